@@ -1,0 +1,370 @@
+//! Configuration, layered: defaults < `bmauth.toml` < `BMAUTH_*` environment < CLI
+//! flags. Every key is documented in the README; `Config::validate` says which key
+//! is wrong and why before anything starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Generates and keeps a server secret in the data folder; mail may go to the log.
+    #[default]
+    Development,
+    /// Requires an explicit server secret, https and SMTP.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain SMTP. Only for a relay on the same machine.
+    None,
+    /// Plain connection upgraded with STARTTLS (usually port 587).
+    #[default]
+    Starttls,
+    /// TLS from the first byte (usually port 465).
+    Tls,
+}
+
+#[derive(Clone, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// SMTP server host. When unset, the development mailer writes mail to the log.
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Sender, e.g. `BMAuth <no-reply@example.com>`.
+    pub from: Option<String>,
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+impl SmtpConfig {
+    pub fn port_or_default(&self) -> u16 {
+        self.port.unwrap_or(match self.tls {
+            SmtpTls::None => 25,
+            SmtpTls::Starttls => 587,
+            SmtpTls::Tls => 465,
+        })
+    }
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub mode: Mode,
+    /// The app's public URL: the link a person is sent to and the WebAuthn origin.
+    pub public_url: String,
+    /// WebAuthn relying-party id: the public URL's host or a parent domain of it.
+    /// Defaults to the public URL's host.
+    pub rp_id: Option<String>,
+    /// Name shown by the authenticator ("Sign in to <rp_name>").
+    pub rp_name: String,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// `sqlite://path` (created if missing) or `postgres://…`.
+    pub database_url: String,
+    /// Folder for the SQLite file, the development secret and the development outbox.
+    pub data_dir: PathBuf,
+    /// Base64 (32+ bytes). Keys the hashes of PINs and the sealing of queued mail.
+    /// Generated into `data_dir/server-secret` in development; required in production.
+    pub server_secret: Option<String>,
+    /// A session ends this long after sign-in, whatever happens.
+    pub session_lifetime_hours: u64,
+    /// A session ends after this long without use.
+    pub session_idle_hours: u64,
+    /// Header carrying the client address when behind a trusted proxy (e.g.
+    /// `x-forwarded-for`, of which the last address is used). Unset: the peer address.
+    pub client_ip_header: Option<String>,
+    pub smtp: SmtpConfig,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("mode", &self.mode)
+            .field("public_url", &self.public_url)
+            .field("rp_id", &self.rp_id)
+            .field("rp_name", &self.rp_name)
+            .field("listen", &self.listen)
+            .field("database_url", &redact_url_password(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("server_secret", &self.server_secret.as_ref().map(|_| "<redacted>"))
+            .field("session_lifetime_hours", &self.session_lifetime_hours)
+            .field("session_idle_hours", &self.session_idle_hours)
+            .field("client_ip_header", &self.client_ip_header)
+            .field("smtp", &self.smtp)
+            .finish()
+    }
+}
+
+fn redact_url_password(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("<redacted>"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Development,
+            public_url: "http://localhost:3000".into(),
+            rp_id: None,
+            rp_name: "BMAuth".into(),
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database_url: "sqlite://data/bmauth.db".into(),
+            data_dir: PathBuf::from("data"),
+            server_secret: None,
+            session_lifetime_hours: 24 * 30,
+            session_idle_hours: 24 * 7,
+            client_ip_header: None,
+            smtp: SmtpConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("could not read configuration: {0}")]
+    Load(String),
+    #[error("configuration key `{key}`: {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        reason: reason.into(),
+    }
+}
+
+/// What validation derives from the raw configuration.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub origin: Url,
+    pub rp_id: String,
+    pub secure_cookies: bool,
+    pub session_lifetime: Duration,
+    pub session_idle: Duration,
+}
+
+impl Config {
+    /// Loads defaults < `file` (if it exists) < `BMAUTH_*` environment < `overrides`.
+    /// Nested keys in the environment use a double underscore: `BMAUTH_SMTP__HOST`.
+    pub fn load(file: &std::path::Path, overrides: impl Serialize) -> Result<Self, ConfigError> {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("BMAUTH_").split("__"))
+            .merge(Serialized::defaults(overrides))
+            .extract()
+            .map_err(|e| ConfigError::Load(e.to_string()))
+    }
+
+    pub fn validate(&self) -> Result<Validated, ConfigError> {
+        let origin = Url::parse(&self.public_url)
+            .map_err(|e| invalid("public_url", format!("not a URL ({e})")))?;
+        let host = origin
+            .host_str()
+            .ok_or_else(|| invalid("public_url", "has no host"))?
+            .to_ascii_lowercase();
+        match origin.scheme() {
+            "https" => {}
+            "http" if host == "localhost" => {}
+            "http" => {
+                return Err(invalid(
+                    "public_url",
+                    "http is only allowed for localhost (browsers refuse passkeys elsewhere); use https",
+                ));
+            }
+            other => return Err(invalid("public_url", format!("scheme `{other}` is not http(s)"))),
+        }
+        if origin.path() != "/" || origin.query().is_some() || origin.fragment().is_some() {
+            return Err(invalid(
+                "public_url",
+                "must be an origin only (scheme, host, port), e.g. https://example.com",
+            ));
+        }
+        let rp_id = self
+            .rp_id
+            .clone()
+            .unwrap_or_else(|| host.clone())
+            .to_ascii_lowercase();
+        if host != rp_id && !host.ends_with(&format!(".{rp_id}")) {
+            return Err(invalid(
+                "rp_id",
+                format!("`{rp_id}` must be the public URL's host `{host}` or a parent domain of it"),
+            ));
+        }
+        if self.rp_name.trim().is_empty() {
+            return Err(invalid("rp_name", "must not be empty"));
+        }
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return Err(invalid(
+                "database_url",
+                "must start with sqlite: or postgres:// (postgresql:// also works)",
+            ));
+        }
+        if self.session_lifetime_hours == 0 {
+            return Err(invalid("session_lifetime_hours", "must be at least 1"));
+        }
+        if self.session_idle_hours == 0 || self.session_idle_hours > self.session_lifetime_hours {
+            return Err(invalid(
+                "session_idle_hours",
+                "must be at least 1 and at most session_lifetime_hours",
+            ));
+        }
+        if let Some(secret) = &self.server_secret {
+            crate::crypto::ServerSecret::from_base64(secret)
+                .map_err(|e| invalid("server_secret", e.to_string()))?;
+        }
+        if let Some(header) = &self.client_ip_header {
+            axum::http::HeaderName::try_from(header.as_str())
+                .map_err(|_| invalid("client_ip_header", "not a valid header name"))?;
+        }
+        self.validate_smtp()?;
+        if self.mode == Mode::Production {
+            if self.server_secret.is_none() {
+                return Err(invalid(
+                    "server_secret",
+                    "required in production (generate one with `openssl rand -base64 32`)",
+                ));
+            }
+            if origin.scheme() != "https" {
+                return Err(invalid("public_url", "must be https in production"));
+            }
+            if self.smtp.host.is_none() {
+                return Err(invalid(
+                    "smtp.host",
+                    "required in production: the development mailer writes PINs to the log",
+                ));
+            }
+        }
+        Ok(Validated {
+            secure_cookies: origin.scheme() == "https",
+            origin,
+            rp_id,
+            session_lifetime: Duration::from_secs(self.session_lifetime_hours * 3600),
+            session_idle: Duration::from_secs(self.session_idle_hours * 3600),
+        })
+    }
+
+    fn validate_smtp(&self) -> Result<(), ConfigError> {
+        let smtp = &self.smtp;
+        let Some(host) = &smtp.host else {
+            return Ok(());
+        };
+        if host.trim().is_empty() {
+            return Err(invalid("smtp.host", "must not be empty"));
+        }
+        let from = smtp
+            .from
+            .as_deref()
+            .ok_or_else(|| invalid("smtp.from", "required when smtp.host is set"))?;
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| invalid("smtp.from", format!("not a mailbox ({e})")))?;
+        if smtp.username.is_some() != smtp.password.is_some() {
+            return Err(invalid("smtp.password", "username and password go together"));
+        }
+        if smtp.password.is_some() && smtp.tls == SmtpTls::None && !is_loopback_host(host) {
+            return Err(invalid(
+                "smtp.tls",
+                "refusing to send a password in clear text to a remote server; use starttls or tls",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_of(config: &Config) -> &'static str {
+        match config.validate() {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("expected an invalid key, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_valid_for_local_development() {
+        let v = Config::default().validate().unwrap();
+        assert_eq!(v.rp_id, "localhost");
+        assert_eq!(v.origin.as_str(), "http://localhost:3000/");
+        assert!(!v.secure_cookies);
+    }
+
+    #[test]
+    fn invalid_configuration_names_the_key() {
+        let mut c = Config {
+            public_url: "http://example.com".into(),
+            ..Config::default()
+        };
+        assert_eq!(key_of(&c), "public_url");
+        c.public_url = "https://app.example.com/path".into();
+        assert_eq!(key_of(&c), "public_url");
+        c.public_url = "https://app.example.com".into();
+        c.rp_id = Some("other.com".into());
+        assert_eq!(key_of(&c), "rp_id");
+        c.rp_id = Some("example.com".into());
+        assert!(c.validate().is_ok());
+        c.mode = Mode::Production;
+        assert_eq!(key_of(&c), "server_secret");
+        c.server_secret = Some(crate::crypto::ServerSecret::generate().to_base64());
+        assert_eq!(key_of(&c), "smtp.host");
+        c.smtp.host = Some("smtp.example.com".into());
+        assert_eq!(key_of(&c), "smtp.from");
+        c.smtp.from = Some("BMAuth <no-reply@example.com>".into());
+        assert!(c.validate().is_ok());
+        c.session_idle_hours = c.session_lifetime_hours + 1;
+        assert_eq!(key_of(&c), "session_idle_hours");
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = Config {
+            server_secret: Some("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==".into()),
+            database_url: "postgres://bm:hunter2@db/bmauth".into(),
+            smtp: SmtpConfig {
+                password: Some("hunter3".into()),
+                ..SmtpConfig::default()
+            },
+            ..Config::default()
+        };
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("hunter3"));
+        assert!(!shown.contains("c2VjcmV0"));
+    }
+}

@@ -1,0 +1,125 @@
+//! Ceremony state in the database, keyed by its challenge, taken once.
+//!
+//! The browser's response carries the challenge inside `clientDataJSON`, so the
+//! response alone finds its ceremony: no extra handle, and any instance can finish
+//! what another began.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Auth, AuthError, AuthResult, policy, secs};
+use crate::crypto::{HashPurpose, from_b64url, hex};
+use crate::store::CeremonyRow;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CeremonyKind {
+    Register,
+    Login,
+}
+
+impl CeremonyKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Register => "register",
+            Self::Login => "login",
+        }
+    }
+}
+
+/// A ceremony taken from the store, still to be checked against the response.
+pub(crate) struct TakenCeremony {
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub state: String,
+}
+
+impl TakenCeremony {
+    pub fn state<T: DeserializeOwned>(&self) -> AuthResult<T> {
+        Ok(serde_json::from_str(&self.state)?)
+    }
+}
+
+impl Auth {
+    fn ceremony_key(&self, challenge: &[u8]) -> String {
+        hex(&self.secret.keyed_hash(HashPurpose::CeremonyKey, &[challenge]))
+    }
+
+    pub(crate) async fn save_ceremony(
+        &self,
+        kind: CeremonyKind,
+        challenge: &[u8],
+        user_id: Option<&str>,
+        email: Option<&str>,
+        state: &impl Serialize,
+    ) -> AuthResult<()> {
+        let now = self.now();
+        self.store
+            .insert_ceremony(&CeremonyRow {
+                id: self.ceremony_key(challenge),
+                kind: kind.as_str().into(),
+                user_id: user_id.map(Into::into),
+                email: email.map(Into::into),
+                state: serde_json::to_string(state)?,
+                created_at: now,
+                expires_at: now + secs(policy::CEREMONY_TTL),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the ceremony that `client_data_json` answers. It is gone afterwards,
+    /// whether or not the response then verifies: one try per challenge.
+    pub(crate) async fn take_ceremony(
+        &self,
+        kind: CeremonyKind,
+        client_data_json: &[u8],
+    ) -> AuthResult<TakenCeremony> {
+        let challenge = challenge_of(client_data_json)?;
+        let row = self
+            .store
+            .take_ceremony(&self.ceremony_key(&challenge), kind.as_str())
+            .await?
+            .ok_or(AuthError::CeremonyNotFound)?;
+        if row.expires_at <= self.now() {
+            return Err(AuthError::CeremonyExpired);
+        }
+        Ok(TakenCeremony {
+            user_id: row.user_id,
+            email: row.email,
+            state: row.state,
+        })
+    }
+}
+
+/// The challenge the browser signed, read from `clientDataJSON`. webauthn-rs checks it
+/// again against the stored state; here it only finds that state.
+fn challenge_of(client_data_json: &[u8]) -> AuthResult<Vec<u8>> {
+    #[derive(serde::Deserialize)]
+    struct ClientData {
+        challenge: String,
+    }
+    let data: ClientData = serde_json::from_slice(client_data_json)
+        .map_err(|_| AuthError::InvalidCredential("clientDataJSON has no challenge".into()))?;
+    from_b64url(&data.challenge)
+        .ok_or_else(|| AuthError::InvalidCredential("the challenge is not base64url".into()))
+}
+
+/// What a failed WebAuthn verification means for the person. Details go to the log
+/// (they help operators, and say nothing secret); the client gets a stable code.
+pub(crate) fn verification_error(e: webauthn_rs::prelude::WebauthnError) -> AuthError {
+    use webauthn_rs::prelude::WebauthnError as W;
+    tracing::info!(error = ?e, "passkey response rejected");
+    match e {
+        W::UserNotVerified => AuthError::UserVerificationRequired,
+        W::CredentialNotFound => AuthError::CredentialNotAllowed,
+        W::CredentialPossibleCompromise => AuthError::PossibleClonedCredential,
+        W::ParseCBORFailure(_)
+        | W::ParseJSONFailure(_)
+        | W::ParseNOMFailure
+        | W::ParseInsufficientBytesAvailable
+        | W::MissingAttestationCredentialData
+        | W::COSEKeyInvalidCBORValue
+        | W::COSEKeyInvalidType => AuthError::InvalidCredential(e.to_string()),
+        other => AuthError::CredentialRejected(other.to_string()),
+    }
+}

@@ -1,0 +1,70 @@
+//! What can go wrong in the auth rules. Mapped to HTTP status and stable error codes
+//! in one place: `crate::http::error`.
+
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("that is not a valid email address")]
+    InvalidEmail,
+    #[error("the credential could not be read: {0}")]
+    InvalidCredential(String),
+    #[error("the PIN must be 6 digits")]
+    InvalidPinFormat,
+
+    #[error("an account with this email already exists; sign in instead")]
+    EmailTaken,
+    #[error("this passkey is already registered")]
+    CredentialAlreadyRegistered,
+
+    #[error("no sign-in or sign-up is in progress for this response; start again")]
+    CeremonyNotFound,
+    #[error("this sign-in or sign-up took too long; start again")]
+    CeremonyExpired,
+    #[error("this response belongs to a different email address")]
+    CeremonyMismatch,
+
+    #[error("the device did not verify you (fingerprint, face or device PIN); try again")]
+    UserVerificationRequired,
+    #[error("this passkey is not registered for this account")]
+    CredentialNotAllowed,
+    #[error("the passkey's signature counter went backwards: this key may have been copied. Sign in with another device or recover your account")]
+    PossibleClonedCredential,
+    #[error("the passkey response did not verify")]
+    CredentialRejected(String),
+
+    #[error("confirm your email first: enter the PIN we sent you, or ask for a new one")]
+    EmailNotVerified,
+    #[error("there is no PIN waiting for this address; ask for a new one")]
+    NoPendingPin,
+    #[error("that PIN is not right")]
+    PinIncorrect { attempts_left: u32 },
+    #[error("that PIN has expired; ask for a new one")]
+    PinExpired,
+    #[error("too many wrong tries; ask for a new PIN")]
+    PinLocked,
+    #[error("a PIN was sent moments ago; wait before asking for another")]
+    ResendTooSoon { retry_after_secs: u64 },
+    #[error("too many requests; try again later")]
+    RateLimited { retry_after_secs: u64 },
+
+    #[error("not signed in")]
+    NotSignedIn,
+
+    #[error("the email could not be sent: {0}")]
+    MailNotSent(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AuthResult<T> = Result<T, AuthError>;
+
+impl From<serde_json::Error> for AuthError {
+    /// Serialising our own state is not expected to fail; if stored state does not
+    /// parse back, that is a server fault, not the client's.
+    fn from(e: serde_json::Error) -> Self {
+        Self::Internal(format!("state (de)serialisation: {e}"))
+    }
+}

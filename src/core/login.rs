@@ -1,0 +1,147 @@
+//! Sign-in: email → a challenge naming that account's passkeys (`allowCredentials`)
+//! → the device signs with its biometric → webauthn-rs verifies signature, origin,
+//! RP id, user verification and counter → a new session.
+
+use webauthn_rs::prelude::{
+    Passkey, PasskeyAuthentication, PublicKeyCredential, RequestChallengeResponse,
+};
+use webauthn_rs_proto::{AllowCredentials, AuthenticatorTransport};
+
+use super::ceremony::{CeremonyKind, verification_error};
+use super::rate_limit::{Limit, client_key};
+use super::{Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User};
+use crate::crypto::{HashPurpose, b64url};
+use crate::store::CredentialUse;
+
+impl Auth {
+    /// Request options for signing in as `email`. An address with no account gets
+    /// an answer of the same shape, with a stable made-up credential id, so the
+    /// answer does not tell whether the account exists.
+    pub async fn begin_login(&self, email: &str, client: &ClientInfo) -> AuthResult<RequestChallengeResponse> {
+        let email = Email::parse(email)?;
+        self.limit(Limit::CeremoniesPerClient, &client_key(client)).await?;
+        let user = self.store.user_by_email(email.as_str()).await?;
+        let passkeys = match &user {
+            Some(user) => self.passkeys_of(&user.id).await?,
+            None => Vec::new(),
+        };
+        if let (Some(user), false) = (&user, passkeys.is_empty()) {
+            let (options, state) = self
+                .webauthn
+                .start_passkey_authentication(&passkeys)
+                .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
+            self.save_ceremony(CeremonyKind::Login, &options.public_key.challenge, Some(&user.id), None, &state)
+                .await?;
+            return Ok(options);
+        }
+        self.decoy_login(&email).await
+    }
+
+    /// The answer for an address without passkeys: a real challenge (stored, so the
+    /// response takes the same path) naming a credential that does not exist.
+    async fn decoy_login(&self, email: &Email) -> AuthResult<RequestChallengeResponse> {
+        let (mut options, state) = self
+            .webauthn
+            .start_discoverable_authentication()
+            .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
+        // Make it look exactly like start_passkey_authentication's answer.
+        options.mediation = None;
+        options.public_key.extensions = None;
+        let fake_id = self
+            .secret
+            .keyed_hash(HashPurpose::DecoyCredential, &[email.as_str().as_bytes()]);
+        options.public_key.allow_credentials = vec![AllowCredentials {
+            type_: "public-key".into(),
+            id: fake_id[..16].to_vec(),
+            transports: Some(vec![AuthenticatorTransport::Internal]),
+        }];
+        self.save_ceremony(CeremonyKind::Login, &options.public_key.challenge, None, None, &state)
+            .await?;
+        Ok(options)
+    }
+
+    async fn passkeys_of(&self, user_id: &str) -> AuthResult<Vec<Passkey>> {
+        self.store
+            .credentials_of(user_id)
+            .await?
+            .iter()
+            .map(|c| Ok(serde_json::from_str(&c.passkey)?))
+            .collect()
+    }
+
+    /// Verifies the signed challenge and opens a session (a new one: the session the
+    /// browser had before, if any, is ended).
+    pub async fn finish_login(
+        &self,
+        email: &str,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+        previous_session: Option<&SessionToken>,
+    ) -> AuthResult<SignedIn> {
+        let email = Email::parse(email)?;
+        let response: PublicKeyCredential = serde_json::from_value(credential)
+            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
+        let ceremony = self
+            .take_ceremony(CeremonyKind::Login, &response.response.client_data_json)
+            .await?;
+        // A decoy ceremony has no user: no credential can be right for it.
+        let user_id = ceremony.user_id.clone().ok_or(AuthError::CredentialNotAllowed)?;
+        let user = self
+            .store
+            .user_by_email(email.as_str())
+            .await?
+            .filter(|u| u.id == user_id)
+            .ok_or(AuthError::CeremonyMismatch)?;
+        let state: PasskeyAuthentication = ceremony.state()?;
+
+        let credential_id = b64url(&response.raw_id);
+        let result = match self.webauthn.finish_passkey_authentication(&response, &state) {
+            Ok(result) => result,
+            Err(e) => {
+                let error = verification_error(e);
+                if matches!(error, AuthError::PossibleClonedCredential) {
+                    // The signature was valid (webauthn-rs checks the counter last), so
+                    // this really is the account's key, used from two places.
+                    tracing::warn!(user = %user.id, credential = %credential_id, "signature counter went backwards");
+                    self.store.flag_counter_regression(&credential_id, self.now()).await?;
+                }
+                return Err(error);
+            }
+        };
+        // The passkey used, with its counter and backup state brought up to date.
+        let mut passkeys = self.passkeys_of(&user.id).await?;
+        let passkey = passkeys
+            .iter_mut()
+            .find(|p| p.cred_id() == result.cred_id())
+            .ok_or(AuthError::CredentialNotAllowed)?;
+        passkey.update_credential(&result);
+        if user.verified_at.is_none() {
+            return Err(AuthError::EmailNotVerified);
+        }
+        let (session, token) = self.new_session(&user.id, Some(&credential_id), client);
+        let previous = previous_session.map(SessionToken::id_hash);
+        self.store
+            .record_sign_in(
+                &CredentialUse {
+                    id: credential_id,
+                    passkey: serde_json::to_string(passkey)?,
+                    sign_count: i64::from(result.counter()),
+                    backup_eligible: result.backup_eligible(),
+                    backup_state: result.backup_state(),
+                },
+                &session,
+                previous.as_deref(),
+            )
+            .await?;
+        tracing::info!(user = %user.id, "signed in with a passkey");
+        Ok(SignedIn {
+            user: User {
+                id: user.id,
+                email: user.email,
+                verified: true,
+            },
+            token,
+            expires_at: session.expires_at,
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! The auth rules, in one place that knows nothing of HTTP or HTML.
+//!
+//! Server functions, the JSON routes and the axum extractor are thin doors onto
+//! [`Auth`]. Where is the PIN checked? `pin.rs`. The passkey verified? `login.rs`
+//! and `registration.rs`, by webauthn-rs. Sessions? `session.rs`.
+
+mod ceremony;
+mod email;
+mod error;
+mod login;
+mod pin;
+mod rate_limit;
+mod registration;
+mod session;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
+
+pub use email::Email;
+pub use error::{AuthError, AuthResult};
+pub use pin::PinPurpose;
+pub use session::SessionToken;
+
+use crate::clock::{Clock, UnixTime};
+use crate::config::Validated;
+use crate::crypto::ServerSecret;
+use crate::mail::Outbox;
+use crate::store::Store;
+
+/// The numbers the rules run on.
+pub mod policy {
+    use std::time::Duration;
+
+    /// A WebAuthn ceremony must finish within this long of starting.
+    pub const CEREMONY_TTL: Duration = Duration::from_secs(5 * 60);
+    /// An email PIN lives this long.
+    pub const PIN_TTL: Duration = Duration::from_secs(10 * 60);
+    /// Wrong PINs allowed before the PIN is dead.
+    pub const PIN_ATTEMPTS: u32 = 5;
+    /// At most one PIN mail per account per this interval.
+    pub const PIN_RESEND_INTERVAL: Duration = Duration::from_secs(60);
+    /// Unconfirmed sign-ups are deleted after this long.
+    pub const UNVERIFIED_ACCOUNT_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+    /// A session's last-seen time is written at most this often.
+    pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(60);
+}
+
+/// Who is asking: used for rate limits and shown later on the sessions page.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+/// An account as the outside world sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub verified: bool,
+}
+
+/// A fresh session: the token goes into a cookie and is never stored.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub user: User,
+    pub token: SessionToken,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub rp_name: String,
+    pub session_lifetime: Duration,
+    pub session_idle: Duration,
+}
+
+/// The auth service. Cheap to share: hold it in an `Arc`.
+pub struct Auth {
+    pub(crate) store: Store,
+    webauthn: Webauthn,
+    secret: ServerSecret,
+    clock: Arc<dyn Clock>,
+    outbox: Outbox,
+    settings: Settings,
+}
+
+impl Auth {
+    pub(crate) fn new(
+        validated: &Validated,
+        rp_name: &str,
+        store: Store,
+        secret: ServerSecret,
+        clock: Arc<dyn Clock>,
+        outbox: Outbox,
+    ) -> AuthResult<Self> {
+        let webauthn = WebauthnBuilder::new(&validated.rp_id, &validated.origin)
+            .and_then(|b| b.rp_name(rp_name).timeout(policy::CEREMONY_TTL).build())
+            .map_err(|e| AuthError::Internal(format!("WebAuthn configuration: {e}")))?;
+        Ok(Self {
+            store,
+            webauthn,
+            secret,
+            clock,
+            outbox,
+            settings: Settings {
+                rp_name: rp_name.to_string(),
+                session_lifetime: validated.session_lifetime,
+                session_idle: validated.session_idle,
+            },
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn origin(&self) -> &Url {
+        &self.webauthn.get_allowed_origins()[0]
+    }
+
+    pub(crate) fn now(&self) -> UnixTime {
+        self.clock.now()
+    }
+
+    pub(crate) fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// Deletes whatever has expired. Run periodically by the background worker.
+    pub async fn purge_expired(&self) -> AuthResult<u64> {
+        let now = self.now();
+        let unverified_before = now - policy::UNVERIFIED_ACCOUNT_TTL.as_secs() as i64;
+        Ok(self.store.purge_expired(now, unverified_before).await?)
+    }
+}
+
+pub(crate) fn secs(d: Duration) -> i64 {
+    d.as_secs() as i64
+}

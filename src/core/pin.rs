@@ -1,0 +1,179 @@
+//! Email PINs: 6 digits from a CSPRNG, 10 minutes to live, 5 tries, stored only as
+//! an HMAC-SHA256 under the server secret, compared in constant time, bound to one
+//! account and one purpose. A new PIN replaces the old one.
+
+use rand::Rng;
+
+use super::rate_limit::{Limit, client_key};
+use super::{Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, policy, secs};
+use crate::crypto::{HashPurpose, from_hex, hex};
+use crate::store::{OutboxRow, PinRow};
+
+/// What a PIN may be used for. Part of its hash: a PIN for one purpose never
+/// passes for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PinPurpose {
+    VerifyEmail,
+    Recover,
+}
+
+impl PinPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::Recover => "recover",
+        }
+    }
+}
+
+/// Six ASCII digits, spaces around (from pasting) ignored.
+fn parse_pin(input: &str) -> AuthResult<&str> {
+    let pin = input.trim();
+    if pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(pin)
+    } else {
+        Err(AuthError::InvalidPinFormat)
+    }
+}
+
+impl Auth {
+    fn pin_mac_parts<'a>(user_id: &'a str, purpose: PinPurpose, pin: &'a str) -> [&'a [u8]; 3] {
+        [user_id.as_bytes(), purpose.as_str().as_bytes(), pin.as_bytes()]
+    }
+
+    /// A new PIN and the mail that carries it, ready to store together.
+    pub(crate) fn new_pin(&self, user_id: &str, email: &Email, purpose: PinPurpose) -> (PinRow, OutboxRow) {
+        let pin = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+        let now = self.now();
+        let expires_at = now + secs(policy::PIN_TTL);
+        let code_hash = self
+            .secret
+            .keyed_hash(HashPurpose::Pin, &Self::pin_mac_parts(user_id, purpose, &pin));
+        let row = PinRow {
+            user_id: user_id.into(),
+            purpose: purpose.as_str().into(),
+            code_hash: hex(&code_hash),
+            attempts_left: i64::from(policy::PIN_ATTEMPTS),
+            created_at: now,
+            expires_at,
+        };
+        let mail = crate::mail::pin_mail(&self.settings.rp_name, purpose, &pin, policy::PIN_TTL);
+        let queued = self.outbox().queue(email.as_str(), &mail, now, expires_at);
+        (row, queued)
+    }
+
+    /// Limits on sending a PIN mail to `email`.
+    pub(crate) async fn allow_pin_mail(&self, email: &Email, client: &ClientInfo) -> AuthResult<()> {
+        self.limit(Limit::MailPerClient, &client_key(client)).await?;
+        self.limit(Limit::MailPerAccount, email.as_str()).await
+    }
+
+    /// Checks a PIN. One attempt is used up before comparing, atomically, so no
+    /// number of parallel guesses gets more than `PIN_ATTEMPTS` comparisons. On
+    /// success the PIN is returned for the caller to consume in its transaction.
+    pub(crate) async fn check_pin(&self, user_id: &str, purpose: PinPurpose, input: &str) -> AuthResult<PinRow> {
+        let pin = parse_pin(input)?;
+        let now = self.now();
+        let Some(row) = self.store.spend_pin_attempt(user_id, purpose.as_str(), now).await? else {
+            return Err(match self.store.pin_of(user_id, purpose.as_str()).await? {
+                None => AuthError::NoPendingPin,
+                Some(p) if p.expires_at <= now => AuthError::PinExpired,
+                Some(_) => AuthError::PinLocked,
+            });
+        };
+        let stored = from_hex(&row.code_hash).unwrap_or_default();
+        let parts = Self::pin_mac_parts(user_id, purpose, pin);
+        if self.secret.verify_keyed_hash(HashPurpose::Pin, &parts, &stored) {
+            return Ok(row);
+        }
+        Err(match u32::try_from(row.attempts_left) {
+            Ok(left) if left > 0 => AuthError::PinIncorrect { attempts_left: left },
+            _ => AuthError::PinLocked,
+        })
+    }
+
+    /// Sign-up, last step: the PIN from the mail confirms the address and signs the
+    /// person in.
+    pub async fn verify_email(
+        &self,
+        email: &str,
+        pin: &str,
+        client: &ClientInfo,
+        previous_session: Option<&SessionToken>,
+    ) -> AuthResult<SignedIn> {
+        let email = Email::parse(email)?;
+        parse_pin(pin)?;
+        self.limit(Limit::PinGuessesPerClient, &client_key(client)).await?;
+        // Unknown and already-confirmed addresses answer alike: no PIN is waiting.
+        let user = match self.store.user_by_email(email.as_str()).await? {
+            Some(user) if user.verified_at.is_none() => user,
+            _ => return Err(AuthError::NoPendingPin),
+        };
+        let pin_row = self.check_pin(&user.id, PinPurpose::VerifyEmail, pin).await?;
+        // The session belongs to the passkey made at sign-up: removing that passkey
+        // later ends it.
+        let credential = self.store.credentials_of(&user.id).await?.pop().map(|c| c.id);
+        let (session, token) = self.new_session(&user.id, credential.as_deref(), client);
+        let previous = previous_session.map(SessionToken::id_hash);
+        if !self.store.confirm_email(&pin_row, &session, previous.as_deref()).await? {
+            return Err(AuthError::NoPendingPin);
+        }
+        tracing::info!(user = %user.id, "email confirmed; signed in");
+        Ok(SignedIn {
+            user: User {
+                id: user.id,
+                email: user.email,
+                verified: true,
+            },
+            token,
+            expires_at: session.expires_at,
+        })
+    }
+
+    /// Sends a new email-confirmation PIN. Unknown and already-confirmed addresses
+    /// get the same quiet answer as a real resend, and no mail.
+    pub async fn resend_pin(&self, email: &str, client: &ClientInfo) -> AuthResult<()> {
+        let email = Email::parse(email)?;
+        let user = match self.store.user_by_email(email.as_str()).await? {
+            Some(user) if user.verified_at.is_none() => user,
+            _ => {
+                self.limit(Limit::MailPerClient, &client_key(client)).await?;
+                return Ok(());
+            }
+        };
+        if let Some(current) = self.store.pin_of(&user.id, PinPurpose::VerifyEmail.as_str()).await? {
+            let wait = current.created_at + secs(policy::PIN_RESEND_INTERVAL) - self.now();
+            if wait > 0 {
+                return Err(AuthError::ResendTooSoon {
+                    retry_after_secs: wait as u64,
+                });
+            }
+        }
+        self.allow_pin_mail(&email, client).await?;
+        let (pin, mail) = self.new_pin(&user.id, &email, PinPurpose::VerifyEmail);
+        self.store.replace_pin(&pin, &mail).await?;
+        self.deliver_now(&mail.id).await
+    }
+
+    /// Sends queued mail now so the caller learns if it failed. It stays queued
+    /// either way: the worker retries what failed.
+    pub(crate) async fn deliver_now(&self, mail_id: &str) -> AuthResult<()> {
+        self.outbox()
+            .deliver(mail_id)
+            .await
+            .map_err(|e| AuthError::MailNotSent(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_six_digits() {
+        assert_eq!(parse_pin(" 012345 ").unwrap(), "012345");
+        for bad in ["12345", "1234567", "12a456", "１２３４５６", ""] {
+            assert!(matches!(parse_pin(bad), Err(AuthError::InvalidPinFormat)), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Sign-up: email → the device makes a passkey (user verification required) → the
+//! server stores the public key and mails a PIN (see `pin.rs` for the rest).
+
+use uuid::Uuid;
+use webauthn_rs::prelude::{
+    AuthenticatorAttachment, CreationChallengeResponse, Credential, PasskeyRegistration,
+    RegisterPublicKeyCredential,
+};
+use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
+
+use super::ceremony::{CeremonyKind, verification_error};
+use super::rate_limit::{Limit, client_key};
+use super::{Auth, AuthError, AuthResult, ClientInfo, Email, PinPurpose, User};
+use crate::crypto::b64url;
+use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
+
+/// A stored sign-up, waiting for its PIN.
+#[derive(Debug)]
+pub struct Registered {
+    pub user: User,
+}
+
+impl Auth {
+    /// Creation options for a new account's first passkey.
+    pub async fn begin_registration(&self, email: &str, client: &ClientInfo) -> AuthResult<CreationChallengeResponse> {
+        let email = Email::parse(email)?;
+        self.limit(Limit::CeremoniesPerClient, &client_key(client)).await?;
+        if self
+            .store
+            .user_by_email(email.as_str())
+            .await?
+            .is_some_and(|u| u.verified_at.is_some())
+        {
+            return Err(AuthError::EmailTaken);
+        }
+        let user_id = Uuid::new_v4();
+        let (mut options, state) = self
+            .webauthn
+            .start_passkey_registration(user_id, email.as_str(), email.as_str(), None)
+            .map_err(|e| AuthError::Internal(format!("start registration: {e}")))?;
+        // Ask for this device's own authenticator (fingerprint, face, device PIN) and
+        // a discoverable credential where it can, so passkey autofill works later.
+        let selection = options
+            .public_key
+            .authenticator_selection
+            .get_or_insert_with(Default::default);
+        selection.authenticator_attachment = Some(AuthenticatorAttachment::Platform);
+        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+        selection.require_resident_key = false;
+        selection.user_verification = UserVerificationPolicy::Required;
+
+        let user_id = user_id.to_string();
+        self.save_ceremony(
+            CeremonyKind::Register,
+            &options.public_key.challenge,
+            Some(&user_id),
+            Some(email.as_str()),
+            &state,
+        )
+        .await?;
+        Ok(options)
+    }
+
+    /// Verifies the new passkey and stores the account, its passkey and a PIN in one
+    /// transaction, then mails the PIN.
+    pub async fn finish_registration(
+        &self,
+        email: &str,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+    ) -> AuthResult<Registered> {
+        let email = Email::parse(email)?;
+        let response: RegisterPublicKeyCredential = serde_json::from_value(credential)
+            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
+        let ceremony = self
+            .take_ceremony(CeremonyKind::Register, &response.response.client_data_json)
+            .await?;
+        if ceremony.email.as_deref() != Some(email.as_str()) {
+            return Err(AuthError::CeremonyMismatch);
+        }
+        let user_id = ceremony
+            .user_id
+            .clone()
+            .ok_or_else(|| AuthError::Internal("registration ceremony without user".into()))?;
+        let state: PasskeyRegistration = ceremony.state()?;
+        let passkey = self
+            .webauthn
+            .finish_passkey_registration(&response, &state)
+            .map_err(verification_error)?;
+        self.allow_pin_mail(&email, client).await?;
+
+        let details = Credential::from(passkey.clone());
+        let now = self.now();
+        let (pin, mail) = self.new_pin(&user_id, &email, PinPurpose::VerifyEmail);
+        let account = NewAccount {
+            user: UserRow {
+                id: user_id.clone(),
+                email: email.as_str().into(),
+                created_at: now,
+                verified_at: None,
+            },
+            credential: NewCredential {
+                id: b64url(passkey.cred_id()),
+                passkey: serde_json::to_string(&passkey)?,
+                name: default_passkey_name(client),
+                aaguid: aaguid_of(&response.response.attestation_object),
+                transports: response
+                    .response
+                    .transports
+                    .as_ref()
+                    .map(serde_json::to_string)
+                    .transpose()?,
+                backup_eligible: details.backup_eligible,
+                backup_state: details.backup_state,
+                sign_count: i64::from(details.counter),
+                created_at: now,
+            },
+            pin,
+            mail,
+        };
+        let outcome = match self.store.create_account(&account).await {
+            // Two sign-ups for one address raced, and the other one won.
+            Err(e) if e.is_unique_violation() => AccountOutcome::EmailTaken,
+            other => other?,
+        };
+        match outcome {
+            AccountOutcome::Created => {}
+            AccountOutcome::EmailTaken => return Err(AuthError::EmailTaken),
+            AccountOutcome::CredentialExists => return Err(AuthError::CredentialAlreadyRegistered),
+        }
+        tracing::info!(user = %user_id, "account created; PIN queued");
+        self.deliver_now(&account.mail.id).await?;
+        Ok(Registered {
+            user: User {
+                id: user_id,
+                email: email.to_string(),
+                verified: false,
+            },
+        })
+    }
+}
+
+/// A name the person will recognise on the devices page until they rename it.
+fn default_passkey_name(client: &ClientInfo) -> String {
+    let ua = client.user_agent.as_deref().unwrap_or_default();
+    let platform = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Mac OS X", "Mac"),
+        ("Windows", "Windows"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| name);
+    match platform {
+        Some(name) => format!("Passkey on {name}"),
+        None => "Passkey".into(),
+    }
+}
+
+/// The authenticator model id (AAGUID) from the attestation object's authenticator
+/// data, when the authenticator gives one (many synced passkeys give all zeros).
+fn aaguid_of(attestation_object: &[u8]) -> Option<String> {
+    use ciborium::Value;
+    let Value::Map(entries) = ciborium::from_reader::<Value, _>(attestation_object).ok()? else {
+        return None;
+    };
+    let auth_data = entries.into_iter().find_map(|(k, v)| match (k, v) {
+        (Value::Text(k), Value::Bytes(v)) if k == "authData" => Some(v),
+        _ => None,
+    })?;
+    // rpIdHash (32) | flags (1) | signCount (4) | AAGUID (16) …, present when AT is set.
+    const ATTESTED_CREDENTIAL_DATA: u8 = 0x40;
+    let flags = *auth_data.get(32)?;
+    let aaguid = auth_data.get(37..53).filter(|_| flags & ATTESTED_CREDENTIAL_DATA != 0)?;
+    Uuid::from_slice(aaguid).ok().filter(|u| !u.is_nil()).map(|u| u.to_string())
+}

@@ -1,0 +1,87 @@
+//! Sessions: 256-bit random tokens in an HttpOnly cookie, stored only as a hash,
+//! a new one at every sign-in, ended server-side at sign-out.
+
+use super::{Auth, AuthResult, ClientInfo, User, policy, secs};
+use crate::crypto::{b64url, from_b64url, hex, random_bytes, sha256};
+use crate::store::SessionRow;
+
+/// The cookie value. Never logged: `Debug` is redacted.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionToken(String);
+
+impl std::fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionToken(<redacted>)")
+    }
+}
+
+impl SessionToken {
+    fn generate() -> Self {
+        Self(b64url(&random_bytes::<32>()))
+    }
+
+    /// Accepts only what `generate` makes: anything else is not a session.
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 43 && from_b64url(text).is_some_and(|b| b.len() == 32))
+            .then(|| Self(text.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub(crate) fn id_hash(&self) -> String {
+        hex(&sha256(self.0.as_bytes()))
+    }
+}
+
+impl Auth {
+    /// A session row and its token, not yet stored: the caller stores it in the same
+    /// transaction as whatever signed the person in.
+    pub(crate) fn new_session(
+        &self,
+        user_id: &str,
+        credential_id: Option<&str>,
+        client: &ClientInfo,
+    ) -> (SessionRow, SessionToken) {
+        let token = SessionToken::generate();
+        let now = self.now();
+        let row = SessionRow {
+            id_hash: token.id_hash(),
+            user_id: user_id.into(),
+            credential_id: credential_id.map(Into::into),
+            user_agent: client.user_agent.as_deref().map(|ua| ua.chars().take(256).collect()),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now + secs(self.settings.session_lifetime),
+        };
+        (row, token)
+    }
+
+    /// The signed-in user for a session token, if the session is alive.
+    pub async fn session_user(&self, token: &SessionToken) -> AuthResult<Option<User>> {
+        let now = self.now();
+        let idle_cutoff = now - secs(self.settings.session_idle);
+        let Some(row) = self.store.session_user(&token.id_hash(), now, idle_cutoff).await? else {
+            return Ok(None);
+        };
+        if now - row.last_seen_at >= secs(policy::SESSION_TOUCH_INTERVAL) {
+            self.store.touch_session(&row.id_hash, now).await?;
+        }
+        Ok(Some(User {
+            id: row.user_id,
+            email: row.email,
+            verified: row.verified_at.is_some(),
+        }))
+    }
+
+    /// Signs out: the session is deleted, so the cookie is worthless even if kept.
+    pub async fn end_session(&self, token: &SessionToken) -> AuthResult<()> {
+        self.store.end_session(&token.id_hash()).await?;
+        Ok(())
+    }
+
+    pub fn session_lifetime_secs(&self) -> i64 {
+        secs(self.settings.session_lifetime)
+    }
+}

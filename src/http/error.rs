@@ -1,0 +1,117 @@
+//! The one place where errors become HTTP: status, stable code, message.
+
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bmauth_app::api::{ErrorBody, ErrorCode, ErrorDetail};
+
+use crate::core::AuthError;
+
+/// An error answer: `{"error": {"code", "message", …}}` with its status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    detail: ErrorDetail,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            detail: ErrorDetail {
+                code,
+                message: message.into(),
+                attempts_left: None,
+                retry_after: None,
+            },
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.detail.code
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        use AuthError as E;
+        use ErrorCode as C;
+        use StatusCode as S;
+        let (status, code) = match &e {
+            E::InvalidEmail => (S::BAD_REQUEST, C::InvalidEmail),
+            E::InvalidCredential(_) => (S::BAD_REQUEST, C::InvalidCredential),
+            E::InvalidPinFormat => (S::BAD_REQUEST, C::InvalidPinFormat),
+            E::EmailTaken => (S::CONFLICT, C::EmailTaken),
+            E::CredentialAlreadyRegistered => (S::CONFLICT, C::CredentialAlreadyRegistered),
+            E::CeremonyNotFound => (S::BAD_REQUEST, C::CeremonyNotFound),
+            E::CeremonyExpired => (S::BAD_REQUEST, C::CeremonyExpired),
+            E::CeremonyMismatch => (S::BAD_REQUEST, C::CeremonyMismatch),
+            E::UserVerificationRequired => (S::UNAUTHORIZED, C::UserVerificationRequired),
+            E::CredentialNotAllowed => (S::UNAUTHORIZED, C::CredentialNotAllowed),
+            E::PossibleClonedCredential => (S::FORBIDDEN, C::PossibleClonedCredential),
+            E::CredentialRejected(_) => (S::UNAUTHORIZED, C::CredentialRejected),
+            E::EmailNotVerified => (S::FORBIDDEN, C::EmailNotVerified),
+            E::NoPendingPin => (S::BAD_REQUEST, C::NoPendingPin),
+            E::PinIncorrect { .. } => (S::BAD_REQUEST, C::PinIncorrect),
+            E::PinExpired => (S::BAD_REQUEST, C::PinExpired),
+            E::PinLocked => (S::FORBIDDEN, C::PinLocked),
+            E::ResendTooSoon { .. } => (S::TOO_MANY_REQUESTS, C::ResendTooSoon),
+            E::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
+            E::NotSignedIn => (S::UNAUTHORIZED, C::NotSignedIn),
+            E::MailNotSent(_) => (S::SERVICE_UNAVAILABLE, C::MailNotSent),
+            E::Store(_) | E::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::Internal),
+        };
+        let message = match &e {
+            // Server faults are logged in full and answered in general terms.
+            E::Store(_) | E::Internal(_) => {
+                tracing::error!(error = %e, "internal error");
+                "something went wrong on our side; please try again".to_string()
+            }
+            E::MailNotSent(reason) => {
+                tracing::error!(%reason, "mail not sent");
+                "we could not send the email just now; it will be retried, or ask for a new PIN in a minute".into()
+            }
+            // Verification details are logged by the core; the code says enough.
+            E::CredentialRejected(_) => "the passkey response did not verify".into(),
+            other => other.to_string(),
+        };
+        let mut error = Self::new(status, code, message);
+        match e {
+            E::PinIncorrect { attempts_left } => error.detail.attempts_left = Some(attempts_left),
+            E::ResendTooSoon { retry_after_secs } | E::RateLimited { retry_after_secs } => {
+                error.detail.retry_after = Some(retry_after_secs);
+            }
+            _ => {}
+        }
+        error
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+                "send JSON with Content-Type: application/json",
+            ),
+            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "the request body is too large")
+            }
+            other => Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, other.body_text()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let retry_after = self.detail.retry_after;
+        let mut response = (self.status, axum::Json(ErrorBody { error: self.detail })).into_response();
+        if let Some(secs) = retry_after {
+            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}

@@ -1,0 +1,144 @@
+//! The JSON routes, kept from the original BMAuth so its users can move over. Each
+//! handler only translates between HTTP and `crate::core::Auth`.
+
+use axum::Extension;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::cookie::CookieJar;
+use bmauth_app::api::{
+    CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse, StatusResponse,
+    UserResponse, UserView, VerifyEmailRequest,
+};
+
+use super::error::ApiError;
+use super::extract::{ApiJson, AuthUser, Client};
+use crate::BmAuth;
+use crate::core::{SignedIn, User};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+pub(crate) fn user_view(user: User) -> UserView {
+    UserView {
+        id: user.id,
+        email: user.email,
+        verified: user.verified,
+    }
+}
+
+/// The session cookie for a fresh sign-in, and the user as JSON.
+fn signed_in(bmauth: &BmAuth, jar: CookieJar, signed: SignedIn) -> (CookieJar, axum::Json<UserResponse>) {
+    let jar = jar.add(bmauth.session_cookie(&signed.token));
+    (jar, axum::Json(UserResponse { user: user_view(signed.user) }))
+}
+
+pub async fn register_begin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let options = bm.core().begin_registration(&req.email, &client.info).await?;
+    Ok(axum::Json(options))
+}
+
+pub async fn register_complete(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<CredentialRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let registered = bm
+        .core()
+        .finish_registration(&req.email, req.credential, &client.info)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(RegisteredResponse {
+            user: user_view(registered.user),
+            pin_sent: true,
+        }),
+    ))
+}
+
+pub async fn verify_email(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<VerifyEmailRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let signed = bm
+        .core()
+        .verify_email(&req.email, &req.pin, &client.info, client.session.as_ref())
+        .await?;
+    Ok(signed_in(&bm, jar, signed))
+}
+
+pub async fn resend_pin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core().resend_pin(&req.email, &client.info).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(MessageResponse {
+            message: "If a sign-up is waiting for this address, a new PIN is on its way.".into(),
+        }),
+    ))
+}
+
+pub async fn login_begin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let options = bm.core().begin_login(&req.email, &client.info).await?;
+    Ok(axum::Json(options))
+}
+
+pub async fn login_complete(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<CredentialRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let signed = bm
+        .core()
+        .finish_login(&req.email, req.credential, &client.info, client.session.as_ref())
+        .await?;
+    Ok(signed_in(&bm, jar, signed))
+}
+
+pub async fn logout(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+) -> ApiResult<impl IntoResponse> {
+    if let Some(token) = &client.session {
+        bm.core().end_session(token).await?;
+    }
+    let jar = jar.add(bm.expired_session_cookie());
+    Ok((
+        jar,
+        axum::Json(MessageResponse {
+            message: "Signed out.".into(),
+        }),
+    ))
+}
+
+pub async fn me(AuthUser(user): AuthUser) -> impl IntoResponse {
+    axum::Json(UserResponse { user: user_view(user) })
+}
+
+pub async fn status(user: Option<AuthUser>) -> impl IntoResponse {
+    axum::Json(StatusResponse {
+        signed_in: user.is_some(),
+        user: user.map(|AuthUser(u)| user_view(u)),
+    })
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        bmauth_app::api::ErrorCode::NotFound,
+        "no such API route",
+    )
+}

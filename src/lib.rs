@@ -1,0 +1,252 @@
+//! BMAuth: passkey sign-in for Rust web apps.
+//!
+//! Mount it into any axum app:
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use bmauth::{AuthUser, BmAuth, Config};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let bmauth = BmAuth::start(Config::load("bmauth.toml".as_ref(), ())?).await?;
+//! let app: Router = Router::new()
+//!     .route("/hello", get(|AuthUser(user): AuthUser| async move { format!("Hi {}", user.email) }))
+//!     .merge(bmauth.router())   // the JSON API under /auth
+//!     .layer(bmauth.layer());   // lets AuthUser find its sessions
+//! # Ok(()) }
+//! ```
+//!
+//! The rules live in [`core`]; [`http`] and [`pages`] are thin doors onto them.
+
+pub mod clock;
+pub mod config;
+pub mod core;
+pub mod crypto;
+pub mod http;
+pub mod mail;
+pub mod pages;
+pub mod store;
+mod worker;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::http::HeaderName;
+use axum::{Extension, Router};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::config::{Config, ConfigError};
+pub use crate::core::{Auth, AuthError, User};
+pub use crate::http::extract::AuthUser;
+
+use crate::core::SessionToken;
+use crate::crypto::{Sealer, ServerSecret};
+use crate::mail::{DevMailer, Mailer, Outbox, SmtpMailer};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("server secret file {path}: {reason}")]
+    Secret { path: String, reason: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("mail: {0}")]
+    Mail(String),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+/// A running BMAuth: the auth core plus what the web layer needs. Cheap to clone.
+#[derive(Clone)]
+pub struct BmAuth(Arc<Inner>);
+
+struct Inner {
+    auth: Auth,
+    cookie_name: &'static str,
+    secure_cookies: bool,
+    origin_header: String,
+    client_ip_header: Option<HeaderName>,
+    session_lifetime_secs: i64,
+}
+
+/// Sets up a [`BmAuth`]; the defaults suit production use, the setters suit tests
+/// and embedding.
+pub struct Builder {
+    config: Config,
+    clock: Arc<dyn Clock>,
+    store: Option<Store>,
+    background_worker: bool,
+}
+
+impl Builder {
+    /// Time comes from this clock (tests use [`ManualClock`]).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses an already connected (and migrated) store instead of `database_url`.
+    pub fn store(mut self, store: Store) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// Whether to run the mail-retry and clean-up worker (default: yes).
+    pub fn background_worker(mut self, run: bool) -> Self {
+        self.background_worker = run;
+        self
+    }
+
+    pub async fn start(self) -> Result<BmAuth, StartError> {
+        let config = self.config;
+        let validated = config.validate()?;
+        let secret = load_or_create_secret(&config)?;
+        let store = match self.store {
+            Some(store) => store,
+            None => {
+                let store = Store::connect(&config.database_url).await?;
+                store.migrate().await?;
+                store
+            }
+        };
+        let mailer = match &config.smtp.host {
+            Some(_) => Mailer::Smtp(SmtpMailer::new(&config.smtp).map_err(StartError::Mail)?),
+            None => {
+                tracing::warn!("no SMTP configured: the development mailer writes mail (and PINs) to the log and to {}", config.data_dir.join("outbox").display());
+                Mailer::Development(DevMailer::new(config.data_dir.join("outbox")))
+            }
+        };
+        let outbox = Outbox::new(store.clone(), Sealer::new(&secret), mailer, self.clock.clone());
+        let auth = Auth::new(&validated, &config.rp_name, store, secret, self.clock, outbox)?;
+        let bmauth = BmAuth(Arc::new(Inner {
+            auth,
+            cookie_name: if validated.secure_cookies {
+                // The __Host- prefix pins the cookie to this exact host over https.
+                "__Host-bmauth_session"
+            } else {
+                "bmauth_session"
+            },
+            secure_cookies: validated.secure_cookies,
+            origin_header: validated.origin.origin().ascii_serialization(),
+            client_ip_header: config
+                .client_ip_header
+                .as_deref()
+                .and_then(|h| HeaderName::try_from(h).ok()),
+            session_lifetime_secs: validated.session_lifetime.as_secs() as i64,
+        }));
+        if self.background_worker {
+            worker::spawn(&bmauth);
+        }
+        Ok(bmauth)
+    }
+}
+
+/// The configured secret, or in development one generated once and kept in the
+/// data folder (readable by the owner only).
+fn load_or_create_secret(config: &Config) -> Result<ServerSecret, StartError> {
+    if let Some(text) = &config.server_secret {
+        return ServerSecret::from_base64(text).map_err(|e| ConfigError::Invalid {
+            key: "server_secret",
+            reason: e.to_string(),
+        }.into());
+    }
+    let path = config.data_dir.join("server-secret");
+    let fail = |reason: String| StartError::Secret {
+        path: path.display().to_string(),
+        reason,
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => ServerSecret::from_base64(&text).map_err(|e| fail(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let secret = ServerSecret::generate();
+            write_private_file(&path, &secret.to_base64()).map_err(|e| fail(e.to_string()))?;
+            tracing::info!(path = %path.display(), "generated a development server secret");
+            Ok(secret)
+        }
+        Err(e) => Err(fail(e.to_string())),
+    }
+}
+
+fn write_private_file(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(content.as_bytes())
+}
+
+impl BmAuth {
+    pub fn builder(config: Config) -> Builder {
+        Builder {
+            config,
+            clock: Arc::new(SystemClock),
+            store: None,
+            background_worker: true,
+        }
+    }
+
+    /// Validates `config`, connects and migrates the database, and starts the
+    /// background worker.
+    pub async fn start(config: Config) -> Result<Self, StartError> {
+        Self::builder(config).start().await
+    }
+
+    /// The auth rules, for server functions and custom routes.
+    pub fn core(&self) -> &Auth {
+        &self.0.auth
+    }
+
+    /// The JSON API under `/auth`, for any router state `S`.
+    pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        http::api_router(self)
+    }
+
+    /// Makes [`AuthUser`] work in the routes this layer wraps.
+    pub fn layer(&self) -> Extension<BmAuth> {
+        Extension(self.clone())
+    }
+
+    /// The whole reference app: pages, JSON API and security headers.
+    pub fn app(&self) -> Router {
+        let router = Router::new().merge(self.router()).merge(pages::router());
+        http::security_headers(router).layer(self.layer())
+    }
+
+    pub(crate) fn cookie_name(&self) -> &'static str {
+        self.0.cookie_name
+    }
+
+    pub(crate) fn origin_header(&self) -> &str {
+        &self.0.origin_header
+    }
+
+    pub(crate) fn client_ip_header(&self) -> Option<&HeaderName> {
+        self.0.client_ip_header.as_ref()
+    }
+
+    pub(crate) fn session_cookie(&self, token: &SessionToken) -> Cookie<'static> {
+        Cookie::build((self.0.cookie_name, token.as_str().to_owned()))
+            .http_only(true)
+            .secure(self.0.secure_cookies)
+            .same_site(SameSite::Lax)
+            .path("/")
+            .max_age(time::Duration::seconds(self.0.session_lifetime_secs))
+            .build()
+    }
+
+    pub(crate) fn expired_session_cookie(&self) -> Cookie<'static> {
+        Cookie::build((self.0.cookie_name, ""))
+            .http_only(true)
+            .secure(self.0.secure_cookies)
+            .same_site(SameSite::Lax)
+            .path("/")
+            .max_age(time::Duration::ZERO)
+            .build()
+    }
+}

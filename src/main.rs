@@ -1,0 +1,114 @@
+//! The reference app: `bmauth serve` runs it, `bmauth migrate` prepares the
+//! database. All the work is in the `bmauth` library.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use bmauth::{BmAuth, Config};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "bmauth", version, about = "Passkey sign-in for Rust web apps")]
+struct Cli {
+    /// Configuration file (optional; environment BMAUTH_* and flags override it).
+    #[arg(long, global = true, default_value = "bmauth.toml", env = "BMAUTH_CONFIG")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the app (migrates the database first).
+    Serve(Overrides),
+    /// Apply database migrations and exit.
+    Migrate(Overrides),
+    /// Check the configuration and print it (secrets hidden).
+    CheckConfig(Overrides),
+}
+
+/// Flags that override the file and environment. Unset flags override nothing.
+#[derive(clap::Args, Serialize, Default)]
+struct Overrides {
+    /// Address to listen on, e.g. 127.0.0.1:3000.
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    listen: Option<SocketAddr>,
+    /// The app's public URL (also the WebAuthn origin).
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_url: Option<String>,
+    /// sqlite://path or postgres://...
+    #[arg(long)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    database_url: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bmauth: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    match cli.command {
+        Command::Serve(overrides) => {
+            let config = Config::load(&cli.config, overrides)?;
+            let listen = config.listen;
+            let public_url = config.public_url.clone();
+            let bmauth = BmAuth::start(config).await?;
+            let listener = tokio::net::TcpListener::bind(listen).await?;
+            tracing::info!(
+                "BMAuth is serving on http://{} (public URL {public_url}, {} database)",
+                listener.local_addr()?,
+                bmauth.core().store().backend_name()
+            );
+            let app = bmauth.app().into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+        }
+        Command::Migrate(overrides) => {
+            let config = Config::load(&cli.config, overrides)?;
+            config.validate()?;
+            let store = bmauth::store::Store::connect(&config.database_url).await?;
+            store.migrate().await?;
+            println!("migrations applied ({})", store.backend_name());
+        }
+        Command::CheckConfig(overrides) => {
+            let config = Config::load(&cli.config, overrides)?;
+            config.validate()?;
+            println!("configuration is valid:\n{config:#?}");
+        }
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return ctrl_c.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,211 @@
+//! Storage: one `Store`, two backends (SQLite and PostgreSQL) that stay equal.
+//!
+//! Every query is written once, in SQL both databases accept (`$1` placeholders work
+//! in sqlx's SQLite driver too), and run by `with_pool!` against whichever pool is
+//! configured, each with its native driver. The domain never sees SQL.
+
+mod accounts;
+mod ceremonies;
+mod outbox;
+mod pins;
+mod rate_limits;
+mod rows;
+mod sessions;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+
+pub use accounts::{AccountOutcome, CredentialUse, NewAccount, NewCredential};
+pub use rows::*;
+
+use crate::clock::UnixTime;
+
+/// Runs `$body` with `$pool` bound to the concrete pool. The body is compiled once
+/// per backend, so the same SQL and code serve both.
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+// Statements that several transactions share, written once. Macros rather than
+// functions because each expands inside `with_pool!` for one concrete backend.
+
+/// Stores a PIN, replacing the account's previous PIN for the same purpose.
+macro_rules! upsert_pin {
+    ($exec:expr, $pin:expr) => {{
+        let pin: &$crate::store::PinRow = $pin;
+        sqlx::query(
+            "INSERT INTO email_pins (user_id, purpose, code_hash, attempts_left, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, purpose) DO UPDATE SET \
+             code_hash = excluded.code_hash, attempts_left = excluded.attempts_left, \
+             created_at = excluded.created_at, expires_at = excluded.expires_at",
+        )
+        .bind(&pin.user_id).bind(&pin.purpose).bind(&pin.code_hash).bind(pin.attempts_left)
+        .bind(pin.created_at).bind(pin.expires_at)
+        .execute($exec)
+        .await
+    }};
+}
+pub(crate) use upsert_pin;
+
+macro_rules! insert_mail {
+    ($exec:expr, $mail:expr) => {{
+        let mail: &$crate::store::OutboxRow = $mail;
+        sqlx::query(
+            "INSERT INTO outbox (id, recipient, subject, sealed_body, attempts, created_at, \
+             next_attempt_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&mail.id).bind(&mail.recipient).bind(&mail.subject).bind(&mail.sealed_body)
+        .bind(mail.attempts).bind(mail.created_at).bind(mail.next_attempt_at).bind(mail.expires_at)
+        .execute($exec)
+        .await
+    }};
+}
+pub(crate) use insert_mail;
+
+macro_rules! insert_session {
+    ($exec:expr, $session:expr) => {{
+        let s: &$crate::store::SessionRow = $session;
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
+             last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&s.id_hash).bind(&s.user_id).bind(&s.credential_id).bind(&s.user_agent)
+        .bind(s.created_at).bind(s.last_seen_at).bind(s.expires_at)
+        .execute($exec)
+        .await
+    }};
+}
+pub(crate) use insert_session;
+
+macro_rules! delete_session {
+    ($exec:expr, $id_hash:expr) => {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind($id_hash).execute($exec).await
+    };
+}
+pub(crate) use delete_session;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: Pool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not create the database folder: {0}")]
+    Folder(#[from] std::io::Error),
+}
+
+impl StoreError {
+    pub(crate) fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl Store {
+    /// Connects to `sqlite:…` (creating the file and its folder) or `postgres://…`.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let pool = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            if let Some(folder) = options.get_filename().parent() {
+                if !folder.as_os_str().is_empty() {
+                    std::fs::create_dir_all(folder)?;
+                }
+            }
+            Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+        } else {
+            let options = PgConnectOptions::from_str(url)?;
+            Pool::Postgres(PgPoolOptions::new().max_connections(16).connect_with(options).await?)
+        };
+        Ok(Self { pool })
+    }
+
+    /// Applies the migrations under `migrations/<backend>` (embedded in the binary).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Deletes what has expired: ceremonies, PINs, sessions, old rate-limit windows,
+    /// mail that was sent or is no longer worth sending, and sign-ups never confirmed.
+    pub async fn purge_expired(&self, now: UnixTime, unverified_before: UnixTime) -> StoreResult<u64> {
+        let statements: [(&str, UnixTime); 6] = [
+            ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
+            ("DELETE FROM email_pins WHERE expires_at <= $1", now),
+            ("DELETE FROM sessions WHERE expires_at <= $1", now),
+            ("DELETE FROM rate_limits WHERE window_start <= $1", now - 86_400),
+            ("DELETE FROM outbox WHERE expires_at <= $1", now),
+            ("DELETE FROM users WHERE verified_at IS NULL AND created_at <= $1", unverified_before),
+        ];
+        let mut purged = 0;
+        for (sql, at) in statements {
+            purged += with_pool!(self, pool => sqlx::query(sql).bind(at).execute(pool).await?.rows_affected());
+        }
+        Ok(purged)
+    }
+
+    /// Row counts per table, for tests and diagnostics.
+    pub async fn count_rows(&self, table: Table) -> StoreResult<i64> {
+        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
+        let count: i64 = with_pool!(self, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?);
+        Ok(count)
+    }
+}
+
+/// The tables, named for `Store::count_rows`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Users,
+    Credentials,
+    Ceremonies,
+    EmailPins,
+    Sessions,
+    Outbox,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Users => "users",
+            Self::Credentials => "credentials",
+            Self::Ceremonies => "ceremonies",
+            Self::EmailPins => "email_pins",
+            Self::Sessions => "sessions",
+            Self::Outbox => "outbox",
+        }
+    }
+}

@@ -1,0 +1,83 @@
+//! Rows as stored. Plain data: the auth core gives them meaning.
+
+use crate::clock::UnixTime;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub created_at: UnixTime,
+    pub verified_at: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CredentialRow {
+    pub id: String,
+    pub user_id: String,
+    pub passkey: String,
+    pub name: String,
+    pub aaguid: Option<String>,
+    pub transports: Option<String>,
+    pub backup_eligible: bool,
+    pub backup_state: bool,
+    pub sign_count: i64,
+    pub counter_regressed_at: Option<UnixTime>,
+    pub created_at: UnixTime,
+    pub last_used_at: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CeremonyRow {
+    pub id: String,
+    pub kind: String,
+    pub user_id: Option<String>,
+    pub email: Option<String>,
+    pub state: String,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PinRow {
+    pub user_id: String,
+    pub purpose: String,
+    pub code_hash: String,
+    pub attempts_left: i64,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id_hash: String,
+    pub user_id: String,
+    pub credential_id: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// A session with the user it belongs to.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionUserRow {
+    pub id_hash: String,
+    pub last_seen_at: UnixTime,
+    pub user_id: String,
+    pub email: String,
+    pub verified_at: Option<UnixTime>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OutboxRow {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub sealed_body: Vec<u8>,
+    pub attempts: i64,
+    pub created_at: UnixTime,
+    pub next_attempt_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub sent_at: Option<UnixTime>,
+    pub last_error: Option<String>,
+}
