@@ -109,7 +109,10 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("database_url", &redact_url_password(&self.database_url))
             .field("data_dir", &self.data_dir)
-            .field("server_secret", &self.server_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "server_secret",
+                &self.server_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("session_lifetime_hours", &self.session_lifetime_hours)
             .field("session_idle_hours", &self.session_idle_hours)
             .field("client_ip_header", &self.client_ip_header)
@@ -200,7 +203,12 @@ impl Config {
                     "http is only allowed for localhost (browsers refuse passkeys elsewhere); use https",
                 ));
             }
-            other => return Err(invalid("public_url", format!("scheme `{other}` is not http(s)"))),
+            other => {
+                return Err(invalid(
+                    "public_url",
+                    format!("scheme `{other}` is not http(s)"),
+                ));
+            }
         }
         if origin.path() != "/" || origin.query().is_some() || origin.fragment().is_some() {
             return Err(invalid(
@@ -216,7 +224,9 @@ impl Config {
         if host != rp_id && !host.ends_with(&format!(".{rp_id}")) {
             return Err(invalid(
                 "rp_id",
-                format!("`{rp_id}` must be the public URL's host `{host}` or a parent domain of it"),
+                format!(
+                    "`{rp_id}` must be the public URL's host `{host}` or a parent domain of it"
+                ),
             ));
         }
         if self.rp_name.trim().is_empty() {
@@ -288,7 +298,10 @@ impl Config {
         from.parse::<lettre::message::Mailbox>()
             .map_err(|e| invalid("smtp.from", format!("not a mailbox ({e})")))?;
         if smtp.username.is_some() != smtp.password.is_some() {
-            return Err(invalid("smtp.password", "username and password go together"));
+            return Err(invalid(
+                "smtp.password",
+                "username and password go together",
+            ));
         }
         if smtp.password.is_some() && smtp.tls == SmtpTls::None && !is_loopback_host(host) {
             return Err(invalid(

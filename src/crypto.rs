@@ -89,7 +89,12 @@ impl ServerSecret {
     }
 
     /// Constant-time comparison of a stored keyed hash with the hash of `parts`.
-    pub fn verify_keyed_hash(&self, purpose: HashPurpose, parts: &[&[u8]], expected: &[u8]) -> bool {
+    pub fn verify_keyed_hash(
+        &self,
+        purpose: HashPurpose,
+        parts: &[&[u8]],
+        expected: &[u8],
+    ) -> bool {
         self.mac(purpose, parts).verify_slice(expected).is_ok()
     }
 }
@@ -117,7 +122,7 @@ pub fn hex(data: &[u8]) -> String {
 }
 
 pub fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len())
@@ -179,7 +184,10 @@ mod tests {
         let secret = ServerSecret::generate();
         let a = secret.keyed_hash(HashPurpose::Pin, &[b"ab", b"c"]);
         assert_ne!(a, secret.keyed_hash(HashPurpose::Pin, &[b"a", b"bc"]));
-        assert_ne!(a, secret.keyed_hash(HashPurpose::CeremonyKey, &[b"ab", b"c"]));
+        assert_ne!(
+            a,
+            secret.keyed_hash(HashPurpose::CeremonyKey, &[b"ab", b"c"])
+        );
         assert!(secret.verify_keyed_hash(HashPurpose::Pin, &[b"ab", b"c"], &a));
         assert!(!secret.verify_keyed_hash(HashPurpose::Pin, &[b"ab", b"d"], &a));
     }
@@ -193,16 +201,29 @@ mod tests {
         let mut tampered = sealed.clone();
         tampered[14] ^= 1;
         assert!(sealer.open(&tampered).is_err());
-        assert!(Sealer::new(&ServerSecret::generate()).open(&sealed).is_err());
+        assert!(
+            Sealer::new(&ServerSecret::generate())
+                .open(&sealed)
+                .is_err()
+        );
         assert!(sealer.open(b"short").is_err());
     }
 
     #[test]
     fn secrets_must_be_long_enough_and_never_print() {
-        assert!(matches!(ServerSecret::from_base64("c2hvcnQ="), Err(SecretError::TooShort(5))));
-        assert!(matches!(ServerSecret::from_base64("!!"), Err(SecretError::NotBase64)));
+        assert!(matches!(
+            ServerSecret::from_base64("c2hvcnQ="),
+            Err(SecretError::TooShort(5))
+        ));
+        assert!(matches!(
+            ServerSecret::from_base64("!!"),
+            Err(SecretError::NotBase64)
+        ));
         let secret = ServerSecret::generate();
-        assert_eq!(ServerSecret::from_base64(&secret.to_base64()).unwrap().0, secret.0);
+        assert_eq!(
+            ServerSecret::from_base64(&secret.to_base64()).unwrap().0,
+            secret.0
+        );
         assert_eq!(format!("{secret:?}"), "ServerSecret(<redacted>)");
     }
 }

@@ -114,12 +114,27 @@ impl Builder {
         let mailer = match &config.smtp.host {
             Some(_) => Mailer::Smtp(SmtpMailer::new(&config.smtp).map_err(StartError::Mail)?),
             None => {
-                tracing::warn!("no SMTP configured: the development mailer writes mail (and PINs) to the log and to {}", config.data_dir.join("outbox").display());
+                tracing::warn!(
+                    "no SMTP configured: the development mailer writes mail (and PINs) to the log and to {}",
+                    config.data_dir.join("outbox").display()
+                );
                 Mailer::Development(DevMailer::new(config.data_dir.join("outbox")))
             }
         };
-        let outbox = Outbox::new(store.clone(), Sealer::new(&secret), mailer, self.clock.clone());
-        let auth = Auth::new(&validated, &config.rp_name, store, secret, self.clock, outbox)?;
+        let outbox = Outbox::new(
+            store.clone(),
+            Sealer::new(&secret),
+            mailer,
+            self.clock.clone(),
+        );
+        let auth = Auth::new(
+            &validated,
+            &config.rp_name,
+            store,
+            secret,
+            self.clock,
+            outbox,
+        )?;
         let bmauth = BmAuth(Arc::new(Inner {
             auth,
             cookie_name: if validated.secure_cookies {
@@ -147,10 +162,13 @@ impl Builder {
 /// data folder (readable by the owner only).
 fn load_or_create_secret(config: &Config) -> Result<ServerSecret, StartError> {
     if let Some(text) = &config.server_secret {
-        return ServerSecret::from_base64(text).map_err(|e| ConfigError::Invalid {
-            key: "server_secret",
-            reason: e.to_string(),
-        }.into());
+        return ServerSecret::from_base64(text).map_err(|e| {
+            ConfigError::Invalid {
+                key: "server_secret",
+                reason: e.to_string(),
+            }
+            .into()
+        });
     }
     let path = config.data_dir.join("server-secret");
     let fail = |reason: String| StartError::Secret {

@@ -13,7 +13,12 @@ use tracing_subscriber::EnvFilter;
 #[command(name = "bmauth", version, about = "Passkey sign-in for Rust web apps")]
 struct Cli {
     /// Configuration file (optional; environment BMAUTH_* and flags override it).
-    #[arg(long, global = true, default_value = "bmauth.toml", env = "BMAUTH_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "bmauth.toml",
+        env = "BMAUTH_CONFIG"
+    )]
     config: PathBuf,
     #[command(subcommand)]
     command: Command,
@@ -76,8 +81,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 listener.local_addr()?,
                 bmauth.core().store().backend_name()
             );
-            let app = bmauth.app().into_make_service_with_connect_info::<SocketAddr>();
-            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            let app = bmauth
+                .app()
+                .into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await?;
         }
         Command::Migrate(overrides) => {
             let config = Config::load(&cli.config, overrides)?;
@@ -99,10 +108,11 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => return ctrl_c.await.unwrap_or(()),
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => return ctrl_c.await.unwrap_or(()),
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},

@@ -44,5 +44,8 @@ pub fn router() -> Router {
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLESHEET)
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        STYLESHEET,
+    )
 }

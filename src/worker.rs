@@ -19,11 +19,11 @@ pub(crate) fn spawn(bmauth: &BmAuth) {
             // Stops when the BmAuth it serves is gone.
             let Some(inner) = weak.upgrade() else { break };
             let auth = &inner.auth;
-            if let Err(e) = auth.outbox().deliver_due().await {
+            if let Err(e) = auth.deliver_queued_mail().await {
                 tracing::error!(error = %e, "outbox: could not read queued mail");
             }
             ticks = ticks.wrapping_add(1);
-            if ticks % PURGE_EVERY_TICKS == 0 {
+            if ticks.is_multiple_of(PURGE_EVERY_TICKS) {
                 match auth.purge_expired().await {
                     Ok(0) => {}
                     Ok(n) => tracing::debug!(rows = n, "purged expired rows"),

@@ -41,7 +41,9 @@ impl TakenCeremony {
 
 impl Auth {
     fn ceremony_key(&self, challenge: &[u8]) -> String {
-        hex(&self.secret.keyed_hash(HashPurpose::CeremonyKey, &[challenge]))
+        hex(&self
+            .secret
+            .keyed_hash(HashPurpose::CeremonyKey, &[challenge]))
     }
 
     pub(crate) async fn save_ceremony(

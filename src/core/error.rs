@@ -28,7 +28,9 @@ pub enum AuthError {
     UserVerificationRequired,
     #[error("this passkey is not registered for this account")]
     CredentialNotAllowed,
-    #[error("the passkey's signature counter went backwards: this key may have been copied. Sign in with another device or recover your account")]
+    #[error(
+        "the passkey's signature counter went backwards: this key may have been copied. Sign in with another device or recover your account"
+    )]
     PossibleClonedCredential,
     #[error("the passkey response did not verify")]
     CredentialRejected(String),

@@ -17,21 +17,46 @@ impl Auth {
     /// Request options for signing in as `email`. An address with no account gets
     /// an answer of the same shape, with a stable made-up credential id, so the
     /// answer does not tell whether the account exists.
-    pub async fn begin_login(&self, email: &str, client: &ClientInfo) -> AuthResult<RequestChallengeResponse> {
+    pub async fn begin_login(
+        &self,
+        email: &str,
+        client: &ClientInfo,
+    ) -> AuthResult<RequestChallengeResponse> {
         let email = Email::parse(email)?;
-        self.limit(Limit::CeremoniesPerClient, &client_key(client)).await?;
+        self.limit(Limit::CeremoniesPerClient, &client_key(client))
+            .await?;
         let user = self.store.user_by_email(email.as_str()).await?;
-        let passkeys = match &user {
-            Some(user) => self.passkeys_of(&user.id).await?,
+        let rows = match &user {
+            Some(user) => self.store.credentials_of(&user.id).await?,
             None => Vec::new(),
         };
-        if let (Some(user), false) = (&user, passkeys.is_empty()) {
-            let (options, state) = self
+        if let (Some(user), false) = (&user, rows.is_empty()) {
+            let passkeys = rows
+                .iter()
+                .map(|c| Ok(serde_json::from_str(&c.passkey)?))
+                .collect::<AuthResult<Vec<Passkey>>>()?;
+            let (mut options, state) = self
                 .webauthn
                 .start_passkey_authentication(&passkeys)
                 .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
-            self.save_ceremony(CeremonyKind::Login, &options.public_key.challenge, Some(&user.id), None, &state)
-                .await?;
+            // The transports the browser reported at registration help it offer the
+            // right authenticator (webauthn-rs does not keep them).
+            for allowed in &mut options.public_key.allow_credentials {
+                let id = b64url(&allowed.id);
+                allowed.transports = rows
+                    .iter()
+                    .find(|row| row.id == id)
+                    .and_then(|row| row.transports.as_deref())
+                    .and_then(|t| serde_json::from_str(t).ok());
+            }
+            self.save_ceremony(
+                CeremonyKind::Login,
+                &options.public_key.challenge,
+                Some(&user.id),
+                None,
+                &state,
+            )
+            .await?;
             return Ok(options);
         }
         self.decoy_login(&email).await
@@ -55,8 +80,14 @@ impl Auth {
             id: fake_id[..16].to_vec(),
             transports: Some(vec![AuthenticatorTransport::Internal]),
         }];
-        self.save_ceremony(CeremonyKind::Login, &options.public_key.challenge, None, None, &state)
-            .await?;
+        self.save_ceremony(
+            CeremonyKind::Login,
+            &options.public_key.challenge,
+            None,
+            None,
+            &state,
+        )
+        .await?;
         Ok(options)
     }
 
@@ -85,7 +116,10 @@ impl Auth {
             .take_ceremony(CeremonyKind::Login, &response.response.client_data_json)
             .await?;
         // A decoy ceremony has no user: no credential can be right for it.
-        let user_id = ceremony.user_id.clone().ok_or(AuthError::CredentialNotAllowed)?;
+        let user_id = ceremony
+            .user_id
+            .clone()
+            .ok_or(AuthError::CredentialNotAllowed)?;
         let user = self
             .store
             .user_by_email(email.as_str())
@@ -95,7 +129,10 @@ impl Auth {
         let state: PasskeyAuthentication = ceremony.state()?;
 
         let credential_id = b64url(&response.raw_id);
-        let result = match self.webauthn.finish_passkey_authentication(&response, &state) {
+        let result = match self
+            .webauthn
+            .finish_passkey_authentication(&response, &state)
+        {
             Ok(result) => result,
             Err(e) => {
                 let error = verification_error(e);
@@ -103,7 +140,9 @@ impl Auth {
                     // The signature was valid (webauthn-rs checks the counter last), so
                     // this really is the account's key, used from two places.
                     tracing::warn!(user = %user.id, credential = %credential_id, "signature counter went backwards");
-                    self.store.flag_counter_regression(&credential_id, self.now()).await?;
+                    self.store
+                        .flag_counter_regression(&credential_id, self.now())
+                        .await?;
                 }
                 return Err(error);
             }

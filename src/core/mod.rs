@@ -130,6 +130,12 @@ impl Auth {
         &self.outbox
     }
 
+    /// Sends queued mail that is due (new, or waiting for a retry). Returns how
+    /// many were sent. Run periodically by the background worker.
+    pub async fn deliver_queued_mail(&self) -> AuthResult<usize> {
+        Ok(self.outbox.deliver_due().await?)
+    }
+
     /// Deletes whatever has expired. Run periodically by the background worker.
     pub async fn purge_expired(&self) -> AuthResult<u64> {
         let now = self.now();

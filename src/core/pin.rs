@@ -5,7 +5,9 @@
 use rand::Rng;
 
 use super::rate_limit::{Limit, client_key};
-use super::{Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, policy, secs};
+use super::{
+    Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, policy, secs,
+};
 use crate::crypto::{HashPurpose, from_hex, hex};
 use crate::store::{OutboxRow, PinRow};
 
@@ -38,17 +40,27 @@ fn parse_pin(input: &str) -> AuthResult<&str> {
 
 impl Auth {
     fn pin_mac_parts<'a>(user_id: &'a str, purpose: PinPurpose, pin: &'a str) -> [&'a [u8]; 3] {
-        [user_id.as_bytes(), purpose.as_str().as_bytes(), pin.as_bytes()]
+        [
+            user_id.as_bytes(),
+            purpose.as_str().as_bytes(),
+            pin.as_bytes(),
+        ]
     }
 
     /// A new PIN and the mail that carries it, ready to store together.
-    pub(crate) fn new_pin(&self, user_id: &str, email: &Email, purpose: PinPurpose) -> (PinRow, OutboxRow) {
+    pub(crate) fn new_pin(
+        &self,
+        user_id: &str,
+        email: &Email,
+        purpose: PinPurpose,
+    ) -> (PinRow, OutboxRow) {
         let pin = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
         let now = self.now();
         let expires_at = now + secs(policy::PIN_TTL);
-        let code_hash = self
-            .secret
-            .keyed_hash(HashPurpose::Pin, &Self::pin_mac_parts(user_id, purpose, &pin));
+        let code_hash = self.secret.keyed_hash(
+            HashPurpose::Pin,
+            &Self::pin_mac_parts(user_id, purpose, &pin),
+        );
         let row = PinRow {
             user_id: user_id.into(),
             purpose: purpose.as_str().into(),
@@ -63,18 +75,32 @@ impl Auth {
     }
 
     /// Limits on sending a PIN mail to `email`.
-    pub(crate) async fn allow_pin_mail(&self, email: &Email, client: &ClientInfo) -> AuthResult<()> {
-        self.limit(Limit::MailPerClient, &client_key(client)).await?;
+    pub(crate) async fn allow_pin_mail(
+        &self,
+        email: &Email,
+        client: &ClientInfo,
+    ) -> AuthResult<()> {
+        self.limit(Limit::MailPerClient, &client_key(client))
+            .await?;
         self.limit(Limit::MailPerAccount, email.as_str()).await
     }
 
     /// Checks a PIN. One attempt is used up before comparing, atomically, so no
     /// number of parallel guesses gets more than `PIN_ATTEMPTS` comparisons. On
     /// success the PIN is returned for the caller to consume in its transaction.
-    pub(crate) async fn check_pin(&self, user_id: &str, purpose: PinPurpose, input: &str) -> AuthResult<PinRow> {
+    pub(crate) async fn check_pin(
+        &self,
+        user_id: &str,
+        purpose: PinPurpose,
+        input: &str,
+    ) -> AuthResult<PinRow> {
         let pin = parse_pin(input)?;
         let now = self.now();
-        let Some(row) = self.store.spend_pin_attempt(user_id, purpose.as_str(), now).await? else {
+        let Some(row) = self
+            .store
+            .spend_pin_attempt(user_id, purpose.as_str(), now)
+            .await?
+        else {
             return Err(match self.store.pin_of(user_id, purpose.as_str()).await? {
                 None => AuthError::NoPendingPin,
                 Some(p) if p.expires_at <= now => AuthError::PinExpired,
@@ -83,11 +109,16 @@ impl Auth {
         };
         let stored = from_hex(&row.code_hash).unwrap_or_default();
         let parts = Self::pin_mac_parts(user_id, purpose, pin);
-        if self.secret.verify_keyed_hash(HashPurpose::Pin, &parts, &stored) {
+        if self
+            .secret
+            .verify_keyed_hash(HashPurpose::Pin, &parts, &stored)
+        {
             return Ok(row);
         }
         Err(match u32::try_from(row.attempts_left) {
-            Ok(left) if left > 0 => AuthError::PinIncorrect { attempts_left: left },
+            Ok(left) if left > 0 => AuthError::PinIncorrect {
+                attempts_left: left,
+            },
             _ => AuthError::PinLocked,
         })
     }
@@ -103,19 +134,31 @@ impl Auth {
     ) -> AuthResult<SignedIn> {
         let email = Email::parse(email)?;
         parse_pin(pin)?;
-        self.limit(Limit::PinGuessesPerClient, &client_key(client)).await?;
+        self.limit(Limit::PinGuessesPerClient, &client_key(client))
+            .await?;
         // Unknown and already-confirmed addresses answer alike: no PIN is waiting.
         let user = match self.store.user_by_email(email.as_str()).await? {
             Some(user) if user.verified_at.is_none() => user,
             _ => return Err(AuthError::NoPendingPin),
         };
-        let pin_row = self.check_pin(&user.id, PinPurpose::VerifyEmail, pin).await?;
+        let pin_row = self
+            .check_pin(&user.id, PinPurpose::VerifyEmail, pin)
+            .await?;
         // The session belongs to the passkey made at sign-up: removing that passkey
         // later ends it.
-        let credential = self.store.credentials_of(&user.id).await?.pop().map(|c| c.id);
+        let credential = self
+            .store
+            .credentials_of(&user.id)
+            .await?
+            .pop()
+            .map(|c| c.id);
         let (session, token) = self.new_session(&user.id, credential.as_deref(), client);
         let previous = previous_session.map(SessionToken::id_hash);
-        if !self.store.confirm_email(&pin_row, &session, previous.as_deref()).await? {
+        if !self
+            .store
+            .confirm_email(&pin_row, &session, previous.as_deref())
+            .await?
+        {
             return Err(AuthError::NoPendingPin);
         }
         tracing::info!(user = %user.id, "email confirmed; signed in");
@@ -137,11 +180,16 @@ impl Auth {
         let user = match self.store.user_by_email(email.as_str()).await? {
             Some(user) if user.verified_at.is_none() => user,
             _ => {
-                self.limit(Limit::MailPerClient, &client_key(client)).await?;
+                self.limit(Limit::MailPerClient, &client_key(client))
+                    .await?;
                 return Ok(());
             }
         };
-        if let Some(current) = self.store.pin_of(&user.id, PinPurpose::VerifyEmail.as_str()).await? {
+        if let Some(current) = self
+            .store
+            .pin_of(&user.id, PinPurpose::VerifyEmail.as_str())
+            .await?
+        {
             let wait = current.created_at + secs(policy::PIN_RESEND_INTERVAL) - self.now();
             if wait > 0 {
                 return Err(AuthError::ResendTooSoon {
@@ -173,7 +221,10 @@ mod tests {
     fn pins_are_six_digits() {
         assert_eq!(parse_pin(" 012345 ").unwrap(), "012345");
         for bad in ["12345", "1234567", "12a456", "１２３４５６", ""] {
-            assert!(matches!(parse_pin(bad), Err(AuthError::InvalidPinFormat)), "{bad:?}");
+            assert!(
+                matches!(parse_pin(bad), Err(AuthError::InvalidPinFormat)),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -30,7 +30,9 @@ impl Limit {
 pub(crate) fn client_key(client: &ClientInfo) -> String {
     // A deployment that loses the peer address still gets one shared limit
     // rather than none.
-    client.ip.map_or_else(|| "unknown".into(), |ip| ip.to_string())
+    client
+        .ip
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string())
 }
 
 impl Auth {

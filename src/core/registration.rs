@@ -22,9 +22,14 @@ pub struct Registered {
 
 impl Auth {
     /// Creation options for a new account's first passkey.
-    pub async fn begin_registration(&self, email: &str, client: &ClientInfo) -> AuthResult<CreationChallengeResponse> {
+    pub async fn begin_registration(
+        &self,
+        email: &str,
+        client: &ClientInfo,
+    ) -> AuthResult<CreationChallengeResponse> {
         let email = Email::parse(email)?;
-        self.limit(Limit::CeremoniesPerClient, &client_key(client)).await?;
+        self.limit(Limit::CeremoniesPerClient, &client_key(client))
+            .await?;
         if self
             .store
             .user_by_email(email.as_str())
@@ -175,6 +180,11 @@ fn aaguid_of(attestation_object: &[u8]) -> Option<String> {
     // rpIdHash (32) | flags (1) | signCount (4) | AAGUID (16) …, present when AT is set.
     const ATTESTED_CREDENTIAL_DATA: u8 = 0x40;
     let flags = *auth_data.get(32)?;
-    let aaguid = auth_data.get(37..53).filter(|_| flags & ATTESTED_CREDENTIAL_DATA != 0)?;
-    Uuid::from_slice(aaguid).ok().filter(|u| !u.is_nil()).map(|u| u.to_string())
+    let aaguid = auth_data
+        .get(37..53)
+        .filter(|_| flags & ATTESTED_CREDENTIAL_DATA != 0)?;
+    Uuid::from_slice(aaguid)
+        .ok()
+        .filter(|u| !u.is_nil())
+        .map(|u| u.to_string())
 }

@@ -50,7 +50,10 @@ impl Auth {
             id_hash: token.id_hash(),
             user_id: user_id.into(),
             credential_id: credential_id.map(Into::into),
-            user_agent: client.user_agent.as_deref().map(|ua| ua.chars().take(256).collect()),
+            user_agent: client
+                .user_agent
+                .as_deref()
+                .map(|ua| ua.chars().take(256).collect()),
             created_at: now,
             last_seen_at: now,
             expires_at: now + secs(self.settings.session_lifetime),
@@ -62,7 +65,11 @@ impl Auth {
     pub async fn session_user(&self, token: &SessionToken) -> AuthResult<Option<User>> {
         let now = self.now();
         let idle_cutoff = now - secs(self.settings.session_idle);
-        let Some(row) = self.store.session_user(&token.id_hash(), now, idle_cutoff).await? else {
+        let Some(row) = self
+            .store
+            .session_user(&token.id_hash(), now, idle_cutoff)
+            .await?
+        else {
             return Ok(None);
         };
         if now - row.last_seen_at >= secs(policy::SESSION_TOUCH_INTERVAL) {

@@ -95,10 +95,20 @@ impl From<JsonRejection> for ApiError {
                 ErrorCode::UnsupportedMediaType,
                 "send JSON with Content-Type: application/json",
             ),
-            JsonRejection::BytesRejection(_) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "the request body is too large")
+            JsonRejection::BytesRejection(_)
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Self::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ErrorCode::PayloadTooLarge,
+                    "the request body is too large",
+                )
             }
-            other => Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, other.body_text()),
+            other => Self::new(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidJson,
+                other.body_text(),
+            ),
         }
     }
 }
@@ -106,11 +116,12 @@ impl From<JsonRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = self.detail.retry_after;
-        let mut response = (self.status, axum::Json(ErrorBody { error: self.detail })).into_response();
+        let mut response =
+            (self.status, axum::Json(ErrorBody { error: self.detail })).into_response();
         if let Some(secs) = retry_after {
-            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -20,14 +20,21 @@ pub struct ApiJson<T>(pub T);
 
 fn bmauth_of(parts: &Parts) -> Result<BmAuth, ApiError> {
     parts.extensions.get::<BmAuth>().cloned().ok_or_else(|| {
-        tracing::error!("BmAuth is missing from the request: add `.layer(bmauth.layer())` to the router");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "authentication is not set up")
+        tracing::error!(
+            "BmAuth is missing from the request: add `.layer(bmauth.layer())` to the router"
+        );
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "authentication is not set up",
+        )
     })
 }
 
 /// The session token from the request's cookie, if it has a well-formed one.
 pub(crate) fn session_token(bmauth: &BmAuth, jar: &CookieJar) -> Option<SessionToken> {
-    jar.get(bmauth.cookie_name()).and_then(|c| SessionToken::parse(c.value()))
+    jar.get(bmauth.cookie_name())
+        .and_then(|c| SessionToken::parse(c.value()))
 }
 
 /// Who is asking: address (for rate limits), user agent, and the session they hold.
@@ -41,7 +48,10 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let bmauth = bmauth_of(parts)?;
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
         let forwarded = bmauth.client_ip_header().and_then(|name| {
             // With several proxies, the last address is the one our proxy saw.
             let value = parts.headers.get(name)?.to_str().ok()?;

@@ -33,7 +33,10 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route("/me", get(routes::me))
         .route("/status", get(routes::status))
         .fallback(routes::not_found)
-        .layer(middleware::from_fn_with_state(bmauth.clone(), require_same_origin))
+        .layer(middleware::from_fn_with_state(
+            bmauth.clone(),
+            require_same_origin,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
@@ -43,9 +46,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ));
-    Router::new()
-        .nest("/auth", api)
-        .layer(bmauth.layer())
+    Router::new().nest("/auth", api).layer(bmauth.layer())
 }
 
 /// Headers every response gets, pages and API alike.
@@ -75,9 +76,15 @@ async fn require_same_origin(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let safe = matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if !safe {
-        let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+        let origin = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
         if origin != Some(bmauth.origin_header()) {
             tracing::info!(?origin, "refused a cross-origin request");
             return Err(ApiError::new(

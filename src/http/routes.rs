@@ -26,9 +26,18 @@ pub(crate) fn user_view(user: User) -> UserView {
 }
 
 /// The session cookie for a fresh sign-in, and the user as JSON.
-fn signed_in(bmauth: &BmAuth, jar: CookieJar, signed: SignedIn) -> (CookieJar, axum::Json<UserResponse>) {
+fn signed_in(
+    bmauth: &BmAuth,
+    jar: CookieJar,
+    signed: SignedIn,
+) -> (CookieJar, axum::Json<UserResponse>) {
     let jar = jar.add(bmauth.session_cookie(&signed.token));
-    (jar, axum::Json(UserResponse { user: user_view(signed.user) }))
+    (
+        jar,
+        axum::Json(UserResponse {
+            user: user_view(signed.user),
+        }),
+    )
 }
 
 pub async fn register_begin(
@@ -36,7 +45,10 @@ pub async fn register_begin(
     client: Client,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let options = bm.core().begin_registration(&req.email, &client.info).await?;
+    let options = bm
+        .core()
+        .begin_registration(&req.email, &client.info)
+        .await?;
     Ok(axum::Json(options))
 }
 
@@ -102,7 +114,12 @@ pub async fn login_complete(
 ) -> ApiResult<impl IntoResponse> {
     let signed = bm
         .core()
-        .finish_login(&req.email, req.credential, &client.info, client.session.as_ref())
+        .finish_login(
+            &req.email,
+            req.credential,
+            &client.info,
+            client.session.as_ref(),
+        )
         .await?;
     Ok(signed_in(&bm, jar, signed))
 }
@@ -125,7 +142,9 @@ pub async fn logout(
 }
 
 pub async fn me(AuthUser(user): AuthUser) -> impl IntoResponse {
-    axum::Json(UserResponse { user: user_view(user) })
+    axum::Json(UserResponse {
+        user: user_view(user),
+    })
 }
 
 pub async fn status(user: Option<AuthUser>) -> impl IntoResponse {

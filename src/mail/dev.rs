@@ -26,7 +26,11 @@ impl DevMailer {
         tokio::fs::create_dir_all(&self.folder)
             .await
             .map_err(|e| format!("creating {}: {e}", self.folder.display()))?;
-        let name = format!("{}-{}.txt", crate::crypto::hex(&crate::crypto::random_bytes::<4>()), sanitize(to));
+        let name = format!(
+            "{}-{}.txt",
+            crate::crypto::hex(&crate::crypto::random_bytes::<4>()),
+            sanitize(to)
+        );
         let content = format!("To: {to}\nSubject: {}\n\n{}", body.subject, body.text);
         let path = self.folder.join(name);
         tokio::fs::write(&path, content)
@@ -38,6 +42,12 @@ impl DevMailer {
 fn sanitize(address: &str) -> String {
     address
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '@' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '@' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }

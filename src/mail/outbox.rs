@@ -44,8 +44,16 @@ impl Outbox {
     }
 
     /// A row for the outbox, to be inserted by the caller's transaction.
-    pub fn queue(&self, to: &str, body: &MailBody, now: UnixTime, expires_at: UnixTime) -> OutboxRow {
-        let sealed = serde_json::to_vec(body).map(|json| self.sealer.seal(&json)).unwrap_or_default();
+    pub fn queue(
+        &self,
+        to: &str,
+        body: &MailBody,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> OutboxRow {
+        let sealed = serde_json::to_vec(body)
+            .map(|json| self.sealer.seal(&json))
+            .unwrap_or_default();
         OutboxRow {
             id: b64url(&random_bytes::<16>()),
             recipient: to.into(),
@@ -73,13 +81,18 @@ impl Outbox {
             .ok()
             .and_then(|json| serde_json::from_slice::<MailBody>(&json).ok());
         let result = match body {
-            Some(body) => self.mailer.send(&row.recipient, &body).await.map_err(DeliveryError::Send),
+            Some(body) => self
+                .mailer
+                .send(&row.recipient, &body)
+                .await
+                .map_err(DeliveryError::Send),
             None => Err(DeliveryError::Unreadable),
         };
         match &result {
             Ok(()) => self.store.mark_mail_sent(id, self.clock.now()).await?,
             Err(error) => {
-                let backoff = (FIRST_BACKOFF_SECS << (row.attempts - 1).clamp(0, 8)).min(MAX_BACKOFF_SECS);
+                let backoff =
+                    (FIRST_BACKOFF_SECS << (row.attempts - 1).clamp(0, 8)).min(MAX_BACKOFF_SECS);
                 tracing::warn!(mail = %id, attempt = row.attempts, %error, "mail not sent; will retry");
                 self.store
                     .mark_mail_failed(id, &error.to_string(), self.clock.now() + backoff)

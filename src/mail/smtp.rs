@@ -29,9 +29,8 @@ impl SmtpMailer {
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
                 .map_err(|e| format!("smtp: {e}"))?,
-            SmtpTls::Tls => {
-                AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(|e| format!("smtp: {e}"))?
-            }
+            SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)
+                .map_err(|e| format!("smtp: {e}"))?,
         };
         let mut builder = builder
             .port(config.port_or_default())
@@ -51,7 +50,10 @@ impl SmtpMailer {
             .from(self.from.clone())
             .to(to)
             .subject(&body.subject)
-            .multipart(MultiPart::alternative_plain_html(body.text.clone(), body.html.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                body.text.clone(),
+                body.html.clone(),
+            ))
             .map_err(|e| format!("building the message: {e}"))?;
         self.transport
             .send(message)

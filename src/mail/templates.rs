@@ -18,7 +18,9 @@ pub fn pin_mail(app: &str, purpose: PinPurpose, pin: &str, ttl: Duration) -> Mai
     let (subject, why) = match purpose {
         PinPurpose::VerifyEmail => (
             format!("Confirm your email for {app}"),
-            format!("Enter this code to confirm your email address and finish signing up to {app}."),
+            format!(
+                "Enter this code to confirm your email address and finish signing up to {app}."
+            ),
         ),
         PinPurpose::Recover => (
             format!("Recover your {app} account"),
@@ -38,5 +40,9 @@ pub fn pin_mail(app: &str, purpose: PinPurpose, pin: &str, ttl: Duration) -> Mai
          </body></html>",
         why = escape(&why),
     );
-    MailBody { subject, text, html }
+    MailBody {
+        subject,
+        text,
+        html,
+    }
 }

@@ -56,21 +56,30 @@ const CREDENTIAL_COLUMNS: &str = "id, user_id, passkey, name, aaguid, transports
 impl Store {
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
-        Ok(with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await?))
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await?),
+        )
     }
 
     pub async fn credentials_of(&self, user_id: &str) -> StoreResult<Vec<CredentialRow>> {
         let sql = format!(
             "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE user_id = $1 ORDER BY created_at, id"
         );
-        Ok(with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await?))
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await?),
+        )
     }
 
     /// Stores a sign-up atomically. An unconfirmed account with the same address is
     /// replaced (its owner never proved the address: no pre-hijacking), a confirmed
     /// one is left alone.
     pub async fn create_account(&self, account: &NewAccount) -> StoreResult<AccountOutcome> {
-        let NewAccount { user, credential: c, pin, mail } = account;
+        let NewAccount {
+            user,
+            credential: c,
+            pin,
+            mail,
+        } = account;
         with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             let existing: Option<(String, Option<i64>)> =
@@ -136,7 +145,11 @@ impl Store {
     }
 
     /// Marks a passkey whose counter went backwards: a sign of a cloned key.
-    pub async fn flag_counter_regression(&self, credential_id: &str, now: UnixTime) -> StoreResult<()> {
+    pub async fn flag_counter_regression(
+        &self,
+        credential_id: &str,
+        now: UnixTime,
+    ) -> StoreResult<()> {
         with_pool!(self, pool => sqlx::query("UPDATE credentials SET counter_regressed_at = $2 WHERE id = $1")
             .bind(credential_id).bind(now).execute(pool).await?.rows_affected());
         Ok(())

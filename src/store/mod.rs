@@ -63,8 +63,14 @@ macro_rules! insert_mail {
             "INSERT INTO outbox (id, recipient, subject, sealed_body, attempts, created_at, \
              next_attempt_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(&mail.id).bind(&mail.recipient).bind(&mail.subject).bind(&mail.sealed_body)
-        .bind(mail.attempts).bind(mail.created_at).bind(mail.next_attempt_at).bind(mail.expires_at)
+        .bind(&mail.id)
+        .bind(&mail.recipient)
+        .bind(&mail.subject)
+        .bind(&mail.sealed_body)
+        .bind(mail.attempts)
+        .bind(mail.created_at)
+        .bind(mail.next_attempt_at)
+        .bind(mail.expires_at)
         .execute($exec)
         .await
     }};
@@ -78,8 +84,13 @@ macro_rules! insert_session {
             "INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
              last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(&s.id_hash).bind(&s.user_id).bind(&s.credential_id).bind(&s.user_agent)
-        .bind(s.created_at).bind(s.last_seen_at).bind(s.expires_at)
+        .bind(&s.id_hash)
+        .bind(&s.user_id)
+        .bind(&s.credential_id)
+        .bind(&s.user_agent)
+        .bind(s.created_at)
+        .bind(s.last_seen_at)
+        .bind(s.expires_at)
         .execute($exec)
         .await
     }};
@@ -88,7 +99,10 @@ pub(crate) use insert_session;
 
 macro_rules! delete_session {
     ($exec:expr, $id_hash:expr) => {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind($id_hash).execute($exec).await
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind($id_hash)
+            .execute($exec)
+            .await
     };
 }
 pub(crate) use delete_session;
@@ -131,15 +145,25 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            if let Some(folder) = options.get_filename().parent() {
-                if !folder.as_os_str().is_empty() {
-                    std::fs::create_dir_all(folder)?;
-                }
+            if let Some(folder) = options.get_filename().parent()
+                && !folder.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(folder)?;
             }
-            Pool::Sqlite(SqlitePoolOptions::new().max_connections(8).connect_with(options).await?)
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options)
+                    .await?,
+            )
         } else {
             let options = PgConnectOptions::from_str(url)?;
-            Pool::Postgres(PgPoolOptions::new().max_connections(16).connect_with(options).await?)
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?,
+            )
         };
         Ok(Self { pool })
     }
@@ -162,14 +186,24 @@ impl Store {
 
     /// Deletes what has expired: ceremonies, PINs, sessions, old rate-limit windows,
     /// mail that was sent or is no longer worth sending, and sign-ups never confirmed.
-    pub async fn purge_expired(&self, now: UnixTime, unverified_before: UnixTime) -> StoreResult<u64> {
+    pub async fn purge_expired(
+        &self,
+        now: UnixTime,
+        unverified_before: UnixTime,
+    ) -> StoreResult<u64> {
         let statements: [(&str, UnixTime); 6] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             ("DELETE FROM email_pins WHERE expires_at <= $1", now),
             ("DELETE FROM sessions WHERE expires_at <= $1", now),
-            ("DELETE FROM rate_limits WHERE window_start <= $1", now - 86_400),
+            (
+                "DELETE FROM rate_limits WHERE window_start <= $1",
+                now - 86_400,
+            ),
             ("DELETE FROM outbox WHERE expires_at <= $1", now),
-            ("DELETE FROM users WHERE verified_at IS NULL AND created_at <= $1", unverified_before),
+            (
+                "DELETE FROM users WHERE verified_at IS NULL AND created_at <= $1",
+                unverified_before,
+            ),
         ];
         let mut purged = 0;
         for (sql, at) in statements {

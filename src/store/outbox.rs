@@ -28,8 +28,10 @@ impl Store {
              WHERE id = $1 AND sent_at IS NULL AND next_attempt_at <= $2 AND expires_at > $2 \
              RETURNING {OUTBOX_COLUMNS}"
         );
-        Ok(with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id).bind(now).bind(lease_until).fetch_optional(pool).await?))
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id).bind(now).bind(lease_until).fetch_optional(pool).await?),
+        )
     }
 
     /// Sent: the body (which carries a PIN) is wiped.
@@ -41,7 +43,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn mark_mail_failed(&self, id: &str, error: &str, retry_at: UnixTime) -> StoreResult<()> {
+    pub async fn mark_mail_failed(
+        &self,
+        id: &str,
+        error: &str,
+        retry_at: UnixTime,
+    ) -> StoreResult<()> {
         with_pool!(self, pool => sqlx::query(
             "UPDATE outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1",
         )
@@ -51,6 +58,8 @@ impl Store {
 
     pub async fn mail_by_id(&self, id: &str) -> StoreResult<Option<OutboxRow>> {
         let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1");
-        Ok(with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?))
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?),
+        )
     }
 }

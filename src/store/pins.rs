@@ -21,9 +21,12 @@ impl Store {
     }
 
     pub async fn pin_of(&self, user_id: &str, purpose: &str) -> StoreResult<Option<PinRow>> {
-        let sql = format!("SELECT {PIN_COLUMNS} FROM email_pins WHERE user_id = $1 AND purpose = $2");
-        Ok(with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id).bind(purpose).fetch_optional(pool).await?))
+        let sql =
+            format!("SELECT {PIN_COLUMNS} FROM email_pins WHERE user_id = $1 AND purpose = $2");
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user_id).bind(purpose).fetch_optional(pool).await?),
+        )
     }
 
     /// Uses up one attempt *before* the PIN is compared, in one statement, so that
@@ -40,8 +43,10 @@ impl Store {
              WHERE user_id = $1 AND purpose = $2 AND attempts_left > 0 AND expires_at > $3 \
              RETURNING {PIN_COLUMNS}"
         );
-        Ok(with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id).bind(purpose).bind(now).fetch_optional(pool).await?))
+        Ok(
+            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user_id).bind(purpose).bind(now).fetch_optional(pool).await?),
+        )
     }
 
     /// The right email-verification PIN was entered: the PIN is used up, the email

@@ -1,0 +1,10 @@
+//! End-to-end tests of the JSON API over real HTTP, on SQLite and PostgreSQL, with
+//! a software authenticator that really signs and a real SMTP server catching PINs.
+
+mod support;
+
+mod guards;
+mod instances;
+mod pins;
+mod sign_in;
+mod sign_up;

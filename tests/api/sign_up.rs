@@ -1,0 +1,165 @@
+use bmauth::store::Table;
+use serde_json::json;
+
+use crate::on_both_backends;
+use crate::support::{Backend, TestApp};
+
+on_both_backends! {
+    async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
+        let mut browser = app.browser();
+        let email = "ada@example.com";
+
+        let options = browser.post("/auth/register/begin", json!({ "email": " Ada@Example.com " })).await;
+        let pk = &options.expect_ok()["publicKey"];
+        assert_eq!(pk["rp"]["id"], "localhost");
+        assert_eq!(pk["user"]["name"], email, "the address is normalised");
+        let selection = &pk["authenticatorSelection"];
+        assert_eq!(selection["authenticatorAttachment"], "platform");
+        assert_eq!(selection["residentKey"], "preferred");
+        assert_eq!(selection["userVerification"], "required");
+
+        let credential = browser.authenticator.create(&options.body);
+        let done = browser
+            .post("/auth/register/complete", json!({ "email": email, "credential": credential }))
+            .await;
+        assert_eq!(done.status, 201, "{}", done.body);
+        assert_eq!(done.body["pin_sent"], true);
+        assert_eq!(done.body["user"]["verified"], false);
+
+        // The PIN arrived by SMTP, and is stored only as a keyed hash.
+        let mails = app.mail.to(email);
+        assert_eq!(mails.len(), 1);
+        let pin = mails[0].pin();
+        let user_id = done.body["user"]["id"].as_str().unwrap();
+        let stored = app.store().pin_of(user_id, "verify_email").await.unwrap().unwrap();
+        assert!(!stored.code_hash.contains(&pin));
+        assert_eq!(stored.code_hash.len(), 64);
+
+        browser.me().await.expect_error(401, "not_signed_in");
+        let verified = browser.verify(email, &pin).await;
+        assert_eq!(verified.expect_ok()["user"]["email"], email);
+        assert_eq!(verified.body["user"]["verified"], true);
+        let cookie = verified.headers["set-cookie"].to_str().unwrap().to_string();
+        assert!(cookie.starts_with("bmauth_session="));
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+        assert!(!cookie.contains("Secure"), "plain http on localhost cannot use Secure cookies");
+
+        assert_eq!(browser.me().await.expect_ok()["user"]["email"], email);
+        let status = browser.get("/auth/status").await;
+        assert_eq!(status.expect_ok()["signed_in"], true);
+
+        browser.post("/auth/logout", json!({})).await.expect_ok();
+        browser.me().await.expect_error(401, "not_signed_in");
+        assert_eq!(app.rows(Table::Sessions).await, 0, "sign-out ends the session server-side");
+        assert_eq!(browser.get("/auth/status").await.body["signed_in"], false);
+
+        let options = browser.login_begin(email).await;
+        let allowed = options["publicKey"]["allowCredentials"].as_array().unwrap();
+        assert_eq!(allowed.len(), 1);
+        assert_eq!(allowed[0]["id"], browser.authenticator.credential_id(0));
+        let credential = browser.authenticator.get(&options).unwrap();
+        let signed = browser.login_complete(email, credential).await;
+        assert_eq!(signed.expect_ok()["user"]["email"], email);
+        assert_eq!(browser.me().await.expect_ok()["user"]["id"], user_id);
+
+        assert_eq!(app.rows(Table::Users).await, 1);
+        assert_eq!(app.rows(Table::Credentials).await, 1);
+        assert_eq!(app.rows(Table::Sessions).await, 1);
+        assert_eq!(app.rows(Table::EmailPins).await, 0, "a used PIN is gone");
+        assert_eq!(app.rows(Table::Ceremonies).await, 0, "finished ceremonies are gone");
+        let credential = &app.store().credentials_of(user_id).await.unwrap()[0];
+        assert_eq!(credential.sign_count, 1);
+        assert!(credential.last_used_at.is_some());
+        assert_eq!(credential.aaguid.as_deref(), Some("42424242-4242-4242-4242-424242424242"));
+        assert_eq!(credential.transports.as_deref(), Some("[\"internal\"]"));
+    }
+
+    async fn a_confirmed_address_cannot_be_signed_up_again(app: TestApp) {
+        let mut owner = app.browser();
+        owner.sign_up(&app, "grace@example.com").await;
+        let other = app.browser();
+        let again = other.post("/auth/register/begin", json!({ "email": "GRACE@example.com" })).await;
+        again.expect_error(409, "email_taken");
+        assert_eq!(app.rows(Table::Users).await, 1);
+        assert_eq!(app.rows(Table::Ceremonies).await, 0);
+    }
+
+    async fn an_unconfirmed_sign_up_is_replaced_by_the_real_owner(app: TestApp) {
+        // Someone signs up with an address that is not theirs and never confirms it.
+        let mut squatter = app.browser();
+        squatter.register("linus@example.com").await.expect_ok();
+        // The owner signs up: their passkey replaces the squatter's.
+        let mut owner = app.browser();
+        owner.sign_up(&app, "linus@example.com").await;
+        assert_eq!(app.rows(Table::Users).await, 1);
+        assert_eq!(app.rows(Table::Credentials).await, 1);
+
+        owner.post("/auth/logout", json!({})).await.expect_ok();
+        owner.sign_in("linus@example.com").await.expect_ok();
+        // The squatter's passkey is not on the account.
+        let options = squatter.login_begin("linus@example.com").await;
+        assert!(squatter.authenticator.get(&options).is_err());
+        let forced = squatter.authenticator.sign_with(0, options["publicKey"]["challenge"].as_str().unwrap());
+        squatter.login_complete("linus@example.com", forced).await.expect_error(401, "credential_not_allowed");
+    }
+
+    async fn a_registration_signed_for_another_origin_is_refused(app: TestApp) {
+        let mut browser = app.browser();
+        browser.authenticator.origin = "http://localhost:1".into();
+        browser.register("eve@example.com").await.expect_error(401, "credential_rejected");
+        assert_eq!(app.rows(Table::Users).await, 0);
+        assert_eq!(app.rows(Table::Ceremonies).await, 0, "a failed try uses up the ceremony");
+        assert_eq!(app.mail.to("eve@example.com").len(), 0);
+    }
+
+    async fn a_registration_for_another_rp_id_is_refused(app: TestApp) {
+        let mut browser = app.browser();
+        browser.authenticator.rp_id_override = Some("evil.example".into());
+        browser.register("eve@example.com").await.expect_error(401, "credential_rejected");
+        assert_eq!(app.rows(Table::Users).await, 0);
+    }
+
+    async fn a_registration_without_user_verification_is_refused(app: TestApp) {
+        let mut browser = app.browser();
+        browser.authenticator.user_verified = false;
+        browser.register("eve@example.com").await.expect_error(401, "user_verification_required");
+        assert_eq!(app.rows(Table::Users).await, 0);
+        assert_eq!(app.rows(Table::Credentials).await, 0);
+    }
+
+    async fn bad_base64_in_a_credential_is_a_clear_error(app: TestApp) {
+        let mut browser = app.browser();
+        let options = browser.post("/auth/register/begin", json!({ "email": "bob@example.com" })).await;
+        let mut credential = browser.authenticator.create(&options.body);
+        credential["response"]["attestationObject"] = json!("not*base64!");
+        let answer = browser
+            .post("/auth/register/complete", json!({ "email": "bob@example.com", "credential": credential }))
+            .await;
+        answer.expect_error(400, "invalid_credential");
+        assert_eq!(app.rows(Table::Users).await, 0);
+        let mut credential = browser.authenticator.create(&options.body);
+        credential["response"]["clientDataJSON"] = json!("%%%");
+        browser
+            .post("/auth/register/complete", json!({ "email": "bob@example.com", "credential": credential }))
+            .await
+            .expect_error(400, "invalid_credential");
+        assert_eq!(app.rows(Table::Users).await, 0);
+        // A malformed answer cannot name its ceremony, so the sign-up can still finish.
+        let credential = browser.authenticator.create(&options.body);
+        let done = browser
+            .post("/auth/register/complete", json!({ "email": "bob@example.com", "credential": credential }))
+            .await;
+        assert_eq!(done.status, 201, "{}", done.body);
+    }
+
+    async fn a_registration_finished_for_another_address_is_refused(app: TestApp) {
+        let mut browser = app.browser();
+        let options = browser.post("/auth/register/begin", json!({ "email": "bob@example.com" })).await;
+        let credential = browser.authenticator.create(&options.body);
+        browser
+            .post("/auth/register/complete", json!({ "email": "mallory@example.com", "credential": credential }))
+            .await
+            .expect_error(400, "ceremony_mismatch");
+        assert_eq!(app.rows(Table::Users).await, 0);
+    }
+}

@@ -1,0 +1,356 @@
+//! The test harness: the real server on a random loopback port, over real HTTP,
+//! on SQLite or PostgreSQL, with a manual clock and a real SMTP sink.
+
+pub mod authenticator;
+pub mod mail_sink;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bmauth::config::SmtpTls;
+use bmauth::store::{Store, Table};
+use bmauth::{BmAuth, Config, ManualClock};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub use authenticator::Authenticator;
+pub use mail_sink::MailSink;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn postgres_url() -> String {
+    std::env::var("BMAUTH_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A database of its own for one test: a file, or a fresh PostgreSQL schema.
+pub async fn fresh_database(backend: Backend, folder: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}/bmauth.db", folder.display()),
+        Backend::Postgres => {
+            let schema = format!(
+                "bmauth_t_{}",
+                bmauth::crypto::hex(&rand::random::<[u8; 8]>())
+            );
+            let admin = sqlx::PgPool::connect(&postgres_url())
+                .await
+                .expect("PostgreSQL reachable");
+            // Schemas left by earlier runs go when a new run starts.
+            static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+            CLEANED
+                .get_or_init(|| async {
+                    let stale: Vec<String> = sqlx::query_scalar(
+                        "SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'bmauth_t_%'",
+                    )
+                    .fetch_all(&admin)
+                    .await
+                    .unwrap();
+                    for schema in stale {
+                        let drop = format!("DROP SCHEMA IF EXISTS {schema} CASCADE");
+                        let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&admin).await;
+                    }
+                })
+                .await;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            admin.close().await;
+            let separator = if postgres_url().contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            format!(
+                "{}{separator}options=-c%20search_path%3D{schema}",
+                postgres_url()
+            )
+        }
+    }
+}
+
+pub struct Instance {
+    pub bmauth: BmAuth,
+    pub base: String,
+}
+
+/// What every instance of one test app shares.
+struct Shared {
+    origin: String,
+    clock: ManualClock,
+    database_url: String,
+    secret: String,
+    folder: tempfile::TempDir,
+}
+
+impl Shared {
+    fn config(&self, smtp_port: u16) -> Config {
+        let mut config = Config {
+            public_url: self.origin.clone(),
+            database_url: self.database_url.clone(),
+            data_dir: self.folder.path().to_path_buf(),
+            server_secret: Some(self.secret.clone()),
+            ..Config::default()
+        };
+        config.smtp.host = Some("127.0.0.1".into());
+        config.smtp.port = Some(smtp_port);
+        config.smtp.tls = SmtpTls::None;
+        config.smtp.from = Some("BMAuth <no-reply@bmauth.test>".into());
+        config
+    }
+
+    async fn serve(&self, listener: tokio::net::TcpListener, smtp_port: u16) -> Instance {
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let bmauth = BmAuth::builder(self.config(smtp_port))
+            .clock(Arc::new(self.clock.clone()))
+            .background_worker(false)
+            .start()
+            .await
+            .expect("BMAuth starts");
+        let app = bmauth
+            .app()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Instance { bmauth, base }
+    }
+}
+
+pub struct TestApp {
+    pub backend: Backend,
+    pub origin: String,
+    pub clock: ManualClock,
+    pub mail: MailSink,
+    main: Instance,
+    shared: Shared,
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Self {
+        let mail = MailSink::start();
+        let port = mail.port;
+        Self::start_with_smtp_port(backend, port, mail).await
+    }
+
+    /// Starts with mail going to `smtp_port` (which may have nothing listening).
+    pub async fn start_with_smtp_port(backend: Backend, smtp_port: u16, mail: MailSink) -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        let database_url = fresh_database(backend, folder.path()).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let shared = Shared {
+            origin: format!("http://localhost:{}", listener.local_addr().unwrap().port()),
+            clock: ManualClock::starting_now(),
+            database_url,
+            secret: bmauth::crypto::ServerSecret::generate().to_base64(),
+            folder,
+        };
+        let main = shared.serve(listener, smtp_port).await;
+        Self {
+            backend,
+            origin: shared.origin.clone(),
+            clock: shared.clock.clone(),
+            mail,
+            main,
+            shared,
+        }
+    }
+
+    /// Another instance on the same database and secret, as behind a load balancer.
+    pub async fn second_instance(&self) -> Instance {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.shared.serve(listener, self.mail.port).await
+    }
+
+    pub fn bmauth(&self) -> &BmAuth {
+        &self.main.bmauth
+    }
+
+    pub fn store(&self) -> &Store {
+        self.main.bmauth.core().store()
+    }
+
+    pub async fn rows(&self, table: Table) -> i64 {
+        self.store().count_rows(table).await.unwrap()
+    }
+
+    /// A browser: its own cookies, and its own authenticator.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: self.main.base.clone(),
+            origin: self.origin.clone(),
+            authenticator: Authenticator::new(&self.origin),
+        }
+    }
+
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+    }
+}
+
+/// One browser (cookies) with its device's authenticator.
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub origin: String,
+    pub authenticator: Authenticator,
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Answer {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("<none>")
+    }
+
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status.as_u16(), self.code()),
+            (status, code),
+            "unexpected answer: {}",
+            self.body
+        );
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+
+    #[track_caller]
+    pub fn expect_ok(&self) -> &Value {
+        assert!(
+            self.status.is_success(),
+            "expected success, got {} {}",
+            self.status,
+            self.body
+        );
+        &self.body
+    }
+}
+
+impl Browser {
+    pub fn on(mut self, base: &str) -> Self {
+        self.base = base.to_string();
+        self
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Answer {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Answer {
+        self.send(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .header("origin", &self.origin)
+                .json(&body),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    /// Sign-up up to the PIN: options, passkey, stored. Returns the options.
+    pub async fn register(&mut self, email: &str) -> Answer {
+        let options = self
+            .post("/auth/register/begin", json!({ "email": email }))
+            .await;
+        let options = options.expect_ok().clone();
+        let credential = self.authenticator.create(&options);
+        self.post(
+            "/auth/register/complete",
+            json!({ "email": email, "credential": credential }),
+        )
+        .await
+    }
+
+    pub async fn verify(&self, email: &str, pin: &str) -> Answer {
+        self.post("/auth/verify-email", json!({ "email": email, "pin": pin }))
+            .await
+    }
+
+    /// Sign-up, PIN from the mail, confirmed and signed in.
+    pub async fn sign_up(&mut self, app: &TestApp, email: &str) {
+        self.register(email).await.expect_ok();
+        let pin = app.mail.last_pin_for(email);
+        self.verify(email, &pin).await.expect_ok();
+    }
+
+    pub async fn login_begin(&self, email: &str) -> Value {
+        self.post("/auth/login/begin", json!({ "email": email }))
+            .await
+            .expect_ok()
+            .clone()
+    }
+
+    pub async fn login_complete(&self, email: &str, credential: Value) -> Answer {
+        self.post(
+            "/auth/login/complete",
+            json!({ "email": email, "credential": credential }),
+        )
+        .await
+    }
+
+    /// Sign-in with this device's passkey.
+    pub async fn sign_in(&mut self, email: &str) -> Answer {
+        let options = self.login_begin(email).await;
+        let credential = self
+            .authenticator
+            .get(&options)
+            .expect("this device has a passkey");
+        self.login_complete(email, credential).await
+    }
+
+    pub async fn me(&self) -> Answer {
+        self.get("/auth/me").await
+    }
+}
+
+/// Runs each test once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($app: TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(TestApp::start(Backend::Sqlite).await).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                run(TestApp::start(Backend::Postgres).await).await
+            }
+        }
+    )*};
+}
