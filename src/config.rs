@@ -176,15 +176,31 @@ pub struct Validated {
 }
 
 impl Config {
-    /// Loads defaults < `file` (if it exists) < `BMAUTH_*` environment < `overrides`.
-    /// Nested keys in the environment use a double underscore: `BMAUTH_SMTP__HOST`.
-    pub fn load(file: &std::path::Path, overrides: impl Serialize) -> Result<Self, ConfigError> {
-        Figment::from(Serialized::defaults(Config::default()))
-            .merge(Toml::file(file))
-            .merge(Env::prefixed("BMAUTH_").split("__"))
+    /// Loads defaults < `file` (if it exists) < `BMAUTH_*` environment. Nested keys
+    /// in the environment use a double underscore: `BMAUTH_SMTP__HOST`.
+    pub fn load(file: &std::path::Path) -> Result<Self, ConfigError> {
+        Self::layers(file)
+            .extract()
+            .map_err(|e| ConfigError::Load(e.to_string()))
+    }
+
+    /// Like [`Config::load`], with `overrides` (e.g. command-line flags; a struct whose
+    /// unset fields are skipped when serialised) on top.
+    pub fn load_with(
+        file: &std::path::Path,
+        overrides: impl Serialize,
+    ) -> Result<Self, ConfigError> {
+        Self::layers(file)
             .merge(Serialized::defaults(overrides))
             .extract()
             .map_err(|e| ConfigError::Load(e.to_string()))
+    }
+
+    fn layers(file: &std::path::Path) -> Figment {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            // BMAUTH_CONFIG names the file (see the binary), it is not a key.
+            .merge(Env::prefixed("BMAUTH_").split("__").ignore(&["config"]))
     }
 
     pub fn validate(&self) -> Result<Validated, ConfigError> {
@@ -363,6 +379,31 @@ mod tests {
         assert!(c.validate().is_ok());
         c.session_idle_hours = c.session_lifetime_hours + 1;
         assert_eq!(key_of(&c), "session_idle_hours");
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_flags_override_it() {
+        #[derive(Serialize)]
+        struct Flags {
+            listen: &'static str,
+        }
+        let example =
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/bmauth.example.toml"));
+        let config = Config::load_with(
+            example,
+            Flags {
+                listen: "127.0.0.1:4000",
+            },
+        )
+        .unwrap();
+        config.validate().unwrap();
+        assert_eq!(config.listen.port(), 4000);
+        assert_eq!(config.rp_name, "BMAuth");
+        let missing = std::path::Path::new("/nonexistent/bmauth.toml");
+        assert_eq!(
+            Config::load(missing).unwrap().public_url,
+            "http://localhost:3000"
+        );
     }
 
     #[test]

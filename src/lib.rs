@@ -7,7 +7,7 @@
 //! use bmauth::{AuthUser, BmAuth, Config};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let bmauth = BmAuth::start(Config::load("bmauth.toml".as_ref(), ())?).await?;
+//! let bmauth = BmAuth::start(Config::load("bmauth.toml".as_ref())?).await?;
 //! let app: Router = Router::new()
 //!     .route("/hello", get(|AuthUser(user): AuthUser| async move { format!("Hi {}", user.email) }))
 //!     .merge(bmauth.router())   // the JSON API under /auth

@@ -71,7 +71,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::Serve(overrides) => {
-            let config = Config::load(&cli.config, overrides)?;
+            let config = Config::load_with(&cli.config, overrides)?;
             let listen = config.listen;
             let public_url = config.public_url.clone();
             let bmauth = BmAuth::start(config).await?;
@@ -89,14 +89,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 .await?;
         }
         Command::Migrate(overrides) => {
-            let config = Config::load(&cli.config, overrides)?;
+            let config = Config::load_with(&cli.config, overrides)?;
             config.validate()?;
             let store = bmauth::store::Store::connect(&config.database_url).await?;
             store.migrate().await?;
             println!("migrations applied ({})", store.backend_name());
         }
         Command::CheckConfig(overrides) => {
-            let config = Config::load(&cli.config, overrides)?;
+            let config = Config::load_with(&cli.config, overrides)?;
             config.validate()?;
             println!("configuration is valid:\n{config:#?}");
         }

@@ -24,7 +24,7 @@ pub enum Backend {
 }
 
 fn postgres_url() -> String {
-    std::env::var("BMAUTH_TEST_POSTGRES_URL")
+    std::env::var("TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
