@@ -83,6 +83,12 @@ pub struct CredentialRequest {
     pub credential: serde_json::Value,
 }
 
+/// A passkey-autofill sign-in: the passkey itself names the account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AutofillRequest {
+    pub credential: serde_json::Value,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyEmailRequest {
     pub email: String,

@@ -15,6 +15,8 @@ use crate::store::CeremonyRow;
 pub(crate) enum CeremonyKind {
     Register,
     Login,
+    /// Sign-in by passkey autofill: no account named in advance.
+    Autofill,
 }
 
 impl CeremonyKind {
@@ -22,6 +24,7 @@ impl CeremonyKind {
         match self {
             Self::Register => "register",
             Self::Login => "login",
+            Self::Autofill => "autofill",
         }
     }
 }

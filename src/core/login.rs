@@ -3,7 +3,8 @@
 //! RP id, user verification and counter → a new session.
 
 use webauthn_rs::prelude::{
-    Passkey, PasskeyAuthentication, PublicKeyCredential, RequestChallengeResponse,
+    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PublicKeyCredential, RequestChallengeResponse, WebauthnError,
 };
 use webauthn_rs_proto::{AllowCredentials, AuthenticatorTransport};
 
@@ -11,7 +12,7 @@ use super::ceremony::{CeremonyKind, verification_error};
 use super::rate_limit::{Limit, client_key};
 use super::{Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User};
 use crate::crypto::{HashPurpose, b64url};
-use crate::store::CredentialUse;
+use crate::store::{CredentialUse, UserRow};
 
 impl Auth {
     /// Request options for signing in as `email`. An address with no account gets
@@ -128,11 +129,74 @@ impl Auth {
             .ok_or(AuthError::CeremonyMismatch)?;
         let state: PasskeyAuthentication = ceremony.state()?;
 
-        let credential_id = b64url(&response.raw_id);
-        let result = match self
+        let outcome = self.webauthn.finish_passkey_authentication(&response, &state);
+        self.complete_sign_in(user, &response, outcome, client, previous_session).await
+    }
+
+    /// Request options for passkey autofill (conditional mediation): no email, the
+    /// browser offers the person's discoverable passkeys for this site.
+    pub async fn begin_autofill_login(&self, client: &ClientInfo) -> AuthResult<RequestChallengeResponse> {
+        self.limit(Limit::CeremoniesPerClient, &client_key(client)).await?;
+        let (options, state) = self
             .webauthn
-            .finish_passkey_authentication(&response, &state)
-        {
+            .start_discoverable_authentication()
+            .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
+        self.save_ceremony(CeremonyKind::Autofill, &options.public_key.challenge, None, None, &state)
+            .await?;
+        Ok(options)
+    }
+
+    /// Finishes an autofill sign-in: the passkey names its account (user handle),
+    /// which must hold that passkey.
+    pub async fn finish_autofill_login(
+        &self,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+        previous_session: Option<&SessionToken>,
+    ) -> AuthResult<SignedIn> {
+        let response: PublicKeyCredential = serde_json::from_value(credential)
+            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
+        let ceremony = self
+            .take_ceremony(CeremonyKind::Autofill, &response.response.client_data_json)
+            .await?;
+        let state: DiscoverableAuthentication = ceremony.state()?;
+        let (user_id, credential_id) = self
+            .webauthn
+            .identify_discoverable_authentication(&response)
+            .map_err(verification_error)?;
+        let user = self
+            .store
+            .user_by_id(&user_id.to_string())
+            .await?
+            .ok_or(AuthError::CredentialNotAllowed)?;
+        let credential_id = b64url(credential_id);
+        let row = self
+            .store
+            .credentials_of(&user.id)
+            .await?
+            .into_iter()
+            .find(|c| c.id == credential_id)
+            .ok_or(AuthError::CredentialNotAllowed)?;
+        let passkey: Passkey = serde_json::from_str(&row.passkey)?;
+        let outcome = self
+            .webauthn
+            .finish_discoverable_authentication_v2(&response, state, &passkey);
+        self.complete_sign_in(user, &response, outcome, client, previous_session).await
+    }
+
+    /// What every passkey sign-in does once webauthn-rs has judged the response:
+    /// flag a cloned key, bring the passkey's counter and backup state up to date,
+    /// refuse an unconfirmed account, and open a new session.
+    async fn complete_sign_in(
+        &self,
+        user: UserRow,
+        response: &PublicKeyCredential,
+        outcome: Result<AuthenticationResult, WebauthnError>,
+        client: &ClientInfo,
+        previous_session: Option<&SessionToken>,
+    ) -> AuthResult<SignedIn> {
+        let credential_id = b64url(&response.raw_id);
+        let result = match outcome {
             Ok(result) => result,
             Err(e) => {
                 let error = verification_error(e);
@@ -147,7 +211,6 @@ impl Auth {
                 return Err(error);
             }
         };
-        // The passkey used, with its counter and backup state brought up to date.
         let mut passkeys = self.passkeys_of(&user.id).await?;
         let passkey = passkeys
             .iter_mut()

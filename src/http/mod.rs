@@ -29,6 +29,8 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route("/resend-pin", post(routes::resend_pin))
         .route("/login/begin", post(routes::login_begin))
         .route("/login/complete", post(routes::login_complete))
+        .route("/login/autofill/begin", post(routes::autofill_begin))
+        .route("/login/autofill/complete", post(routes::autofill_complete))
         .route("/logout", post(routes::logout))
         .route("/me", get(routes::me))
         .route("/status", get(routes::status))

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_app::api::{
-    CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse, StatusResponse,
+    AutofillRequest, CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse, StatusResponse,
     UserResponse, UserView, VerifyEmailRequest,
 };
 
@@ -120,6 +120,27 @@ pub async fn login_complete(
             &client.info,
             client.session.as_ref(),
         )
+        .await?;
+    Ok(signed_in(&bm, jar, signed))
+}
+
+pub async fn autofill_begin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+) -> ApiResult<impl IntoResponse> {
+    let options = bm.core().begin_autofill_login(&client.info).await?;
+    Ok(axum::Json(options))
+}
+
+pub async fn autofill_complete(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<AutofillRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let signed = bm
+        .core()
+        .finish_autofill_login(req.credential, &client.info, client.session.as_ref())
         .await?;
     Ok(signed_in(&bm, jar, signed))
 }

@@ -61,6 +61,11 @@ impl Store {
         )
     }
 
+    pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        Ok(with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?))
+    }
+
     pub async fn credentials_of(&self, user_id: &str) -> StoreResult<Vec<CredentialRow>> {
         let sql = format!(
             "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE user_id = $1 ORDER BY created_at, id"

@@ -166,4 +166,22 @@ on_both_backends! {
         app.advance(Duration::from_secs(7 * 24 * 3600 + 1));
         browser.me().await.expect_error(401, "not_signed_in");
     }
+
+    async fn passkey_autofill_signs_in_without_an_email(app: TestApp) {
+        let mut browser = signed_up_and_out(&app, "ada@example.com").await;
+        let options = browser.post("/auth/login/autofill/begin", json!({})).await;
+        let options = options.expect_ok().clone();
+        assert_eq!(options["mediation"], "conditional");
+        assert_eq!(options["publicKey"]["allowCredentials"], json!([]));
+        let credential = browser.authenticator.get(&options).unwrap();
+        let signed = browser
+            .post("/auth/login/autofill/complete", json!({ "credential": credential.clone() }))
+            .await;
+        assert_eq!(signed.expect_ok()["user"]["email"], "ada@example.com");
+        browser.me().await.expect_ok();
+        browser
+            .post("/auth/login/autofill/complete", json!({ "credential": credential }))
+            .await
+            .expect_error(400, "ceremony_not_found");
+    }
 }
