@@ -86,6 +86,8 @@ pub struct Config {
     pub database_url: String,
     /// Folder for the SQLite file, the development secret and the development outbox.
     pub data_dir: PathBuf,
+    /// The built browser bundle and static files (`scripts/build-site` writes it).
+    pub site_dir: PathBuf,
     /// Base64 (32+ bytes). Keys the hashes of PINs and the sealing of queued mail.
     /// Generated into `data_dir/server-secret` in development; required in production.
     pub server_secret: Option<String>,
@@ -109,6 +111,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("database_url", &redact_url_password(&self.database_url))
             .field("data_dir", &self.data_dir)
+            .field("site_dir", &self.site_dir)
             .field(
                 "server_secret",
                 &self.server_secret.as_ref().map(|_| "<redacted>"),
@@ -141,6 +144,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
             database_url: "sqlite://data/bmauth.db".into(),
             data_dir: PathBuf::from("data"),
+            site_dir: PathBuf::from("target/site"),
             server_secret: None,
             session_lifetime_hours: 24 * 30,
             session_idle_hours: 24 * 7,

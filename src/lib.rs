@@ -17,6 +17,8 @@
 //!
 //! The rules live in [`core`]; [`http`] and [`pages`] are thin doors onto them.
 
+#![recursion_limit = "256"]
+
 pub mod clock;
 pub mod config;
 pub mod core;
@@ -69,6 +71,7 @@ struct Inner {
     origin_header: String,
     client_ip_header: Option<HeaderName>,
     session_lifetime_secs: i64,
+    site_dir: std::path::PathBuf,
 }
 
 /// Sets up a [`BmAuth`]; the defaults suit production use, the setters suit tests
@@ -150,6 +153,7 @@ impl Builder {
                 .as_deref()
                 .and_then(|h| HeaderName::try_from(h).ok()),
             session_lifetime_secs: validated.session_lifetime.as_secs() as i64,
+            site_dir: config.site_dir.clone(),
         }));
         if self.background_worker {
             worker::spawn(&bmauth);
@@ -232,7 +236,9 @@ impl BmAuth {
 
     /// The whole reference app: pages, JSON API and security headers.
     pub fn app(&self) -> Router {
-        let router = Router::new().merge(self.router()).merge(pages::router());
+        let router = Router::new()
+            .merge(self.router())
+            .merge(pages::router(self, &self.0.site_dir));
         http::security_headers(router).layer(self.layer())
     }
 

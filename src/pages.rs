@@ -1,15 +1,26 @@
 //! The reference app's pages: the Leptos app from `bmauth-app`, rendered on the
-//! server, with the security headers pages need.
+//! server (islands hydrate in the browser), its static files, and the headers pages
+//! need.
+
+use std::path::Path;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::get;
-use bmauth_app::{App, shell};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use bmauth_app::{App, SignedInUser, safe_next, shell};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Only what the app needs: its own scripts, styles and WASM; no framing.
+use crate::BmAuth;
+use crate::http::extract::session_token;
+
+/// Pages send a CSP with a per-response nonce (see `bmauth_app::shell`); this one is
+/// for everything else served here.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -18,20 +29,60 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wa
 const PERMISSIONS_POLICY: &str = "publickey-credentials-create=(self), \
      publickey-credentials-get=(self), camera=(self), microphone=(), geolocation=()";
 
-const STYLESHEET: &str = include_str!("../style/main.css");
+/// The hashed names of the built JS, WASM and CSS, written by `scripts/build-site`
+/// next to the server binary (where Leptos looks for it).
+const HASH_FILE: &str = "hash.txt";
 
-pub fn router() -> Router {
+fn has_hash_file() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE)))
+        .is_some_and(|path| path.exists())
+}
+
+pub(crate) fn router(bmauth: &BmAuth, site_dir: &Path) -> Router {
+    let hashed = has_hash_file();
+    if !site_dir.join("pkg").is_dir() {
+        tracing::warn!(
+            site = %site_dir.display(),
+            "the browser bundle is not built: pages will render but not run (run scripts/build-site)"
+        );
+    }
     let options = LeptosOptions::builder()
         .output_name("bmauth")
+        .site_root(site_dir.display().to_string())
         .site_pkg_dir("pkg")
+        .hash_files(hashed)
+        .hash_file(std::sync::Arc::from(HASH_FILE))
         .build();
     let routes = generate_route_list(App);
+    // Hashed names change with their content: browsers may keep them for a year.
+    let pkg_cache = if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    let pkg = Router::new()
+        .fallback_service(
+            ServeDir::new(site_dir.join("pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(pkg_cache),
+        ));
     Router::new()
         .leptos_routes(&options, routes, {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .route("/pkg/bmauth.css", get(stylesheet))
+        .route_layer(middleware::from_fn_with_state(
+            bmauth.clone(),
+            signed_in_user,
+        ))
+        .nest("/pkg", pkg)
+        .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -43,9 +94,35 @@ pub fn router() -> Router {
         ))
 }
 
-async fn stylesheet() -> impl axum::response::IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        STYLESHEET,
-    )
+/// Gives pages the signed-in user; sends visitors who are not signed in from the app
+/// to sign-in (and back after), and signed-in ones from sign-in to the app.
+async fn signed_in_user(
+    axum::extract::State(bmauth): axum::extract::State<BmAuth>,
+    jar: CookieJar,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let user = match session_token(&bmauth, &jar) {
+        Some(token) => bmauth.core().session_user(&token).await.ok().flatten(),
+        None => None,
+    };
+    let path = request.uri().path().to_string();
+    match (user, path.as_str()) {
+        (None, "/") => Redirect::to("/auth/login?next=%2F").into_response(),
+        (Some(_), "/auth/login" | "/auth/register") => {
+            let query = request.uri().query().unwrap_or_default();
+            let next = url::form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == "next")
+                .map(|(_, value)| value.into_owned());
+            Redirect::to(&safe_next(next.as_deref())).into_response()
+        }
+        (user, _) => {
+            if let Some(user) = user {
+                request
+                    .extensions_mut()
+                    .insert(SignedInUser(crate::http::user_view(user)));
+            }
+            next.run(request).await
+        }
+    }
 }

@@ -1,23 +1,39 @@
-//! BMAuth's Leptos app (pages, rendered on the server and hydrated in the browser)
-//! and the wire types the server and the browser share.
+//! BMAuth's Leptos app and the wire types the server and the browser share.
+//!
+//! Islands mode: pages are rendered on the server; only the interactive parts
+//! (`#[island]`s: the forms and buttons) ship as WASM and hydrate in the browser.
+
+#![recursion_limit = "256"]
 
 pub mod api;
+pub mod client;
+mod pages;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+pub use pages::safe_next;
+
+/// The signed-in user, put in the request by the server for pages that need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedInUser(pub api::UserView);
+
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let _ = options; // hydration scripts join when the WASM bundle does
+    #[cfg(feature = "ssr")]
+    send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="stylesheet" href="/pkg/bmauth.css"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <leptos_meta::HashedStylesheet options=options.clone() id="bmauth"/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -27,39 +43,42 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The CSP allows this response's inline scripts by their nonce, and nothing inline
+/// besides: no `unsafe-inline`.
+#[cfg(feature = "ssr")]
+fn send_content_security_policy() {
+    use leptos::nonce::use_nonce;
+    let (Some(nonce), Some(response)) =
+        (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title text="BMAuth"/>
+        <Title formatter=|page: String| if page.is_empty() { "BMAuth".to_string() } else { format!("{page} · BMAuth") }/>
         <Router>
             <main class="page">
-                <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Welcome/>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::HomePage/>
+                    <Route path=path!("/auth/login") view=pages::LoginPage/>
+                    <Route path=path!("/auth/register") view=pages::RegisterPage/>
+                    <Route path=path!("/auth/verify") view=pages::VerifyPage/>
+                    <Route path=path!("/auth/recover") view=pages::RecoverPage/>
+                    <Route path=path!("/link") view=pages::LinkPage/>
                 </Routes>
             </main>
         </Router>
-    }
-}
-
-#[component]
-fn Welcome() -> impl IntoView {
-    view! {
-        <section class="card">
-            <h1>"BMAuth"</h1>
-            <p class="lead">"Passkey sign-in: your fingerprint, face or device PIN instead of a password."</p>
-            <p>"The sign-in pages are on their way. The JSON API is live under "<code>"/auth"</code>
-               "; see the README for the routes."</p>
-        </section>
-    }
-}
-
-#[component]
-fn NotFound() -> impl IntoView {
-    view! {
-        <section class="card">
-            <h1>"Page not found"</h1>
-            <p><a href="/">"Go to the start page"</a></p>
-        </section>
     }
 }

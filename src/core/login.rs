@@ -129,20 +129,33 @@ impl Auth {
             .ok_or(AuthError::CeremonyMismatch)?;
         let state: PasskeyAuthentication = ceremony.state()?;
 
-        let outcome = self.webauthn.finish_passkey_authentication(&response, &state);
-        self.complete_sign_in(user, &response, outcome, client, previous_session).await
+        let outcome = self
+            .webauthn
+            .finish_passkey_authentication(&response, &state);
+        self.complete_sign_in(user, &response, outcome, client, previous_session)
+            .await
     }
 
     /// Request options for passkey autofill (conditional mediation): no email, the
     /// browser offers the person's discoverable passkeys for this site.
-    pub async fn begin_autofill_login(&self, client: &ClientInfo) -> AuthResult<RequestChallengeResponse> {
-        self.limit(Limit::CeremoniesPerClient, &client_key(client)).await?;
+    pub async fn begin_autofill_login(
+        &self,
+        client: &ClientInfo,
+    ) -> AuthResult<RequestChallengeResponse> {
+        self.limit(Limit::CeremoniesPerClient, &client_key(client))
+            .await?;
         let (options, state) = self
             .webauthn
             .start_discoverable_authentication()
             .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
-        self.save_ceremony(CeremonyKind::Autofill, &options.public_key.challenge, None, None, &state)
-            .await?;
+        self.save_ceremony(
+            CeremonyKind::Autofill,
+            &options.public_key.challenge,
+            None,
+            None,
+            &state,
+        )
+        .await?;
         Ok(options)
     }
 
@@ -181,7 +194,8 @@ impl Auth {
         let outcome = self
             .webauthn
             .finish_discoverable_authentication_v2(&response, state, &passkey);
-        self.complete_sign_in(user, &response, outcome, client, previous_session).await
+        self.complete_sign_in(user, &response, outcome, client, previous_session)
+            .await
     }
 
     /// What every passkey sign-in does once webauthn-rs has judged the response:

@@ -5,6 +5,8 @@ pub mod error;
 pub mod extract;
 mod routes;
 
+pub(crate) use routes::user_view;
+
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_app::api::{
-    AutofillRequest, CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse, StatusResponse,
-    UserResponse, UserView, VerifyEmailRequest,
+    AutofillRequest, CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse,
+    StatusResponse, UserResponse, UserView, VerifyEmailRequest,
 };
 
 use super::error::ApiError;

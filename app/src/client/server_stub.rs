@@ -1,0 +1,49 @@
+//! Server-side stand-ins: islands render on the server but only run in the browser.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{ApiFailure, PasskeyFailure};
+
+pub async fn post_json<B: Serialize, R: DeserializeOwned>(
+    _path: &str,
+    _body: &B,
+) -> Result<R, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+pub async fn create_passkey(_options: &Value) -> Result<Value, PasskeyFailure> {
+    Err(PasskeyFailure::Unsupported)
+}
+
+pub async fn get_passkey(
+    _options: &Value,
+    _abort: Option<&Abort>,
+) -> Result<Value, PasskeyFailure> {
+    Err(PasskeyFailure::Unsupported)
+}
+
+pub fn passkeys_supported() -> bool {
+    false
+}
+
+pub async fn autofill_available() -> bool {
+    false
+}
+
+pub fn go_to(_path: &str) {}
+
+pub fn reload() {}
+
+/// Stops a pending passkey request.
+#[derive(Clone)]
+pub struct Abort;
+
+impl Abort {
+    pub fn new() -> Option<Self> {
+        None
+    }
+
+    pub fn abort(&self) {}
+}

@@ -1,0 +1,208 @@
+//! The pages. Each is rendered on the server; its form is an island.
+
+mod login;
+mod register;
+mod verify;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+pub use login::LoginPage;
+pub use register::RegisterPage;
+pub use verify::VerifyPage;
+
+use crate::api::{ErrorCode, ErrorDetail, MessageResponse};
+use crate::client::{self, ApiFailure, NETWORK_MESSAGE};
+
+/// Where to go after signing in: a path on this site only (never `//evil.example`
+/// or an absolute URL: no open redirects).
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_string()
+        }
+        _ => "/".to_string(),
+    }
+}
+
+/// A query parameter of the current request.
+fn query(name: &'static str) -> String {
+    use_query_map()
+        .read_untracked()
+        .get(name)
+        .unwrap_or_default()
+}
+
+fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// What the person sees for an API failure.
+fn failure_message(failure: &ApiFailure) -> String {
+    match failure {
+        ApiFailure::Network => NETWORK_MESSAGE.to_string(),
+        ApiFailure::Server(detail) => server_message(detail),
+    }
+}
+
+fn server_message(detail: &ErrorDetail) -> String {
+    let wait = detail.retry_after.unwrap_or(60);
+    match detail.code {
+        ErrorCode::InvalidEmail => "Enter your email address, like name@example.com.".into(),
+        ErrorCode::UserVerificationRequired => {
+            "Your device didn't confirm it's you (fingerprint, face or screen lock). Try again."
+                .into()
+        }
+        ErrorCode::CeremonyExpired | ErrorCode::CeremonyNotFound => {
+            "That took too long. Please try again.".into()
+        }
+        ErrorCode::RateLimited => {
+            format!("Too many attempts. Please wait {wait} seconds and try again.")
+        }
+        ErrorCode::Internal => "Something went wrong on our side. Please try again.".into(),
+        _ => detail.message.clone(),
+    }
+}
+
+/// A status line that screen readers announce.
+#[component]
+fn Status(
+    #[prop(into)] message: Signal<Option<String>>,
+    #[prop(optional)] error: bool,
+) -> impl IntoView {
+    view! {
+        <p class="status" class:error=error role=if error { "alert" } else { "status" } aria-live="polite">
+            {move || message.get()}
+        </p>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <Title text="Page not found"/>
+        <section class="card">
+            <h1>"Page not found"</h1>
+            <p>"There's nothing at this address."</p>
+            <a class="button" href="/">"Go to the start page"</a>
+        </section>
+    }
+}
+
+/// The app a person is brought to once signed in. The server only lets signed-in
+/// visitors reach it (others go to sign-in and come back).
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let user = use_context::<crate::SignedInUser>().map(|u| u.0);
+    #[cfg(feature = "ssr")]
+    let user = user.or_else(|| {
+        use_context::<http::request::Parts>().and_then(|p| {
+            p.extensions
+                .get::<crate::SignedInUser>()
+                .map(|u| u.0.clone())
+        })
+    });
+    let email = user.map(|u| u.email).unwrap_or_default();
+    view! {
+        <Title text="Home"/>
+        <section class="card">
+            <p class="eyebrow">"Signed in"</p>
+            <h1>"Welcome"</h1>
+            <p class="lead">"You're signed in as " <strong data-testid="signed-in-email">{email}</strong> "."</p>
+            <p>"No password was involved: your device's passkey proved it's you."</p>
+            <SignOut/>
+        </section>
+    }
+}
+
+#[island]
+fn SignOut() -> impl IntoView {
+    let (message, set_message) = signal(None::<String>);
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            match client::post_json::<_, MessageResponse>("/auth/logout", &serde_json::json!({}))
+                .await
+            {
+                Ok(_) => client::go_to("/auth/login"),
+                Err(failure) => set_message.set(Some(failure_message(&failure))),
+            }
+        });
+    };
+    view! {
+        <button type="button" class="button secondary" on:click=sign_out>"Sign out"</button>
+        <Status message=message error=true/>
+    }
+}
+
+/// Where "Sign in with another device" leads: adding a device by QR code.
+#[component]
+pub fn LinkPage() -> impl IntoView {
+    view! {
+        <Title text="Sign in with another device"/>
+        <section class="card">
+            <h1>"Sign in with another device"</h1>
+            <p class="lead">"Coming soon: approve this device from one you already use, by scanning a QR code."</p>
+            <p>"Until then, sign in on a device that has your passkey, or recover your account by email."</p>
+            <a class="button secondary" href="/auth/login">"Back to sign in"</a>
+        </section>
+    }
+}
+
+/// Where "Lost my device" leads: account recovery by email PIN.
+#[component]
+pub fn RecoverPage() -> impl IntoView {
+    view! {
+        <Title text="Lost my device"/>
+        <section class="card">
+            <h1>"Lost your device?"</h1>
+            <p class="lead">"Coming soon: get back in with a code sent to your email, and set up a passkey on this device."</p>
+            <a class="button secondary" href="/auth/login">"Back to sign in"</a>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next(Some("/account?tab=1")), "/account?tab=1");
+        for evil in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "evil",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(
+            with_query(
+                "/auth/verify",
+                &[("email", "a+b@x.com"), ("next", "/"), ("skip", "")]
+            ),
+            "/auth/verify?email=a%2Bb%40x.com&next=%2F"
+        );
+    }
+}

@@ -1,0 +1,132 @@
+//! Sign-up: email, then the device makes a passkey; next, the emailed PIN.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde_json::{Value, json};
+
+use super::{Status, failure_message, query, safe_next, with_query};
+use crate::api::{ErrorCode, RegisteredResponse};
+use crate::client::{self, ApiFailure, PasskeyFailure, UNSUPPORTED_MESSAGE};
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let next = safe_next(Some(&query("next")));
+    view! {
+        <Title text="Create your account"/>
+        <section class="card">
+            <h1>"Create your account"</h1>
+            <p class="lead">"Your device keeps a passkey, unlocked by your fingerprint, face or screen lock. Nothing to remember."</p>
+            <RegisterForm next=next.clone()/>
+            <p class="switch">"Have an account? " <a href=with_query("/auth/login", &[("next", &next)])>"Sign in"</a></p>
+        </section>
+    }
+}
+
+#[island]
+fn RegisterForm(next: String) -> impl IntoView {
+    let (email, set_email) = signal(String::new());
+    let (waiting, set_waiting) = signal(false);
+    let (error, set_error) = signal(None::<String>);
+    let (email_taken, set_email_taken) = signal(false);
+    let (supported, set_supported) = signal(true);
+    let (hydrated, set_hydrated) = signal(false);
+    let next = StoredValue::new(next);
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        set_supported.set(client::passkeys_supported());
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let email = email.get_untracked().trim().to_string();
+        set_error.set(None);
+        set_email_taken.set(false);
+        set_waiting.set(true);
+        leptos::task::spawn_local(async move {
+            let verify = with_query(
+                "/auth/verify",
+                &[("email", &email), ("next", &next.get_value())],
+            );
+            let options = match client::post_json::<_, Value>(
+                "/auth/register/begin",
+                &json!({ "email": email }),
+            )
+            .await
+            {
+                Ok(options) => options,
+                Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailTaken => {
+                    set_waiting.set(false);
+                    return set_email_taken.set(true);
+                }
+                Err(failure) => {
+                    set_waiting.set(false);
+                    return set_error.set(Some(failure_message(&failure)));
+                }
+            };
+            let credential = match client::create_passkey(&options).await {
+                Ok(credential) => credential,
+                Err(failure) => {
+                    set_waiting.set(false);
+                    let message = match failure {
+                        PasskeyFailure::NotAllowed => {
+                            "No passkey was made: the request was cancelled, timed out, or your device didn't confirm it's you. Try again.".to_string()
+                        }
+                        other => client::passkey_failure_message(&other).to_string(),
+                    };
+                    return set_error.set(Some(message));
+                }
+            };
+            let body = json!({ "email": email, "credential": credential });
+            match client::post_json::<_, RegisteredResponse>("/auth/register/complete", &body).await
+            {
+                Ok(_) => client::go_to(&verify),
+                // The account exists; the code will follow (or can be resent) on the next page.
+                Err(ApiFailure::Server(e)) if e.code == ErrorCode::MailNotSent => {
+                    client::go_to(&verify)
+                }
+                Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailTaken => {
+                    set_waiting.set(false);
+                    set_email_taken.set(true);
+                }
+                Err(failure) => {
+                    set_waiting.set(false);
+                    set_error.set(Some(failure_message(&failure)));
+                }
+            }
+        });
+    };
+    let progress = Signal::derive(move || {
+        waiting
+            .get()
+            .then(|| "Follow your device's prompt to create a passkey…".to_string())
+    });
+
+    view! {
+        <form class="stack" on:submit=on_submit data-hydrated=move || hydrated.get().to_string()>
+            <Show when=move || !supported.get()>
+                <p class="notice error" role="alert">{UNSUPPORTED_MESSAGE}</p>
+            </Show>
+            <label for="email">"Email"</label>
+            <input
+                id="email"
+                name="email"
+                type="email"
+                required
+                autocomplete="username"
+                inputmode="email"
+                placeholder="name@example.com"
+                prop:value=move || email.get()
+                on:input=move |ev| set_email.set(event_target_value(&ev))
+            />
+            <button type="submit" class="button" disabled=move || waiting.get()>"Create account with passkey"</button>
+            <Status message=progress/>
+            <Status message=error error=true/>
+            <Show when=move || email_taken.get()>
+                <div class="notice" role="alert">
+                    <p>"An account with this email already exists."</p>
+                    <a class="button" href=move || with_query("/auth/login", &[("email", &email.get()), ("next", &next.get_value())])>"Sign in instead"</a>
+                </div>
+            </Show>
+        </form>
+    }
+}

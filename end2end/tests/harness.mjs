@@ -1,0 +1,153 @@
+// The world a browser test runs in: the release server on a free loopback port
+// (SQLite in a temporary folder), a real SMTP server catching its mail, and Debian's
+// Chromium with a virtual authenticator per page.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SMTPServer } from 'smtp-server';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, '../..');
+export const artifacts = join(repo, 'end2end/test-results');
+mkdirSync(join(artifacts, 'screenshots'), { recursive: true });
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+    server.on('error', fail);
+  });
+}
+
+/// A real SMTP server that keeps every message.
+export async function startMailSink() {
+  const mails = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, done) {
+      let raw = '';
+      stream.on('data', (chunk) => (raw += chunk));
+      stream.on('end', () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+        done();
+      });
+    },
+  });
+  const port = await freePort();
+  await new Promise((ok) => server.listen(port, '127.0.0.1', ok));
+  return {
+    port,
+    mails,
+    to: (address) => mails.filter((m) => m.to.includes(address)),
+    /// The PIN of the newest mail to `address` (the line that is exactly six digits).
+    async pinFor(address, count = 1) {
+      for (let i = 0; i < 100 && this.to(address).length < count; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const mail = this.to(address).at(-1);
+      if (!mail) throw new Error(`no mail to ${address}`);
+      const line = mail.raw.split(/\r?\n/).map((l) => l.trim()).find((l) => /^\d{6}$/.test(l));
+      if (!line) throw new Error(`no PIN in mail:\n${mail.raw}`);
+      return line;
+    },
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+/// The BMAuth release binary, configured through its environment.
+export async function startServer(smtpPort) {
+  const port = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'bmauth-e2e-'));
+  const binary = process.env.E2E_SERVER_BINARY ?? join(process.env.CARGO_TARGET_DIR ?? join(repo, 'target'), 'release/bmauth');
+  const origin = `http://localhost:${port}`;
+  const child = spawn(binary, ['serve'], {
+    cwd: repo,
+    env: {
+      ...process.env,
+      RUST_LOG: 'warn',
+      BMAUTH_LISTEN: `127.0.0.1:${port}`,
+      BMAUTH_PUBLIC_URL: origin,
+      BMAUTH_DATABASE_URL: `sqlite://${data}/bmauth.db`,
+      BMAUTH_DATA_DIR: data,
+      BMAUTH_SITE_DIR: join(repo, 'target/site'),
+      BMAUTH_SMTP__HOST: '127.0.0.1',
+      BMAUTH_SMTP__PORT: String(smtpPort),
+      BMAUTH_SMTP__TLS: 'none',
+      BMAUTH_SMTP__FROM: 'BMAuth <no-reply@bmauth.test>',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/auth/status`);
+      if (res.ok) return { origin, stop: () => child.kill('SIGTERM') };
+    } catch {}
+    if (child.exitCode !== null) throw new Error(`bmauth exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill();
+  throw new Error('bmauth did not start');
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/// A device: its own browser context (cookies) and page, with a platform
+/// authenticator that has a biometric (user verification) and resident keys.
+export async function newDevice(browser, { width = 1280, height = 860 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => {
+    // Chromium logs every 4xx answer as an error; the app expects some (a wrong PIN).
+    const expected = /Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text());
+    if ((msg.type() === 'error' && !expected) || /Content Security Policy/i.test(msg.text())) {
+      problems.push(`${msg.type()}: ${msg.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    context, page, cdp, authenticatorId, problems,
+    setUserVerified: (isUserVerified) =>
+      cdp.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified }),
+    credentials: async () => (await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials,
+    close: () => context.close(),
+  };
+}
+
+/// Waits until the page's island has hydrated (its form is live).
+export async function interactive(page) {
+  await page.waitForSelector('form[data-hydrated="true"]', { timeout: 15000 });
+}
+
+export async function screenshot(page, name) {
+  for (const [label, width] of [['desktop', 1280], ['phone', 390]]) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 860 });
+    await page.screenshot({ path: join(artifacts, 'screenshots', `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 860 });
+}
