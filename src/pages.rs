@@ -13,6 +13,7 @@ use axum_extra::extract::cookie::CookieJar;
 use bmauth_app::{App, SignedInUser, safe_next, shell};
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -92,6 +93,9 @@ pub(crate) fn router(bmauth: &BmAuth, site_dir: &Path) -> Router {
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static(PERMISSIONS_POLICY),
         ))
+        // Pages only: the JSON API carries secrets next to reflected input, which
+        // compression could leak (BREACH). Bundle files come precompressed.
+        .layer(CompressionLayer::new())
 }
 
 /// Gives pages the signed-in user; sends visitors who are not signed in from the app

@@ -8,6 +8,5 @@ pub fn hydrate() {
     // Links the islands defined in the app crate into this bundle.
     #[allow(unused_imports)]
     use bmauth_app::*;
-    console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }
