@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde_json::{Value, json};
 
-use super::{Status, failure_message, query, safe_next, with_query};
+use super::{EmailField, Status, UnsupportedNotice, failure_message, query, safe_next, with_query};
 use crate::api::{ErrorCode, UserResponse};
-use crate::client::{self, Abort, ApiFailure, PasskeyFailure, UNSUPPORTED_MESSAGE};
+use crate::client::{self, Abort, ApiFailure, PasskeyFailure};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -129,21 +129,9 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
 
     view! {
         <form class="stack" on:submit=on_submit data-hydrated=move || hydrated.get().to_string()>
-            <Show when=move || !supported.get()>
-                <p class="notice error" role="alert">{UNSUPPORTED_MESSAGE}</p>
-            </Show>
-            <label for="email">"Email"</label>
-            <input
-                id="email"
-                name="email"
-                type="email"
-                required
-                autocomplete="username webauthn"
-                inputmode="email"
-                placeholder="name@example.com"
-                prop:value=move || email.get()
-                on:input=move |ev| set_email.set(event_target_value(&ev))
-            />
+            <UnsupportedNotice supported=supported/>
+            // `webauthn` in autocomplete: the browser offers passkeys here (autofill).
+            <EmailField email=email set_email=set_email autocomplete="username webauthn"/>
             <button type="submit" class="button" disabled=move || { step.get() == Step::Waiting }>
                 "Sign in with passkey"
             </button>

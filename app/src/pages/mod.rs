@@ -92,6 +92,39 @@ fn Status(
     }
 }
 
+/// The email field of the sign-in and sign-up forms.
+#[component]
+fn EmailField(
+    email: ReadSignal<String>,
+    set_email: WriteSignal<String>,
+    autocomplete: &'static str,
+) -> impl IntoView {
+    view! {
+        <label for="email">"Email"</label>
+        <input
+            id="email"
+            name="email"
+            type="email"
+            required
+            autocomplete=autocomplete
+            inputmode="email"
+            placeholder="name@example.com"
+            prop:value=move || email.get()
+            on:input=move |ev| set_email.set(event_target_value(&ev))
+        />
+    }
+}
+
+/// Shown when this browser cannot use passkeys here.
+#[component]
+fn UnsupportedNotice(supported: ReadSignal<bool>) -> impl IntoView {
+    view! {
+        <Show when=move || !supported.get()>
+            <p class="notice error" role="alert">{client::UNSUPPORTED_MESSAGE}</p>
+        </Show>
+    }
+}
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {

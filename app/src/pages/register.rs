@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde_json::{Value, json};
 
-use super::{Status, failure_message, query, safe_next, with_query};
+use super::{EmailField, Status, UnsupportedNotice, failure_message, query, safe_next, with_query};
 use crate::api::{ErrorCode, RegisteredResponse};
-use crate::client::{self, ApiFailure, PasskeyFailure, UNSUPPORTED_MESSAGE};
+use crate::client::{self, ApiFailure, PasskeyFailure};
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -103,21 +103,8 @@ fn RegisterForm(next: String) -> impl IntoView {
 
     view! {
         <form class="stack" on:submit=on_submit data-hydrated=move || hydrated.get().to_string()>
-            <Show when=move || !supported.get()>
-                <p class="notice error" role="alert">{UNSUPPORTED_MESSAGE}</p>
-            </Show>
-            <label for="email">"Email"</label>
-            <input
-                id="email"
-                name="email"
-                type="email"
-                required
-                autocomplete="username"
-                inputmode="email"
-                placeholder="name@example.com"
-                prop:value=move || email.get()
-                on:input=move |ev| set_email.set(event_target_value(&ev))
-            />
+            <UnsupportedNotice supported=supported/>
+            <EmailField email=email set_email=set_email autocomplete="username"/>
             <button type="submit" class="button" disabled=move || waiting.get()>"Create account with passkey"</button>
             <Status message=progress/>
             <Status message=error error=true/>
