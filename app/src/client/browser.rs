@@ -114,17 +114,14 @@ pub async fn create_passkey(options: &Value) -> Result<Value, PasskeyFailure> {
     decode_list(&public_key, "excludeCredentials")?;
     let credential = call_credentials("create", &options).await?;
     let response = get(&credential, "response");
-    Ok(json!({
-        "id": get(&credential, "id").as_string(),
-        "rawId": encode(&get(&credential, "rawId")),
-        "type": "public-key",
-        "response": {
+    Ok(credential_json(
+        &credential,
+        json!({
             "clientDataJSON": encode(&get(&response, "clientDataJSON")),
             "attestationObject": encode(&get(&response, "attestationObject")),
             "transports": transports(&response),
-        },
-        "clientExtensionResults": extension_results(&credential),
-    }))
+        }),
+    ))
 }
 
 /// `navigator.credentials.get()` with the server's request options. With
@@ -141,18 +138,26 @@ pub async fn get_passkey(options: &Value, abort: Option<&Abort>) -> Result<Value
     let credential = call_credentials("get", &options).await?;
     let response = get(&credential, "response");
     let user_handle = get(&response, "userHandle");
-    Ok(json!({
-        "id": get(&credential, "id").as_string(),
-        "rawId": encode(&get(&credential, "rawId")),
-        "type": "public-key",
-        "response": {
+    Ok(credential_json(
+        &credential,
+        json!({
             "clientDataJSON": encode(&get(&response, "clientDataJSON")),
             "authenticatorData": encode(&get(&response, "authenticatorData")),
             "signature": encode(&get(&response, "signature")),
             "userHandle": (!user_handle.is_null() && !user_handle.is_undefined()).then(|| encode(&user_handle)),
-        },
-        "clientExtensionResults": extension_results(&credential),
-    }))
+        }),
+    ))
+}
+
+/// A `PublicKeyCredential` as WebAuthn JSON, around its already-encoded `response`.
+fn credential_json(credential: &JsValue, response: Value) -> Value {
+    json!({
+        "id": get(credential, "id").as_string(),
+        "rawId": encode(&get(credential, "rawId")),
+        "type": "public-key",
+        "response": response,
+        "clientExtensionResults": extension_results(credential),
+    })
 }
 
 async fn call_credentials(method: &str, options: &JsValue) -> Result<JsValue, PasskeyFailure> {
