@@ -12,7 +12,7 @@ use super::ceremony::{CeremonyKind, verification_error};
 use super::rate_limit::{Limit, client_key};
 use super::{Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User};
 use crate::crypto::{HashPurpose, b64url};
-use crate::store::{CredentialUse, UserRow};
+use crate::store::{CredentialRow, CredentialUse, UserRow};
 
 impl Auth {
     /// Request options for signing in as `email`. An address with no account gets
@@ -32,10 +32,7 @@ impl Auth {
             None => Vec::new(),
         };
         if let (Some(user), false) = (&user, rows.is_empty()) {
-            let passkeys = rows
-                .iter()
-                .map(|c| Ok(serde_json::from_str(&c.passkey)?))
-                .collect::<AuthResult<Vec<Passkey>>>()?;
+            let passkeys = parse_passkeys(&rows)?;
             let (mut options, state) = self
                 .webauthn
                 .start_passkey_authentication(&passkeys)
@@ -93,12 +90,7 @@ impl Auth {
     }
 
     async fn passkeys_of(&self, user_id: &str) -> AuthResult<Vec<Passkey>> {
-        self.store
-            .credentials_of(user_id)
-            .await?
-            .iter()
-            .map(|c| Ok(serde_json::from_str(&c.passkey)?))
-            .collect()
+        parse_passkeys(&self.store.credentials_of(user_id).await?)
     }
 
     /// Verifies the signed challenge and opens a session (a new one: the session the
@@ -128,11 +120,12 @@ impl Auth {
             .filter(|u| u.id == user_id)
             .ok_or(AuthError::CeremonyMismatch)?;
         let state: PasskeyAuthentication = ceremony.state()?;
+        let passkeys = self.passkeys_of(&user.id).await?;
 
         let outcome = self
             .webauthn
             .finish_passkey_authentication(&response, &state);
-        self.complete_sign_in(user, &response, outcome, client, previous_session)
+        self.complete_sign_in(user, passkeys, &response, outcome, client, previous_session)
             .await
     }
 
@@ -194,16 +187,25 @@ impl Auth {
         let outcome = self
             .webauthn
             .finish_discoverable_authentication_v2(&response, state, &passkey);
-        self.complete_sign_in(user, &response, outcome, client, previous_session)
-            .await
+        self.complete_sign_in(
+            user,
+            vec![passkey],
+            &response,
+            outcome,
+            client,
+            previous_session,
+        )
+        .await
     }
 
     /// What every passkey sign-in does once webauthn-rs has judged the response:
     /// flag a cloned key, bring the passkey's counter and backup state up to date,
-    /// refuse an unconfirmed account, and open a new session.
+    /// refuse an unconfirmed account, and open a new session. `candidates` are the
+    /// account's passkeys the response may have been made with.
     async fn complete_sign_in(
         &self,
         user: UserRow,
+        mut candidates: Vec<Passkey>,
         response: &PublicKeyCredential,
         outcome: Result<AuthenticationResult, WebauthnError>,
         client: &ClientInfo,
@@ -225,8 +227,7 @@ impl Auth {
                 return Err(error);
             }
         };
-        let mut passkeys = self.passkeys_of(&user.id).await?;
-        let passkey = passkeys
+        let passkey = candidates
             .iter_mut()
             .find(|p| p.cred_id() == result.cred_id())
             .ok_or(AuthError::CredentialNotAllowed)?;
@@ -260,4 +261,11 @@ impl Auth {
             expires_at: session.expires_at,
         })
     }
+}
+
+/// The stored passkeys as webauthn-rs values.
+fn parse_passkeys(rows: &[CredentialRow]) -> AuthResult<Vec<Passkey>> {
+    rows.iter()
+        .map(|row| Ok(serde_json::from_str(&row.passkey)?))
+        .collect()
 }

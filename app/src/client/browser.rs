@@ -57,12 +57,6 @@ pub fn go_to(path: &str) {
     }
 }
 
-pub fn reload() {
-    if let Some(window) = window() {
-        let _ = window.location().reload();
-    }
-}
-
 /// Passkeys need `PublicKeyCredential` and a secure context (https or localhost).
 pub fn passkeys_supported() -> bool {
     window().is_some_and(|w| {

@@ -34,8 +34,6 @@ pub async fn autofill_available() -> bool {
 
 pub fn go_to(_path: &str) {}
 
-pub fn reload() {}
-
 /// Stops a pending passkey request.
 #[derive(Clone)]
 pub struct Abort;

@@ -141,15 +141,16 @@ pub fn NotFound() -> impl IntoView {
 /// visitors reach it (others go to sign-in and come back).
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let user = use_context::<crate::SignedInUser>().map(|u| u.0);
+    // The server puts the user in the request (see `bmauth::pages`).
+    // Only ever rendered on the server: `HomePage` is not an island.
     #[cfg(feature = "ssr")]
-    let user = user.or_else(|| {
-        use_context::<http::request::Parts>().and_then(|p| {
-            p.extensions
-                .get::<crate::SignedInUser>()
-                .map(|u| u.0.clone())
-        })
+    let user = use_context::<http::request::Parts>().and_then(|p| {
+        p.extensions
+            .get::<crate::SignedInUser>()
+            .map(|u| u.0.clone())
     });
+    #[cfg(not(feature = "ssr"))]
+    let user: Option<crate::api::UserView> = None;
     let email = user.map(|u| u.email).unwrap_or_default();
     view! {
         <Title text="Home"/>
