@@ -2,12 +2,13 @@
 //! flags. Every key is documented in the README; `Config::validate` says which key
 //! is wrong and why before anything starts.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -69,10 +70,76 @@ impl SmtpConfig {
     }
 }
 
+/// At most `max` hits per `per_secs` seconds (a fixed window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    pub max: u32,
+    pub per_secs: u64,
+}
+
+impl Rate {
+    pub const fn new(max: u32, per_secs: u64) -> Self {
+        Self { max, per_secs }
+    }
+}
+
+/// Rate limits, counted in the shared database. "client" is the client address
+/// (IPv6 by its /64); "account" is the email address. Tight per account, generous
+/// per client, so that a few hundred people behind one office NAT can all sign in
+/// at nine in the morning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Sign-ins and sign-ups started from one client (each writes a ceremony; the
+    /// sign-in page starts one for passkey autofill on every visit).
+    pub ceremonies_per_client: Rate,
+    /// PIN tries from one client, across accounts.
+    pub pin_tries_per_client: Rate,
+    /// PIN tries for one email address, across its sign-ups and browsers.
+    pub pin_tries_per_account: Rate,
+    /// Mails sent because of requests from one client.
+    pub mail_per_client: Rate,
+    /// Mails sent to one email address.
+    pub mail_per_account: Rate,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            ceremonies_per_client: Rate::new(1000, 600),
+            pin_tries_per_client: Rate::new(100, 600),
+            pin_tries_per_account: Rate::new(30, 24 * 3600),
+            mail_per_client: Rate::new(100, 3600),
+            mail_per_account: Rate::new(5, 3600),
+        }
+    }
+}
+
+impl Limits {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let all = [
+            ("limits.ceremonies_per_client", self.ceremonies_per_client),
+            ("limits.pin_tries_per_client", self.pin_tries_per_client),
+            ("limits.pin_tries_per_account", self.pin_tries_per_account),
+            ("limits.mail_per_client", self.mail_per_client),
+            ("limits.mail_per_account", self.mail_per_account),
+        ];
+        for (key, rate) in all {
+            if rate.max == 0 || rate.per_secs == 0 {
+                return Err(invalid(key, "max and per_secs must both be at least 1"));
+            }
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    pub mode: Mode,
+    /// Unset means development; development with an https public URL must be said
+    /// explicitly, so that a production site is never run in development by mistake.
+    pub mode: Option<Mode>,
     /// The app's public URL: the link a person is sent to and the WebAuthn origin.
     pub public_url: String,
     /// WebAuthn relying-party id: the public URL's host or a parent domain of it.
@@ -96,8 +163,12 @@ pub struct Config {
     /// A session ends after this long without use.
     pub session_idle_hours: u64,
     /// Header carrying the client address when behind a trusted proxy (e.g.
-    /// `x-forwarded-for`, of which the last address is used). Unset: the peer address.
+    /// `x-forwarded-for`). Read only from peers in `trusted_proxies`; the right-most
+    /// address in it that is not a trusted proxy is the client. Unset: the peer address.
     pub client_ip_header: Option<String>,
+    /// The reverse proxies (CIDRs) whose `client_ip_header` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    pub limits: Limits,
     pub smtp: SmtpConfig,
 }
 
@@ -119,6 +190,8 @@ impl std::fmt::Debug for Config {
             .field("session_lifetime_hours", &self.session_lifetime_hours)
             .field("session_idle_hours", &self.session_idle_hours)
             .field("client_ip_header", &self.client_ip_header)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("limits", &self.limits)
             .field("smtp", &self.smtp)
             .finish()
     }
@@ -137,7 +210,7 @@ fn redact_url_password(url: &str) -> String {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            mode: Mode::Development,
+            mode: None,
             public_url: "http://localhost:3000".into(),
             rp_id: None,
             rp_name: "BMAuth".into(),
@@ -149,6 +222,8 @@ impl Default for Config {
             session_lifetime_hours: 24 * 30,
             session_idle_hours: 24 * 7,
             client_ip_header: None,
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
             smtp: SmtpConfig::default(),
         }
     }
@@ -275,9 +350,22 @@ impl Config {
         if let Some(header) = &self.client_ip_header {
             axum::http::HeaderName::try_from(header.as_str())
                 .map_err(|_| invalid("client_ip_header", "not a valid header name"))?;
+            if self.trusted_proxies.is_empty() {
+                return Err(invalid(
+                    "trusted_proxies",
+                    "list the proxies (CIDRs) whose client_ip_header is believed; without them anyone could choose their own address",
+                ));
+            }
         }
+        self.limits.validate()?;
         self.validate_smtp()?;
-        if self.mode == Mode::Production {
+        if self.mode.is_none() && origin.scheme() == "https" {
+            return Err(invalid(
+                "mode",
+                "the public URL is https: set mode = \"production\" (or mode = \"development\" to try things out)",
+            ));
+        }
+        if self.mode == Some(Mode::Production) {
             if self.server_secret.is_none() {
                 return Err(invalid(
                     "server_secret",
@@ -323,14 +411,19 @@ impl Config {
                 "username and password go together",
             ));
         }
-        if smtp.password.is_some() && smtp.tls == SmtpTls::None && !is_loopback_host(host) {
+        if smtp.tls == SmtpTls::None && !is_loopback_host(host) {
             return Err(invalid(
                 "smtp.tls",
-                "refusing to send a password in clear text to a remote server; use starttls or tls",
+                "`none` sends PINs in clear text: only for a relay on this machine (localhost); use starttls or tls",
             ));
         }
         Ok(())
     }
+}
+
+/// Whether `ip` is in one of `networks`.
+pub(crate) fn is_trusted(networks: &[IpNet], ip: IpAddr) -> bool {
+    networks.iter().any(|net| net.contains(&ip))
 }
 
 fn is_loopback_host(host: &str) -> bool {
@@ -372,8 +465,14 @@ mod tests {
         c.rp_id = Some("other.com".into());
         assert_eq!(key_of(&c), "rp_id");
         c.rp_id = Some("example.com".into());
+        assert_eq!(
+            key_of(&c),
+            "mode",
+            "https in development must be said explicitly"
+        );
+        c.mode = Some(Mode::Development);
         assert!(c.validate().is_ok());
-        c.mode = Mode::Production;
+        c.mode = Some(Mode::Production);
         assert_eq!(key_of(&c), "server_secret");
         c.server_secret = Some(crate::crypto::ServerSecret::generate().to_base64());
         assert_eq!(key_of(&c), "smtp.host");
@@ -381,6 +480,17 @@ mod tests {
         assert_eq!(key_of(&c), "smtp.from");
         c.smtp.from = Some("BMAuth <no-reply@example.com>".into());
         assert!(c.validate().is_ok());
+        c.smtp.tls = SmtpTls::None;
+        assert_eq!(key_of(&c), "smtp.tls", "clear text only to this machine");
+        c.smtp.host = Some("127.0.0.1".into());
+        assert!(c.validate().is_ok());
+        c.client_ip_header = Some("x-forwarded-for".into());
+        assert_eq!(key_of(&c), "trusted_proxies");
+        c.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
+        assert!(c.validate().is_ok());
+        c.limits.mail_per_account.max = 0;
+        assert_eq!(key_of(&c), "limits.mail_per_account");
+        c.limits = Limits::default();
         c.session_idle_hours = c.session_lifetime_hours + 1;
         assert_eq!(key_of(&c), "session_idle_hours");
     }

@@ -41,7 +41,7 @@ pub use crate::config::{Config, ConfigError};
 pub use crate::core::{Auth, AuthError, User};
 pub use crate::http::extract::AuthUser;
 
-use crate::core::SessionToken;
+use crate::core::{BrowserToken, SessionToken};
 use crate::crypto::{Sealer, ServerSecret};
 use crate::mail::{DevMailer, Mailer, Outbox, SmtpMailer};
 use crate::store::{Store, StoreError};
@@ -67,9 +67,11 @@ pub struct BmAuth(Arc<Inner>);
 struct Inner {
     auth: Auth,
     cookie_name: &'static str,
+    browser_cookie_name: &'static str,
     secure_cookies: bool,
     origin_header: String,
     client_ip_header: Option<HeaderName>,
+    trusted_proxies: Vec<ipnet::IpNet>,
     session_lifetime_secs: i64,
     site_dir: std::path::PathBuf,
 }
@@ -132,6 +134,7 @@ impl Builder {
         );
         let auth = Auth::new(
             &validated,
+            &config.limits,
             &config.rp_name,
             store,
             secret,
@@ -146,12 +149,18 @@ impl Builder {
             } else {
                 "bmauth_session"
             },
+            browser_cookie_name: if validated.secure_cookies {
+                "__Host-bmauth_browser"
+            } else {
+                "bmauth_browser"
+            },
             secure_cookies: validated.secure_cookies,
             origin_header: validated.origin.origin().ascii_serialization(),
             client_ip_header: config
                 .client_ip_header
                 .as_deref()
                 .and_then(|h| HeaderName::try_from(h).ok()),
+            trusted_proxies: config.trusted_proxies.clone(),
             session_lifetime_secs: validated.session_lifetime.as_secs() as i64,
             site_dir: config.site_dir.clone(),
         }));
@@ -224,9 +233,10 @@ impl BmAuth {
         &self.0.auth
     }
 
-    /// The JSON API under `/auth`, for any router state `S`.
+    /// The JSON API under `/auth`, for any router state `S`, with the same
+    /// protective headers the reference app sends.
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
-        http::api_router(self)
+        http::security_headers(http::api_router(self), self.0.secure_cookies)
     }
 
     /// Makes [`AuthUser`] work in the routes this layer wraps.
@@ -237,9 +247,9 @@ impl BmAuth {
     /// The whole reference app: pages, JSON API and security headers.
     pub fn app(&self) -> Router {
         let router = Router::new()
-            .merge(self.router())
+            .merge(http::api_router(self))
             .merge(pages::router(self, &self.0.site_dir));
-        http::security_headers(router).layer(self.layer())
+        http::security_headers(router, self.0.secure_cookies).layer(self.layer())
     }
 
     pub(crate) fn cookie_name(&self) -> &'static str {
@@ -252,6 +262,27 @@ impl BmAuth {
 
     pub(crate) fn client_ip_header(&self) -> Option<&HeaderName> {
         self.0.client_ip_header.as_ref()
+    }
+
+    pub(crate) fn trusted_proxies(&self) -> &[ipnet::IpNet] {
+        &self.0.trusted_proxies
+    }
+
+    pub(crate) fn browser_cookie_name(&self) -> &'static str {
+        self.0.browser_cookie_name
+    }
+
+    /// The browser-binding cookie: strict same-site, HttpOnly, a day from its last
+    /// use (it is set again on every state-changing request).
+    pub(crate) fn browser_cookie(&self, token: &BrowserToken) -> Cookie<'static> {
+        let ttl = crate::core::policy::BROWSER_BINDING_TTL.as_secs() as i64;
+        Cookie::build((self.0.browser_cookie_name, token.as_str().to_owned()))
+            .http_only(true)
+            .secure(self.0.secure_cookies)
+            .same_site(SameSite::Strict)
+            .path("/")
+            .max_age(time::Duration::seconds(ttl))
+            .build()
     }
 
     pub(crate) fn session_cookie(&self, token: &SessionToken) -> Cookie<'static> {

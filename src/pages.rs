@@ -98,6 +98,16 @@ pub(crate) fn router(bmauth: &BmAuth, site_dir: &Path) -> Router {
         .layer(CompressionLayer::new())
 }
 
+/// `next` if it is a path on this site: it must pass the app's rule and, resolved
+/// against the public URL, keep the public URL's origin.
+fn local_redirect(origin: &url::Url, next: Option<&str>) -> String {
+    let next = safe_next(next);
+    match origin.join(&next) {
+        Ok(target) if target.origin() == origin.origin() => next,
+        _ => "/".into(),
+    }
+}
+
 /// Gives pages the signed-in user; sends visitors who are not signed in from the app
 /// to sign-in (and back after), and signed-in ones from sign-in to the app.
 async fn signed_in_user(
@@ -118,7 +128,7 @@ async fn signed_in_user(
             let next = url::form_urlencoded::parse(query.as_bytes())
                 .find(|(key, _)| key == "next")
                 .map(|(_, value)| value.into_owned());
-            Redirect::to(&safe_next(next.as_deref())).into_response()
+            Redirect::to(&local_redirect(bmauth.core().origin(), next.as_deref())).into_response()
         }
         (user, _) => {
             if let Some(user) = user {

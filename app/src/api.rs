@@ -39,10 +39,14 @@ pub enum ErrorCode {
     /// Signature, origin, RP id or challenge did not verify.
     CredentialRejected,
     EmailNotVerified,
+    /// No PIN waits for this address in this browser (codes work only in the
+    /// browser that asked for them).
     NoPendingPin,
     PinIncorrect,
     PinExpired,
     PinLocked,
+    /// Too many wrong PINs for this sign-up across resends: start again.
+    AttemptsExhausted,
     ResendTooSoon,
     RateLimited,
     NotSignedIn,

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Auth, AuthError, AuthResult, policy, secs};
+use super::{Auth, AuthError, AuthResult, ClientInfo, policy, secs};
 use crate::crypto::{HashPurpose, from_b64url, hex};
 use crate::store::CeremonyRow;
 
@@ -38,7 +38,8 @@ pub(crate) struct TakenCeremony {
 
 impl TakenCeremony {
     pub fn state<T: DeserializeOwned>(&self) -> AuthResult<T> {
-        Ok(serde_json::from_str(&self.state)?)
+        serde_json::from_str(&self.state)
+            .map_err(|e| AuthError::Internal(format!("reading ceremony state: {e}")))
     }
 }
 
@@ -56,15 +57,19 @@ impl Auth {
         user_id: Option<&str>,
         email: Option<&str>,
         state: &impl Serialize,
+        client: &ClientInfo,
     ) -> AuthResult<()> {
         let now = self.now();
+        let state = serde_json::to_string(state)
+            .map_err(|e| AuthError::Internal(format!("saving ceremony state: {e}")))?;
         self.store
             .insert_ceremony(&CeremonyRow {
                 id: self.ceremony_key(challenge),
                 kind: kind.as_str().into(),
+                browser_hash: client.browser.id_hash(),
                 user_id: user_id.map(Into::into),
                 email: email.map(Into::into),
-                state: serde_json::to_string(state)?,
+                state,
                 created_at: now,
                 expires_at: now + secs(policy::CEREMONY_TTL),
             })
@@ -72,17 +77,23 @@ impl Auth {
         Ok(())
     }
 
-    /// Takes the ceremony that `client_data_json` answers. It is gone afterwards,
-    /// whether or not the response then verifies: one try per challenge.
+    /// Takes the ceremony that `client_data_json` answers, if this browser began it.
+    /// It is gone afterwards, whether or not the response then verifies: one try
+    /// per challenge.
     pub(crate) async fn take_ceremony(
         &self,
         kind: CeremonyKind,
         client_data_json: &[u8],
+        client: &ClientInfo,
     ) -> AuthResult<TakenCeremony> {
         let challenge = challenge_of(client_data_json)?;
         let row = self
             .store
-            .take_ceremony(&self.ceremony_key(&challenge), kind.as_str())
+            .take_ceremony(
+                &self.ceremony_key(&challenge),
+                kind.as_str(),
+                &client.browser.id_hash(),
+            )
             .await?
             .ok_or(AuthError::CeremonyNotFound)?;
         if row.expires_at <= self.now() {

@@ -1,10 +1,15 @@
 //! Email addresses as account names.
 
+use unicode_normalization::UnicodeNormalization;
+
 use super::error::AuthError;
 
-/// A normalised email address: trimmed and lower-cased (the whole address: mail
-/// providers treat the local part case-insensitively in practice, and two accounts
-/// differing only by case would be a trap).
+/// A normalised email address, so that one person has one account: trimmed,
+/// Unicode NFC, lower-cased (the whole address: mail providers treat the local part
+/// case-insensitively in practice, and two accounts differing only by case would be
+/// a trap), and the domain in its ASCII (IDNA) form. Only real, dotted domain names:
+/// no address literals (`x@[10.0.0.5]`) and no dotless hosts (`x@localhost`), so PIN
+/// mail goes only to real domains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -12,11 +17,23 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     pub fn parse(input: &str) -> Result<Self, AuthError> {
-        let normalised = input.trim().to_lowercase();
-        if normalised.len() > Self::MAX_LEN
-            || !email_address::EmailAddress::is_valid(&normalised)
+        let text: String = input.trim().nfc().collect::<String>().to_lowercase();
+        let (local, domain) = text.rsplit_once('@').ok_or(AuthError::InvalidEmail)?;
+        if local.is_empty()
             // Addresses with a display name or quotes are valid mailboxes but not names.
-            || normalised.contains(['<', '>', '"', ' '])
+            || local.contains(['<', '>', '"', ' ', '@', '\\'])
+            || local.chars().any(char::is_control)
+            || domain.starts_with('[')
+        {
+            return Err(AuthError::InvalidEmail);
+        }
+        let domain = idna::domain_to_ascii(domain).map_err(|_| AuthError::InvalidEmail)?;
+        let dotted = domain.split('.').filter(|label| !label.is_empty()).count() >= 2;
+        let normalised = format!("{local}@{domain}");
+        if !dotted
+            || domain.ends_with('.')
+            || normalised.len() > Self::MAX_LEN
+            || !email_address::EmailAddress::is_valid(&normalised)
         {
             return Err(AuthError::InvalidEmail);
         }
@@ -38,12 +55,27 @@ impl std::fmt::Display for Email {
 mod tests {
     use super::*;
 
+    fn parsed(input: &str) -> String {
+        Email::parse(input).unwrap().0
+    }
+
     #[test]
-    fn normalises_and_rejects() {
+    fn normalises_so_one_person_has_one_address() {
+        assert_eq!(parsed("  Ada@Example.COM "), "ada@example.com");
+        assert_eq!(parsed("ada@BÜCHER.example"), "ada@xn--bcher-kva.example");
         assert_eq!(
-            Email::parse("  Ada@Example.COM ").unwrap().as_str(),
-            "ada@example.com"
+            parsed("ada@xn--bcher-kva.example"),
+            "ada@xn--bcher-kva.example"
         );
+        // "é" composed and decomposed are one address.
+        assert_eq!(
+            parsed("ren\u{e9}@example.com"),
+            parsed("rene\u{301}@example.com")
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_real_mailbox() {
         for bad in [
             "",
             "ada",
@@ -51,6 +83,14 @@ mod tests {
             "@example.com",
             "Ada <ada@example.com>",
             "a b@example.com",
+            "x@[10.0.0.5]",
+            "x@[IPv6:::1]",
+            "x@localhost",
+            "x@example",
+            "x@example.com.",
+            "x@.example.com",
+            "a\u{0}b@example.com",
+            "a\\b@example.com",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
         }

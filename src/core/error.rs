@@ -37,7 +37,9 @@ pub enum AuthError {
 
     #[error("confirm your email first: enter the PIN we sent you, or ask for a new one")]
     EmailNotVerified,
-    #[error("there is no PIN waiting for this address; ask for a new one")]
+    #[error(
+        "no code is waiting for this address in this browser: enter the code on the device where you signed up, or sign up again here"
+    )]
     NoPendingPin,
     #[error("that PIN is not right")]
     PinIncorrect { attempts_left: u32 },
@@ -45,6 +47,8 @@ pub enum AuthError {
     PinExpired,
     #[error("too many wrong tries; ask for a new PIN")]
     PinLocked,
+    #[error("too many wrong codes for this sign-up; start again")]
+    AttemptsExhausted,
     #[error("a PIN was sent moments ago; wait before asking for another")]
     ResendTooSoon { retry_after_secs: u64 },
     #[error("too many requests; try again later")]

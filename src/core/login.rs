@@ -6,7 +6,7 @@ use webauthn_rs::prelude::{
     AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
     PublicKeyCredential, RequestChallengeResponse, WebauthnError,
 };
-use webauthn_rs_proto::{AllowCredentials, AuthenticatorTransport};
+use webauthn_rs_proto::AllowCredentials;
 
 use super::ceremony::{CeremonyKind, verification_error};
 use super::rate_limit::{Limit, client_key};
@@ -26,7 +26,16 @@ impl Auth {
         let email = Email::parse(email)?;
         self.limit(Limit::CeremoniesPerClient, &client_key(client))
             .await?;
-        let user = self.store.user_by_email(email.as_str()).await?;
+        // The account; or, in the browser that signed up, its pending sign-up (whose
+        // sign-in then answers "confirm your email first"). Nobody else learns of it.
+        let user = match self.store.user_by_email(email.as_str()).await? {
+            Some(user) => Some(user),
+            None => {
+                self.store
+                    .pending_sign_up(email.as_str(), &client.browser.id_hash())
+                    .await?
+            }
+        };
         let rows = match &user {
             Some(user) => self.store.credentials_of(&user.id).await?,
             None => Vec::new(),
@@ -37,15 +46,10 @@ impl Auth {
                 .webauthn
                 .start_passkey_authentication(&passkeys)
                 .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
-            // The transports the browser reported at registration help it offer the
-            // right authenticator (webauthn-rs does not keep them).
+            // No transports, here or in the decoy: what the browser reported at
+            // registration would tell real entries from made-up ones.
             for allowed in &mut options.public_key.allow_credentials {
-                let id = b64url(&allowed.id);
-                allowed.transports = rows
-                    .iter()
-                    .find(|row| row.id == id)
-                    .and_then(|row| row.transports.as_deref())
-                    .and_then(|t| serde_json::from_str(t).ok());
+                allowed.transports = None;
             }
             self.save_ceremony(
                 CeremonyKind::Login,
@@ -53,16 +57,21 @@ impl Auth {
                 Some(&user.id),
                 None,
                 &state,
+                client,
             )
             .await?;
             return Ok(options);
         }
-        self.decoy_login(&email).await
+        self.decoy_login(&email, client).await
     }
 
     /// The answer for an address without passkeys: a real challenge (stored, so the
     /// response takes the same path) naming a credential that does not exist.
-    async fn decoy_login(&self, email: &Email) -> AuthResult<RequestChallengeResponse> {
+    async fn decoy_login(
+        &self,
+        email: &Email,
+        client: &ClientInfo,
+    ) -> AuthResult<RequestChallengeResponse> {
         let (mut options, state) = self
             .webauthn
             .start_discoverable_authentication()
@@ -76,7 +85,7 @@ impl Auth {
         options.public_key.allow_credentials = vec![AllowCredentials {
             type_: "public-key".into(),
             id: fake_id[..16].to_vec(),
-            transports: Some(vec![AuthenticatorTransport::Internal]),
+            transports: None,
         }];
         self.save_ceremony(
             CeremonyKind::Login,
@@ -84,6 +93,7 @@ impl Auth {
             None,
             None,
             &state,
+            client,
         )
         .await?;
         Ok(options)
@@ -106,7 +116,11 @@ impl Auth {
         let response: PublicKeyCredential = serde_json::from_value(credential)
             .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
         let ceremony = self
-            .take_ceremony(CeremonyKind::Login, &response.response.client_data_json)
+            .take_ceremony(
+                CeremonyKind::Login,
+                &response.response.client_data_json,
+                client,
+            )
             .await?;
         // A decoy ceremony has no user: no credential can be right for it.
         let user_id = ceremony
@@ -115,9 +129,9 @@ impl Auth {
             .ok_or(AuthError::CredentialNotAllowed)?;
         let user = self
             .store
-            .user_by_email(email.as_str())
+            .user_by_id(&user_id)
             .await?
-            .filter(|u| u.id == user_id)
+            .filter(|u| u.email == email.as_str())
             .ok_or(AuthError::CeremonyMismatch)?;
         let state: PasskeyAuthentication = ceremony.state()?;
         let passkeys = self.passkeys_of(&user.id).await?;
@@ -147,6 +161,7 @@ impl Auth {
             None,
             None,
             &state,
+            client,
         )
         .await?;
         Ok(options)
@@ -163,7 +178,11 @@ impl Auth {
         let response: PublicKeyCredential = serde_json::from_value(credential)
             .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
         let ceremony = self
-            .take_ceremony(CeremonyKind::Autofill, &response.response.client_data_json)
+            .take_ceremony(
+                CeremonyKind::Autofill,
+                &response.response.client_data_json,
+                client,
+            )
             .await?;
         let state: DiscoverableAuthentication = ceremony.state()?;
         let (user_id, credential_id) = self

@@ -12,6 +12,7 @@ mod pin;
 mod rate_limit;
 mod registration;
 mod session;
+mod token;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -22,7 +23,7 @@ use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 pub use email::Email;
 pub use error::{AuthError, AuthResult};
 pub use pin::PinPurpose;
-pub use session::SessionToken;
+pub use token::{BrowserToken, SessionToken, Token};
 
 use crate::clock::{Clock, UnixTime};
 use crate::config::Validated;
@@ -40,19 +41,27 @@ pub mod policy {
     pub const PIN_TTL: Duration = Duration::from_secs(10 * 60);
     /// Wrong PINs allowed before the PIN is dead.
     pub const PIN_ATTEMPTS: u32 = 5;
+    /// Wrong PINs allowed for one sign-up across resends; then it must start again.
+    pub const PIN_TRIES_PER_SIGN_UP: u32 = 15;
     /// At most one PIN mail per account per this interval.
     pub const PIN_RESEND_INTERVAL: Duration = Duration::from_secs(60);
     /// Unconfirmed sign-ups are deleted after this long.
-    pub const UNVERIFIED_ACCOUNT_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+    pub const UNVERIFIED_ACCOUNT_TTL: Duration = Duration::from_secs(24 * 3600);
+    /// The browser-binding cookie lives this long after its last use: long enough to
+    /// come back to a sign-up's code page, short next to a session.
+    pub const BROWSER_BINDING_TTL: Duration = Duration::from_secs(24 * 3600);
     /// A session's last-seen time is written at most this often.
     pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(60);
 }
 
 /// Who is asking: used for rate limits and shown later on the sessions page.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClientInfo {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The browser's binding cookie: ceremonies, sign-ups and PINs begun here can
+    /// only be finished here.
+    pub browser: BrowserToken,
 }
 
 /// An account as the outside world sees it.
@@ -76,6 +85,7 @@ pub(crate) struct Settings {
     pub rp_name: String,
     pub session_lifetime: Duration,
     pub session_idle: Duration,
+    pub limits: crate::config::Limits,
 }
 
 /// The auth service. Cheap to share: hold it in an `Arc`.
@@ -91,6 +101,7 @@ pub struct Auth {
 impl Auth {
     pub(crate) fn new(
         validated: &Validated,
+        limits: &crate::config::Limits,
         rp_name: &str,
         store: Store,
         secret: ServerSecret,
@@ -110,6 +121,7 @@ impl Auth {
                 rp_name: rp_name.to_string(),
                 session_lifetime: validated.session_lifetime,
                 session_idle: validated.session_idle,
+                limits: limits.clone(),
             },
         })
     }

@@ -1,6 +1,7 @@
-//! Email PINs: 6 digits from a CSPRNG, 10 minutes to live, 5 tries, stored only as
-//! an HMAC-SHA256 under the server secret, compared in constant time, bound to one
-//! account and one purpose. A new PIN replaces the old one.
+//! Email PINs: 6 digits from a CSPRNG, 10 minutes to live, 5 tries (15 across
+//! resends), stored only as an HMAC-SHA256 under the server secret, compared in
+//! constant time, bound to one account, one purpose and the browser that asked for
+//! it: a PIN typed in any other browser does nothing. A new PIN replaces the old one.
 
 use rand::Rng;
 
@@ -9,7 +10,7 @@ use super::{
     Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, policy, secs,
 };
 use crate::crypto::{HashPurpose, from_hex, hex};
-use crate::store::{OutboxRow, PinRow};
+use crate::store::{ConfirmOutcome, OutboxRow, PinRow};
 
 /// What a PIN may be used for. Part of its hash: a PIN for one purpose never
 /// passes for another.
@@ -53,6 +54,7 @@ impl Auth {
         user_id: &str,
         email: &Email,
         purpose: PinPurpose,
+        client: &ClientInfo,
     ) -> (PinRow, OutboxRow) {
         let pin = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
         let now = self.now();
@@ -64,8 +66,11 @@ impl Auth {
         let row = PinRow {
             user_id: user_id.into(),
             purpose: purpose.as_str().into(),
+            browser_hash: client.browser.id_hash(),
             code_hash: hex(&code_hash),
             attempts_left: i64::from(policy::PIN_ATTEMPTS),
+            // Kept from the previous PIN when this one replaces it.
+            tries_left: i64::from(policy::PIN_TRIES_PER_SIGN_UP),
             created_at: now,
             expires_at,
         };
@@ -85,24 +90,29 @@ impl Auth {
         self.limit(Limit::MailPerAccount, email.as_str()).await
     }
 
-    /// Checks a PIN. One attempt is used up before comparing, atomically, so no
-    /// number of parallel guesses gets more than `PIN_ATTEMPTS` comparisons. On
-    /// success the PIN is returned for the caller to consume in its transaction.
+    /// Checks a PIN typed in the browser of `client`. One attempt is used up before
+    /// comparing, atomically, so no number of parallel guesses gets more than
+    /// `PIN_ATTEMPTS` comparisons. On success the PIN is returned for the caller to
+    /// consume in its transaction.
     pub(crate) async fn check_pin(
         &self,
         user_id: &str,
         purpose: PinPurpose,
         input: &str,
+        client: &ClientInfo,
     ) -> AuthResult<PinRow> {
         let pin = parse_pin(input)?;
         let now = self.now();
+        let browser_hash = client.browser.id_hash();
         let Some(row) = self
             .store
-            .spend_pin_attempt(user_id, purpose.as_str(), now)
+            .spend_pin_attempt(user_id, purpose.as_str(), &browser_hash, now)
             .await?
         else {
             return Err(match self.store.pin_of(user_id, purpose.as_str()).await? {
+                Some(p) if p.browser_hash != browser_hash => AuthError::NoPendingPin,
                 None => AuthError::NoPendingPin,
+                Some(p) if p.tries_left <= 0 => AuthError::AttemptsExhausted,
                 Some(p) if p.expires_at <= now => AuthError::PinExpired,
                 Some(_) => AuthError::PinLocked,
             });
@@ -115,16 +125,19 @@ impl Auth {
         {
             return Ok(row);
         }
-        Err(match u32::try_from(row.attempts_left) {
+        let left = row.attempts_left.min(row.tries_left);
+        Err(match u32::try_from(left) {
             Ok(left) if left > 0 => AuthError::PinIncorrect {
                 attempts_left: left,
             },
+            _ if row.tries_left <= 0 => AuthError::AttemptsExhausted,
             _ => AuthError::PinLocked,
         })
     }
 
-    /// Sign-up, last step: the PIN from the mail confirms the address and signs the
-    /// person in.
+    /// Sign-up, last step: the PIN from the mail, typed in the browser that signed
+    /// up, confirms the address and signs the person in. The address's other
+    /// pending sign-ups (made in other browsers) are deleted.
     pub async fn verify_email(
         &self,
         email: &str,
@@ -134,15 +147,19 @@ impl Auth {
     ) -> AuthResult<SignedIn> {
         let email = Email::parse(email)?;
         parse_pin(pin)?;
-        self.limit(Limit::PinGuessesPerClient, &client_key(client))
+        self.limit(Limit::PinTriesPerClient, &client_key(client))
             .await?;
-        // Unknown and already-confirmed addresses answer alike: no PIN is waiting.
-        let user = match self.store.user_by_email(email.as_str()).await? {
-            Some(user) if user.verified_at.is_none() => user,
-            _ => return Err(AuthError::NoPendingPin),
-        };
+        self.limit(Limit::PinTriesPerAccount, email.as_str())
+            .await?;
+        // Unknown and confirmed addresses, and sign-ups made in another browser, all
+        // answer alike: no PIN is waiting here.
+        let user = self
+            .store
+            .pending_sign_up(email.as_str(), &client.browser.id_hash())
+            .await?
+            .ok_or(AuthError::NoPendingPin)?;
         let pin_row = self
-            .check_pin(&user.id, PinPurpose::VerifyEmail, pin)
+            .check_pin(&user.id, PinPurpose::VerifyEmail, pin, client)
             .await?;
         // The session belongs to the passkey made at sign-up: removing that passkey
         // later ends it.
@@ -154,12 +171,14 @@ impl Auth {
             .map(|c| c.id);
         let (session, token) = self.new_session(&user.id, credential.as_deref(), client);
         let previous = previous_session.map(SessionToken::id_hash);
-        if !self
+        match self
             .store
             .confirm_email(&pin_row, &session, previous.as_deref())
             .await?
         {
-            return Err(AuthError::NoPendingPin);
+            ConfirmOutcome::Confirmed => {}
+            ConfirmOutcome::PinGone => return Err(AuthError::NoPendingPin),
+            ConfirmOutcome::EmailTaken => return Err(AuthError::EmailTaken),
         }
         tracing::info!(user = %user.id, "email confirmed; signed in");
         Ok(SignedIn {
@@ -173,23 +192,28 @@ impl Auth {
         })
     }
 
-    /// Sends a new email-confirmation PIN. Unknown and already-confirmed addresses
-    /// get the same quiet answer as a real resend, and no mail.
+    /// Sends a new email-confirmation PIN for this browser's pending sign-up.
+    /// Unknown and confirmed addresses, and sign-ups made in another browser, get the
+    /// same quiet answer as a real resend, and no mail.
     pub async fn resend_pin(&self, email: &str, client: &ClientInfo) -> AuthResult<()> {
         let email = Email::parse(email)?;
-        let user = match self.store.user_by_email(email.as_str()).await? {
-            Some(user) if user.verified_at.is_none() => user,
-            _ => {
-                self.limit(Limit::MailPerClient, &client_key(client))
-                    .await?;
-                return Ok(());
-            }
+        let pending = self
+            .store
+            .pending_sign_up(email.as_str(), &client.browser.id_hash())
+            .await?;
+        let Some(user) = pending else {
+            self.limit(Limit::MailPerClient, &client_key(client))
+                .await?;
+            return Ok(());
         };
         if let Some(current) = self
             .store
             .pin_of(&user.id, PinPurpose::VerifyEmail.as_str())
             .await?
         {
+            if current.tries_left <= 0 {
+                return Err(AuthError::AttemptsExhausted);
+            }
             let wait = current.created_at + secs(policy::PIN_RESEND_INTERVAL) - self.now();
             if wait > 0 {
                 return Err(AuthError::ResendTooSoon {
@@ -198,7 +222,7 @@ impl Auth {
             }
         }
         self.allow_pin_mail(&email, client).await?;
-        let (pin, mail) = self.new_pin(&user.id, &email, PinPurpose::VerifyEmail);
+        let (pin, mail) = self.new_pin(&user.id, &email, PinPurpose::VerifyEmail, client);
         self.store.replace_pin(&pin, &mail).await?;
         self.deliver_now(&mail.id).await
     }

@@ -1,56 +1,108 @@
 //! Rate limits on everything that sends mail or guesses a secret, per account and
-//! per client address, counted in the shared database.
+//! per client address, counted in the shared database. The numbers are
+//! configuration (`[limits]`, see `crate::config::Limits`).
+
+use std::net::IpAddr;
 
 use super::{Auth, AuthError, AuthResult, ClientInfo};
+use crate::config::Rate;
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Limit {
     /// Starting sign-ups and sign-ins (each writes a ceremony row).
     CeremoniesPerClient,
-    /// Mail sent because of requests from one address.
+    /// PIN tries from one client address, across accounts.
+    PinTriesPerClient,
+    /// PIN tries for one email address, across its sign-ups and browsers.
+    PinTriesPerAccount,
+    /// Mail sent because of requests from one client address.
     MailPerClient,
-    /// Mail sent to one account.
+    /// Mail sent to one email address.
     MailPerAccount,
-    /// PIN guesses from one address, across accounts.
-    PinGuessesPerClient,
 }
 
 impl Limit {
-    /// (bucket prefix, most hits, window in seconds)
-    fn rule(self) -> (&'static str, i64, i64) {
+    fn bucket(self) -> &'static str {
         match self {
-            Self::CeremoniesPerClient => ("ceremony-ip", 60, 60),
-            Self::MailPerClient => ("mail-ip", 20, 3600),
-            Self::MailPerAccount => ("mail-account", 5, 3600),
-            Self::PinGuessesPerClient => ("pin-ip", 30, 600),
+            Self::CeremoniesPerClient => "ceremony-ip",
+            Self::PinTriesPerClient => "pin-ip",
+            Self::PinTriesPerAccount => "pin-account",
+            Self::MailPerClient => "mail-ip",
+            Self::MailPerAccount => "mail-account",
         }
     }
 }
 
+/// The key a client address is counted under. IPv6 counts by /64: one subscriber
+/// usually holds a whole /64, and keying by the full address would give them
+/// endless buckets.
 pub(crate) fn client_key(client: &ClientInfo) -> String {
-    // A deployment that loses the peer address still gets one shared limit
-    // rather than none.
-    client
-        .ip
-        .map_or_else(|| "unknown".into(), |ip| ip.to_string())
+    match client.ip {
+        Some(IpAddr::V4(ip)) => ip.to_string(),
+        Some(IpAddr::V6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = ip.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        // A deployment that loses the peer address still gets one shared limit
+        // rather than none (and a loud warning: see `crate::http::extract`).
+        None => "unknown".into(),
+    }
 }
 
 impl Auth {
+    fn rate(&self, limit: Limit) -> Rate {
+        let limits = &self.settings.limits;
+        match limit {
+            Limit::CeremoniesPerClient => limits.ceremonies_per_client,
+            Limit::PinTriesPerClient => limits.pin_tries_per_client,
+            Limit::PinTriesPerAccount => limits.pin_tries_per_account,
+            Limit::MailPerClient => limits.mail_per_client,
+            Limit::MailPerAccount => limits.mail_per_account,
+        }
+    }
+
     /// Counts a hit; refuses once the window's allowance is spent.
     pub(crate) async fn limit(&self, limit: Limit, key: &str) -> AuthResult<()> {
-        let (prefix, max, window) = limit.rule();
+        let rate = self.rate(limit);
+        let window = i64::try_from(rate.per_secs).unwrap_or(i64::MAX);
         let now = self.now();
         let window_start = now - now.rem_euclid(window);
         let hits = self
             .store
-            .hit_rate_limit(&format!("{prefix}:{key}"), window_start)
+            .hit_rate_limit(&format!("{}:{key}", limit.bucket()), window_start)
             .await?;
-        if hits > max {
-            tracing::warn!(limit = prefix, "rate limit reached");
+        if hits > i64::from(rate.max) {
+            tracing::warn!(limit = limit.bucket(), "rate limit reached");
             return Err(AuthError::RateLimited {
-                retry_after_secs: (window_start + window - now).max(1) as u64,
+                retry_after_secs: (window_start.saturating_add(window) - now).max(1) as u64,
             });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::BrowserToken;
+
+    fn key(ip: &str) -> String {
+        client_key(&ClientInfo {
+            ip: Some(ip.parse().unwrap()),
+            user_agent: None,
+            browser: BrowserToken::generate(),
+        })
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:ffff:1:2:3"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("::ffff:192.0.2.7"), "192.0.2.7", "IPv4-mapped is IPv4");
+        assert_eq!(key("192.0.2.7"), "192.0.2.7");
     }
 }

@@ -61,6 +61,7 @@ impl Auth {
             Some(&user_id),
             Some(email.as_str()),
             &state,
+            client,
         )
         .await?;
         Ok(options)
@@ -78,7 +79,11 @@ impl Auth {
         let response: RegisterPublicKeyCredential = serde_json::from_value(credential)
             .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
         let ceremony = self
-            .take_ceremony(CeremonyKind::Register, &response.response.client_data_json)
+            .take_ceremony(
+                CeremonyKind::Register,
+                &response.response.client_data_json,
+                client,
+            )
             .await?;
         if ceremony.email.as_deref() != Some(email.as_str()) {
             return Err(AuthError::CeremonyMismatch);
@@ -96,7 +101,7 @@ impl Auth {
 
         let details = Credential::from(passkey.clone());
         let now = self.now();
-        let (pin, mail) = self.new_pin(&user_id, &email, PinPurpose::VerifyEmail);
+        let (pin, mail) = self.new_pin(&user_id, &email, PinPurpose::VerifyEmail, client);
         let account = NewAccount {
             user: UserRow {
                 id: user_id.clone(),
@@ -124,8 +129,8 @@ impl Auth {
             mail,
         };
         let outcome = match self.store.create_account(&account).await {
-            // Two sign-ups for one address raced, and the other one won.
-            Err(e) if e.is_unique_violation() => AccountOutcome::EmailTaken,
+            // Two sign-ups with one passkey raced, and the other one won.
+            Err(e) if e.is_unique_violation() => AccountOutcome::CredentialExists,
             other => other?,
         };
         match outcome {
@@ -133,7 +138,7 @@ impl Auth {
             AccountOutcome::EmailTaken => return Err(AuthError::EmailTaken),
             AccountOutcome::CredentialExists => return Err(AuthError::CredentialAlreadyRegistered),
         }
-        tracing::info!(user = %user_id, "account created; PIN queued");
+        tracing::info!(user = %user_id, "sign-up stored; PIN queued");
         self.deliver_now(&account.mail.id).await?;
         Ok(Registered {
             user: User {

@@ -1,39 +1,8 @@
 //! Sessions: 256-bit random tokens in an HttpOnly cookie, stored only as a hash,
 //! a new one at every sign-in, ended server-side at sign-out.
 
-use super::{Auth, AuthResult, ClientInfo, User, policy, secs};
-use crate::crypto::{b64url, from_b64url, hex, random_bytes, sha256};
+use super::{Auth, AuthResult, ClientInfo, SessionToken, User, policy, secs};
 use crate::store::SessionRow;
-
-/// The cookie value. Never logged: `Debug` is redacted.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SessionToken(String);
-
-impl std::fmt::Debug for SessionToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SessionToken(<redacted>)")
-    }
-}
-
-impl SessionToken {
-    fn generate() -> Self {
-        Self(b64url(&random_bytes::<32>()))
-    }
-
-    /// Accepts only what `generate` makes: anything else is not a session.
-    pub fn parse(text: &str) -> Option<Self> {
-        (text.len() == 43 && from_b64url(text).is_some_and(|b| b.len() == 32))
-            .then(|| Self(text.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub(crate) fn id_hash(&self) -> String {
-        hex(&sha256(self.0.as_bytes()))
-    }
-}
 
 impl Auth {
     /// A session row and its token, not yet stored: the caller stores it in the same

@@ -55,6 +55,7 @@ impl From<AuthError> for ApiError {
             E::PinIncorrect { .. } => (S::BAD_REQUEST, C::PinIncorrect),
             E::PinExpired => (S::BAD_REQUEST, C::PinExpired),
             E::PinLocked => (S::FORBIDDEN, C::PinLocked),
+            E::AttemptsExhausted => (S::FORBIDDEN, C::AttemptsExhausted),
             E::ResendTooSoon { .. } => (S::TOO_MANY_REQUESTS, C::ResendTooSoon),
             E::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
             E::NotSignedIn => (S::UNAUTHORIZED, C::NotSignedIn),

@@ -11,7 +11,8 @@ use bmauth_app::api::ErrorCode;
 
 use super::error::ApiError;
 use crate::BmAuth;
-use crate::core::{AuthError, ClientInfo, SessionToken, User};
+use crate::config::is_trusted;
+use crate::core::{AuthError, BrowserToken, ClientInfo, SessionToken, User};
 
 /// `axum::Json`, with rejections answered in the API's error format.
 #[derive(Debug, FromRequest)]
@@ -52,25 +53,76 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip());
-        let forwarded = bmauth.client_ip_header().and_then(|name| {
-            // With several proxies, the last address is the one our proxy saw.
-            let value = parts.headers.get(name)?.to_str().ok()?;
-            value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
-        });
+        if peer.is_none() {
+            warn_once_without_peer_addresses();
+        }
+        let ip = peer.map(|peer| client_address(&bmauth, &parts.headers, peer));
         let user_agent = parts
             .headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let jar = CookieJar::from_headers(&parts.headers);
+        // Set by the API's `bind_browser` layer on state-changing requests.
+        let browser = parts
+            .extensions
+            .get::<BrowserToken>()
+            .cloned()
+            .or_else(|| {
+                jar.get(bmauth.browser_cookie_name())
+                    .and_then(|c| BrowserToken::parse(c.value()))
+            })
+            .unwrap_or_else(BrowserToken::generate);
         Ok(Self {
             info: ClientInfo {
-                ip: forwarded.or(peer),
+                ip,
                 user_agent,
+                browser,
             },
             session: session_token(&bmauth, &jar),
         })
     }
+}
+
+/// The client's address: the TCP peer, unless the peer is one of our trusted
+/// proxies, in which case the right-most address in the proxy header that is not a
+/// trusted proxy. (Addresses to its left were written by the client, who may choose
+/// anything.)
+fn client_address(bmauth: &BmAuth, headers: &axum::http::HeaderMap, peer: IpAddr) -> IpAddr {
+    let Some(name) = bmauth.client_ip_header() else {
+        return peer;
+    };
+    if !is_trusted(bmauth.trusted_proxies(), peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if is_trusted(bmauth.trusted_proxies(), ip) => continue,
+            Ok(ip) => return ip,
+            // Garbage where our proxy's entry should be: count it as the proxy's.
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
+/// Without peer addresses every client shares one rate-limit bucket, and one person
+/// can spend the whole site's mail allowance. Said loudly, once.
+fn warn_once_without_peer_addresses() {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| {
+        tracing::error!(
+            "BMAuth cannot see client addresses, so every client shares one rate limit: \
+             serve the app with `into_make_service_with_connect_info::<SocketAddr>()`"
+        );
+    });
 }
 
 /// The signed-in user. Rejects with 401 `not_signed_in` when there is none; use

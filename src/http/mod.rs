@@ -13,10 +13,12 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
 use bmauth_app::api::ErrorCode;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::BmAuth;
+use crate::core::BrowserToken;
 use error::ApiError;
 
 /// Requests larger than this are refused: WebAuthn responses are a few KiB.
@@ -37,6 +39,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route("/me", get(routes::me))
         .route("/status", get(routes::status))
         .fallback(routes::not_found)
+        .layer(middleware::from_fn_with_state(bmauth.clone(), bind_browser))
         .layer(middleware::from_fn_with_state(
             bmauth.clone(),
             require_same_origin,
@@ -53,8 +56,20 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
     Router::new().nest("/auth", api).layer(bmauth.layer())
 }
 
-/// Headers every response gets, pages and API alike.
-pub(crate) fn security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+/// Headers every response gets, pages and API alike. On https, browsers are also
+/// told to use nothing else for this host (HSTS).
+pub(crate) fn security_headers<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    https: bool,
+) -> Router<S> {
+    let router = if https {
+        router.layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        ))
+    } else {
+        router
+    };
     let fixed: [(HeaderName, &'static str); 4] = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -70,6 +85,33 @@ pub(crate) fn security_headers<S: Clone + Send + Sync + 'static>(router: Router<
             HeaderValue::from_static(value),
         ))
     })
+}
+
+/// Gives every state-changing request the browser's binding token (from its cookie,
+/// or a new one), and sets the cookie again on the answer so that it lives a day
+/// from its last use. Ceremonies, sign-ups and PINs are bound to it.
+async fn bind_browser(
+    axum::extract::State(bmauth): axum::extract::State<BmAuth>,
+    jar: CookieJar,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let token = jar
+        .get(bmauth.browser_cookie_name())
+        .and_then(|c| BrowserToken::parse(c.value()))
+        .unwrap_or_else(BrowserToken::generate);
+    request.extensions_mut().insert(token.clone());
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&bmauth.browser_cookie(&token).to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// State-changing requests must come from this site's own pages: `Origin` must be

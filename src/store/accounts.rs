@@ -1,8 +1,11 @@
-//! Users and their passkeys.
+//! Users and their passkeys. An account exists once its email is confirmed; before
+//! that it is a pending sign-up (`verified_at` NULL), bound to the browser that made
+//! it. Several pending sign-ups of one address may exist side by side; the address is
+//! unique among confirmed accounts only.
 
 use super::{
     CredentialRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow, delete_session,
-    insert_mail, insert_session, upsert_pin, with_pool,
+    insert_mail, insert_session, transaction, upsert_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 
@@ -49,23 +52,51 @@ pub enum AccountOutcome {
     CredentialExists,
 }
 
+/// How confirming a sign-up ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    Confirmed,
+    /// The PIN was used already (a parallel request got there first).
+    PinGone,
+    /// Another sign-up of this address was confirmed first.
+    EmailTaken,
+}
+
 const USER_COLUMNS: &str = "id, email, created_at, verified_at";
 const CREDENTIAL_COLUMNS: &str = "id, user_id, passkey, name, aaguid, transports, backup_eligible, \
      backup_state, sign_count, counter_regressed_at, created_at, last_used_at";
 
 impl Store {
+    /// The confirmed account with this address.
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE email = $1 AND verified_at IS NOT NULL"
+        );
         Ok(
             with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await?),
         )
     }
 
+    /// An account or pending sign-up by id.
     pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         Ok(
             with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?),
         )
+    }
+
+    /// The pending sign-up of `email` made in the browser with `browser_hash`.
+    pub async fn pending_sign_up(
+        &self,
+        email: &str,
+        browser_hash: &str,
+    ) -> StoreResult<Option<UserRow>> {
+        let sql = "SELECT u.id, u.email, u.created_at, u.verified_at FROM users u \
+             JOIN email_pins p ON p.user_id = u.id AND p.purpose = 'verify_email' \
+             WHERE u.email = $1 AND u.verified_at IS NULL AND p.browser_hash = $2 \
+             ORDER BY u.created_at DESC LIMIT 1";
+        Ok(with_pool!(self, pool => sqlx::query_as(sql)
+            .bind(email).bind(browser_hash).fetch_optional(pool).await?))
     }
 
     pub async fn credentials_of(&self, user_id: &str) -> StoreResult<Vec<CredentialRow>> {
@@ -77,9 +108,9 @@ impl Store {
         )
     }
 
-    /// Stores a sign-up atomically. An unconfirmed account with the same address is
-    /// replaced (its owner never proved the address: no pre-hijacking), a confirmed
-    /// one is left alone.
+    /// Stores a pending sign-up atomically. Other pending sign-ups of the address are
+    /// left alone (a later sign-up never replaces an earlier one), except this
+    /// browser's own earlier try, which this one replaces.
     pub async fn create_account(&self, account: &NewAccount) -> StoreResult<AccountOutcome> {
         let NewAccount {
             user,
@@ -87,19 +118,14 @@ impl Store {
             pin,
             mail,
         } = account;
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let existing: Option<(String, Option<i64>)> =
-                sqlx::query_as("SELECT id, verified_at FROM users WHERE email = $1")
+        transaction!(self, tx => {
+            let confirmed: Option<String> =
+                sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND verified_at IS NOT NULL")
                     .bind(&user.email)
                     .fetch_optional(&mut *tx)
                     .await?;
-            match existing {
-                Some((_, Some(_))) => return Ok(AccountOutcome::EmailTaken),
-                Some((stale_id, None)) => {
-                    sqlx::query("DELETE FROM users WHERE id = $1").bind(stale_id).execute(&mut *tx).await?;
-                }
-                None => {}
+            if confirmed.is_some() {
+                return Ok(AccountOutcome::EmailTaken);
             }
             let taken: Option<String> = sqlx::query_scalar("SELECT id FROM credentials WHERE id = $1")
                 .bind(&c.id)
@@ -108,6 +134,12 @@ impl Store {
             if taken.is_some() {
                 return Ok(AccountOutcome::CredentialExists);
             }
+            sqlx::query(
+                "DELETE FROM users WHERE email = $1 AND verified_at IS NULL AND id IN \
+                 (SELECT user_id FROM email_pins WHERE purpose = 'verify_email' AND browser_hash = $2)",
+            )
+            .bind(&user.email).bind(&pin.browser_hash)
+            .execute(&mut *tx).await?;
             sqlx::query("INSERT INTO users (id, email, created_at, verified_at) VALUES ($1, $2, $3, $4)")
                 .bind(&user.id).bind(&user.email).bind(user.created_at).bind(user.verified_at)
                 .execute(&mut *tx).await?;
@@ -120,24 +152,67 @@ impl Store {
             .execute(&mut *tx).await?;
             upsert_pin!(&mut *tx, pin)?;
             insert_mail!(&mut *tx, mail)?;
-            tx.commit().await?;
             Ok(AccountOutcome::Created)
         })
     }
 
+    /// The right email-verification PIN was entered in the right browser: the PIN is
+    /// used up, the sign-up confirmed, the address's other pending sign-ups deleted,
+    /// and a session opened, all or nothing.
+    pub async fn confirm_email(
+        &self,
+        pin: &PinRow,
+        session: &SessionRow,
+        previous_session: Option<&str>,
+    ) -> StoreResult<ConfirmOutcome> {
+        let confirmed = transaction!(self, tx => {
+            let used = sqlx::query(
+                "DELETE FROM email_pins WHERE user_id = $1 AND purpose = $2 AND code_hash = $3 \
+                 AND browser_hash = $4",
+            )
+            .bind(&pin.user_id).bind(&pin.purpose).bind(&pin.code_hash).bind(&pin.browser_hash)
+            .execute(&mut *tx).await?.rows_affected();
+            if used != 1 {
+                return Ok(ConfirmOutcome::PinGone);
+            }
+            // Conditional, so that a confirmed account is never touched here; the
+            // unique index on confirmed addresses refuses a second confirmation.
+            let email: Option<String> = sqlx::query_scalar(
+                "UPDATE users SET verified_at = $2 WHERE id = $1 AND verified_at IS NULL RETURNING email",
+            )
+            .bind(&pin.user_id).bind(session.created_at)
+            .fetch_optional(&mut *tx).await?;
+            let Some(email) = email else {
+                return Ok(ConfirmOutcome::PinGone);
+            };
+            sqlx::query("DELETE FROM users WHERE email = $1 AND verified_at IS NULL AND id <> $2")
+                .bind(&email).bind(&pin.user_id)
+                .execute(&mut *tx).await?;
+            if let Some(previous) = previous_session {
+                delete_session!(&mut *tx, previous)?;
+            }
+            insert_session!(&mut *tx, session)?;
+            Ok(ConfirmOutcome::Confirmed)
+        });
+        match confirmed {
+            Err(e) if e.is_unique_violation() => Ok(ConfirmOutcome::EmailTaken),
+            other => other,
+        }
+    }
+
     /// Records a successful sign-in with a passkey: its new counter and backup state,
-    /// and a new session (ending the one the browser had, if any).
+    /// and a new session (ending the one the browser had, if any). The counter only
+    /// moves forwards: of two sign-ins finishing in parallel, the later counter stays.
     pub async fn record_sign_in(
         &self,
         used: &CredentialUse,
         session: &SessionRow,
         previous_session: Option<&str>,
     ) -> StoreResult<()> {
-        with_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+        transaction!(self, tx => {
             sqlx::query(
                 "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
-                 backup_state = $5, last_used_at = $6 WHERE id = $1",
+                 backup_state = $5, last_used_at = $6 WHERE id = $1 AND sign_count <= $3",
             )
             .bind(&used.id).bind(&used.passkey).bind(used.sign_count).bind(used.backup_eligible)
             .bind(used.backup_state).bind(session.created_at)
@@ -146,7 +221,6 @@ impl Store {
                 delete_session!(&mut *tx, previous)?;
             }
             insert_session!(&mut *tx, session)?;
-            tx.commit().await?;
             Ok(())
         })
     }
@@ -157,7 +231,7 @@ impl Store {
         credential_id: &str,
         now: UnixTime,
     ) -> StoreResult<()> {
-        with_pool!(self, pool => sqlx::query("UPDATE credentials SET counter_regressed_at = $2 WHERE id = $1")
+        with_writer!(self, pool => sqlx::query("UPDATE credentials SET counter_regressed_at = $2 WHERE id = $1")
             .bind(credential_id).bind(now).execute(pool).await?.rows_affected());
         Ok(())
     }

@@ -18,38 +18,88 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-pub use accounts::{AccountOutcome, CredentialUse, NewAccount, NewCredential};
+pub use accounts::{AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential};
 pub use rows::*;
 
 use crate::clock::UnixTime;
 
-/// Runs `$body` with `$pool` bound to the concrete pool. The body is compiled once
-/// per backend, so the same SQL and code serve both.
+/// Runs `$body` (a read) with `$pool` bound to the concrete pool. The body is
+/// compiled once per backend, so the same SQL and code serve both.
 macro_rules! with_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Sqlite { read: $pool, .. } => $body,
             $crate::store::Pool::Postgres($pool) => $body,
         }
     };
 }
 pub(crate) use with_pool;
 
+/// Like `with_pool!`, for a single statement that writes. On SQLite that is the one
+/// writer connection: writers queue here instead of fighting for SQLite's lock.
+macro_rules! with_writer {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite { write: $pool, .. } => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_writer;
+
+/// Runs `$body` in a write transaction bound to `$tx`: committed if the body returns
+/// `Ok`, rolled back if it returns `Err`. On SQLite the transaction takes the write
+/// lock when it begins (`BEGIN IMMEDIATE`), so a read followed by a write can never
+/// fail with `SQLITE_BUSY_SNAPSHOT` because another writer got in between.
+macro_rules! transaction {
+    ($store:expr, $tx:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite { write, .. } => {
+                #[allow(unused_mut)]
+                let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
+                let result: $crate::store::StoreResult<_> = async { $body }.await;
+                if result.is_ok() {
+                    $tx.commit().await?;
+                }
+                result
+            }
+            $crate::store::Pool::Postgres(pool) => {
+                #[allow(unused_mut)]
+                let mut $tx = pool.begin().await?;
+                let result: $crate::store::StoreResult<_> = async { $body }.await;
+                if result.is_ok() {
+                    $tx.commit().await?;
+                }
+                result
+            }
+        }
+    };
+}
+pub(crate) use transaction;
+
 // Statements that several transactions share, written once. Macros rather than
 // functions because each expands inside `with_pool!` for one concrete backend.
 
-/// Stores a PIN, replacing the account's previous PIN for the same purpose.
+/// Stores a PIN, replacing the account's previous PIN for the same purpose. The
+/// count of wrong tries left across resends (`tries_left`) is kept from the old one.
 macro_rules! upsert_pin {
     ($exec:expr, $pin:expr) => {{
         let pin: &$crate::store::PinRow = $pin;
         sqlx::query(
-            "INSERT INTO email_pins (user_id, purpose, code_hash, attempts_left, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, purpose) DO UPDATE SET \
+            "INSERT INTO email_pins (user_id, purpose, browser_hash, code_hash, attempts_left, \
+             tries_left, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (user_id, purpose) DO UPDATE SET browser_hash = excluded.browser_hash, \
              code_hash = excluded.code_hash, attempts_left = excluded.attempts_left, \
              created_at = excluded.created_at, expires_at = excluded.expires_at",
         )
-        .bind(&pin.user_id).bind(&pin.purpose).bind(&pin.code_hash).bind(pin.attempts_left)
-        .bind(pin.created_at).bind(pin.expires_at)
+        .bind(&pin.user_id)
+        .bind(&pin.purpose)
+        .bind(&pin.browser_hash)
+        .bind(&pin.code_hash)
+        .bind(pin.attempts_left)
+        .bind(pin.tries_left)
+        .bind(pin.created_at)
+        .bind(pin.expires_at)
         .execute($exec)
         .await
     }};
@@ -109,7 +159,12 @@ pub(crate) use delete_session;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
-    Sqlite(SqlitePool),
+    /// Readers share a pool; every write goes through one connection, so writers
+    /// wait in line (cheaply, in the pool) rather than in SQLite's busy handler.
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -150,12 +205,17 @@ impl Store {
             {
                 std::fs::create_dir_all(folder)?;
             }
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options)
-                    .await?,
-            )
+            // The writer connects first: it creates the file and switches it to WAL.
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .connect_with(options.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options.read_only(true))
+                .await?;
+            Pool::Sqlite { read, write }
         } else {
             let options = PgConnectOptions::from_str(url)?;
             Pool::Postgres(
@@ -171,7 +231,7 @@ impl Store {
     /// Applies the migrations under `migrations/<backend>` (embedded in the binary).
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pool {
-            Pool::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Pool::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await?,
             Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -179,7 +239,7 @@ impl Store {
 
     pub fn backend_name(&self) -> &'static str {
         match self.pool {
-            Pool::Sqlite(_) => "sqlite",
+            Pool::Sqlite { .. } => "sqlite",
             Pool::Postgres(_) => "postgres",
         }
     }
@@ -193,7 +253,12 @@ impl Store {
     ) -> StoreResult<u64> {
         let statements: [(&str, UnixTime); 6] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
-            ("DELETE FROM email_pins WHERE expires_at <= $1", now),
+            // PINs stay (dead) as long as their sign-up, so that resending keeps the
+            // browser binding and the count of wrong tries.
+            (
+                "DELETE FROM email_pins WHERE expires_at <= $1",
+                unverified_before,
+            ),
             ("DELETE FROM sessions WHERE expires_at <= $1", now),
             (
                 "DELETE FROM rate_limits WHERE window_start <= $1",
@@ -207,7 +272,7 @@ impl Store {
         ];
         let mut purged = 0;
         for (sql, at) in statements {
-            purged += with_pool!(self, pool => sqlx::query(sql).bind(at).execute(pool).await?.rows_affected());
+            purged += with_writer!(self, pool => sqlx::query(sql).bind(at).execute(pool).await?.rows_affected());
         }
         Ok(purged)
     }

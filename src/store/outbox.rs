@@ -1,7 +1,7 @@
 //! Queued mail. Any instance may send it; a claim (a lease on `next_attempt_at`)
 //! keeps two instances from sending the same message at once.
 
-use super::{OutboxRow, Store, StoreResult, with_pool};
+use super::{OutboxRow, Store, StoreResult, with_pool, with_writer};
 use crate::clock::UnixTime;
 
 const OUTBOX_COLUMNS: &str = "id, recipient, subject, sealed_body, attempts, created_at, \
@@ -29,14 +29,14 @@ impl Store {
              RETURNING {OUTBOX_COLUMNS}"
         );
         Ok(
-            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            with_writer!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id).bind(now).bind(lease_until).fetch_optional(pool).await?),
         )
     }
 
     /// Sent: the body (which carries a PIN) is wiped.
     pub async fn mark_mail_sent(&self, id: &str, now: UnixTime) -> StoreResult<()> {
-        with_pool!(self, pool => sqlx::query(
+        with_writer!(self, pool => sqlx::query(
             "UPDATE outbox SET sent_at = $2, sealed_body = $3, last_error = NULL WHERE id = $1",
         )
         .bind(id).bind(now).bind(Vec::<u8>::new()).execute(pool).await?.rows_affected());
@@ -49,7 +49,7 @@ impl Store {
         error: &str,
         retry_at: UnixTime,
     ) -> StoreResult<()> {
-        with_pool!(self, pool => sqlx::query(
+        with_writer!(self, pool => sqlx::query(
             "UPDATE outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1",
         )
         .bind(id).bind(error).bind(retry_at).execute(pool).await?.rows_affected());

@@ -1,13 +1,13 @@
 //! Fixed-window counters in the shared database, so limits hold across instances.
 
-use super::{Store, StoreResult, with_pool};
+use super::{Store, StoreResult, with_writer};
 use crate::clock::UnixTime;
 
 impl Store {
     /// Counts one hit in `bucket` for the window starting at `window_start` and
     /// returns the hits so far in that window.
     pub async fn hit_rate_limit(&self, bucket: &str, window_start: UnixTime) -> StoreResult<i64> {
-        Ok(with_pool!(self, pool => sqlx::query_scalar(
+        Ok(with_writer!(self, pool => sqlx::query_scalar(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
              ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
              RETURNING hits",

@@ -30,6 +30,8 @@ pub struct CredentialRow {
 pub struct CeremonyRow {
     pub id: String,
     pub kind: String,
+    /// SHA-256 of the browser-binding cookie of the browser that began it.
+    pub browser_hash: String,
     pub user_id: Option<String>,
     pub email: Option<String>,
     pub state: String,
@@ -41,8 +43,13 @@ pub struct CeremonyRow {
 pub struct PinRow {
     pub user_id: String,
     pub purpose: String,
+    /// SHA-256 of the browser-binding cookie of the browser that asked for it.
+    pub browser_hash: String,
     pub code_hash: String,
+    /// Wrong tries left for this PIN.
     pub attempts_left: i64,
+    /// Wrong tries left across resends.
+    pub tries_left: i64,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
 }

@@ -1,6 +1,6 @@
 //! Sessions, looked up by the hash of the cookie value.
 
-use super::{SessionUserRow, Store, StoreResult, delete_session, with_pool};
+use super::{SessionUserRow, Store, StoreResult, delete_session, with_pool, with_writer};
 use crate::clock::UnixTime;
 
 impl Store {
@@ -22,13 +22,13 @@ impl Store {
     }
 
     pub async fn touch_session(&self, id_hash: &str, now: UnixTime) -> StoreResult<()> {
-        with_pool!(self, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+        with_writer!(self, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
             .bind(id_hash).bind(now).execute(pool).await?.rows_affected());
         Ok(())
     }
 
     pub async fn end_session(&self, id_hash: &str) -> StoreResult<()> {
-        with_pool!(self, pool => delete_session!(pool, id_hash)?.rows_affected());
+        with_writer!(self, pool => delete_session!(pool, id_hash)?.rows_affected());
         Ok(())
     }
 }

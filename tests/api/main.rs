@@ -5,6 +5,7 @@ mod support;
 
 mod guards;
 mod instances;
+mod load;
 mod pins;
 mod sign_in;
 mod sign_up;

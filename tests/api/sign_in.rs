@@ -110,7 +110,11 @@ on_both_backends! {
     }
 
     async fn an_unknown_address_gets_an_answer_of_the_same_shape(app: TestApp) {
-        let browser = signed_up_and_out(&app, "ada@example.com").await;
+        // Real passkeys report several transports; the answer must not show them.
+        let mut browser = app.browser();
+        browser.authenticator.transports = vec!["hybrid", "internal"];
+        browser.sign_up(&app, "ada@example.com").await;
+        browser.post("/auth/logout", json!({})).await.expect_ok();
         let known = browser.login_begin("ada@example.com").await;
         let unknown = browser.login_begin("nobody@example.com").await;
         let unknown_again = browser.login_begin("nobody@example.com").await;
@@ -120,6 +124,7 @@ on_both_backends! {
         let unknown_allowed = &unknown["publicKey"]["allowCredentials"][0];
         assert_eq!(keys(known_allowed), keys(unknown_allowed));
         assert_eq!(known_allowed["transports"], unknown_allowed["transports"]);
+        assert_eq!(known_allowed["transports"], Value::Null, "no transports to tell them apart");
         assert_eq!(known["publicKey"]["userVerification"], unknown["publicKey"]["userVerification"]);
         assert_eq!(
             unknown_allowed["id"], unknown_again["publicKey"]["allowCredentials"][0]["id"],
@@ -129,6 +134,7 @@ on_both_backends! {
         // Answering it goes nowhere.
         let mut device = app.browser();
         device.sign_up(&app, "eve@example.com").await;
+        let unknown = device.login_begin("nobody@example.com").await;
         let forged = device.authenticator.sign_with(0, unknown["publicKey"]["challenge"].as_str().unwrap());
         device.login_complete("nobody@example.com", forged).await.expect_error(401, "credential_not_allowed");
         assert_eq!(app.rows(Table::Users).await, 2);
@@ -183,5 +189,34 @@ on_both_backends! {
             .post("/auth/login/autofill/complete", json!({ "credential": credential }))
             .await
             .expect_error(400, "ceremony_not_found");
+    }
+
+    async fn parallel_sign_ins_never_move_the_counter_back(app: TestApp) {
+        let email = "ada@example.com";
+        let mut browser = signed_up_and_out(&app, email).await;
+        // Sign-ins begun one after another (counters 1, 2, 3, …) and finished at once.
+        let mut answers = Vec::new();
+        for _ in 0..12 {
+            let options = browser.login_begin(email).await;
+            answers.push(browser.authenticator.get(&options).unwrap());
+        }
+        let counter_of = |credential: &Value| {
+            let data = unb64(credential["response"]["authenticatorData"].as_str().unwrap());
+            i64::from(u32::from_be_bytes(data[33..37].try_into().unwrap()))
+        };
+        let finished = futures::future::join_all(
+            answers.iter().map(|credential| browser.login_complete(email, credential.clone())),
+        )
+        .await;
+        let highest = answers
+            .iter()
+            .zip(&finished)
+            .filter(|(_, answer)| answer.status.is_success())
+            .map(|(credential, _)| counter_of(credential))
+            .max()
+            .expect("some sign-in went through");
+        let user = app.store().user_by_email(email).await.unwrap().unwrap();
+        let stored = app.store().credentials_of(&user.id).await.unwrap()[0].sign_count;
+        assert_eq!(stored, highest, "the highest counter seen stays");
     }
 }

@@ -1,3 +1,5 @@
+use std::time::Duration;
+
 use bmauth::store::Table;
 use serde_json::json;
 
@@ -161,5 +163,157 @@ on_both_backends! {
             .await
             .expect_error(400, "ceremony_mismatch");
         assert_eq!(app.rows(Table::Users).await, 0);
+    }
+}
+
+/// The code a mail carried, typed wrong.
+fn wrong(pin: &str) -> String {
+    format!("{:06}", (pin.parse::<u32>().unwrap() + 1) % 1_000_000)
+}
+
+on_both_backends! {
+    async fn a_later_sign_up_never_replaces_the_owners(app: TestApp) {
+        let email = "ada@example.com";
+        // The owner signs up and is on the code page.
+        let mut owner = app.browser();
+        owner.register(email).await.expect_ok();
+        let owners_pin = app.mail.last_pin_for(email);
+        // Someone else signs up with the address and their own passkey.
+        let mut attacker = app.browser();
+        attacker.register(email).await.expect_ok();
+        let attackers_pin = app.mail.last_pin_for(email);
+        assert_eq!(app.mail.to(email).len(), 2);
+        assert_eq!(app.rows(Table::Users).await, 2, "two pending sign-ups side by side");
+
+        // The newest code is the attacker's: in the owner's browser it is wrong.
+        if attackers_pin != owners_pin {
+            owner.verify(email, &attackers_pin).await.expect_error(400, "pin_incorrect");
+        }
+        // The owner's own code still works, in the owner's browser.
+        let signed = owner.verify(email, &owners_pin).await;
+        signed.expect_ok();
+        owner.me().await.expect_ok();
+        assert_eq!(app.rows(Table::Users).await, 1, "the other pending sign-up is gone");
+        assert_eq!(app.rows(Table::Credentials).await, 1);
+
+        // The attacker's passkey opens nothing; their code confirms nothing.
+        attacker.verify(email, &attackers_pin).await.expect_error(400, "no_pending_pin");
+        let options = attacker.login_begin(email).await;
+        assert!(attacker.authenticator.get(&options).is_err(), "their passkey is not on the account");
+        let forced = attacker.authenticator.sign_with(0, options["publicKey"]["challenge"].as_str().unwrap());
+        attacker.login_complete(email, forced).await.expect_error(401, "credential_not_allowed");
+        attacker.me().await.expect_error(401, "not_signed_in");
+        owner.post("/auth/logout", json!({})).await.expect_ok();
+        owner.sign_in(email).await.expect_ok();
+    }
+
+    async fn a_pin_typed_in_another_browser_does_nothing(app: TestApp) {
+        let email = "ada@example.com";
+        let mut owner = app.browser();
+        owner.register(email).await.expect_ok();
+        let pin = app.mail.last_pin_for(email);
+        let elsewhere = app.browser();
+        let answer = elsewhere.verify(email, &pin).await;
+        answer.expect_error(400, "no_pending_pin");
+        assert!(answer.body["error"]["message"].as_str().unwrap().contains("device where you signed up"));
+        // The same answer as for an address with nothing pending at all.
+        let nothing = elsewhere.verify("nobody@example.com", &pin).await;
+        assert_eq!((nothing.status, &nothing.body), (answer.status, &answer.body));
+        elsewhere.me().await.expect_error(401, "not_signed_in");
+        assert_eq!(app.rows(Table::Sessions).await, 0);
+        // Resending from there sends nothing, and says what it says to everyone.
+        app.advance(Duration::from_secs(61));
+        elsewhere.post("/auth/resend-pin", json!({ "email": email })).await.expect_ok();
+        assert_eq!(app.mail.to(email).len(), 1);
+        // Strangers burned none of the owner's tries.
+        for _ in 0..5 {
+            elsewhere.verify(email, &wrong(&pin)).await.expect_error(400, "no_pending_pin");
+        }
+        owner.verify(email, &pin).await.expect_ok();
+    }
+
+    async fn a_sign_up_allows_fifteen_wrong_codes_across_resends(app: TestApp) {
+        let email = "ada@example.com";
+        let mut browser = app.browser();
+        browser.register(email).await.expect_ok();
+        for round in 0..3 {
+            let pin = app.mail.last_pin_for(email);
+            for _ in 0..4 {
+                browser.verify(email, &wrong(&pin)).await.expect_error(400, "pin_incorrect");
+            }
+            let last = browser.verify(email, &wrong(&pin)).await;
+            if round < 2 {
+                last.expect_error(403, "pin_locked");
+                app.advance(Duration::from_secs(61));
+                browser.post("/auth/resend-pin", json!({ "email": email })).await.expect_ok();
+            } else {
+                last.expect_error(403, "attempts_exhausted");
+            }
+        }
+        // Dead: no new code, and the right one does nothing.
+        app.advance(Duration::from_secs(61));
+        browser.post("/auth/resend-pin", json!({ "email": email })).await.expect_error(403, "attempts_exhausted");
+        assert_eq!(app.mail.to(email).len(), 3);
+        let pin = app.mail.last_pin_for(email);
+        browser.verify(email, &pin).await.expect_error(403, "attempts_exhausted");
+        browser.me().await.expect_error(401, "not_signed_in");
+        // Starting again works.
+        browser.authenticator = crate::support::Authenticator::new(&app.origin);
+        app.advance(Duration::from_secs(3600));
+        browser.sign_up(&app, email).await;
+    }
+
+    async fn a_confirmation_racing_a_new_sign_up_keeps_the_account(app: TestApp) {
+        // A sign-up finishing while the owner confirms must never delete the owner's
+        // account, whichever commits first.
+        for round in 0..8 {
+            let email = format!("owner{round}@example.com");
+            let mut owner = app.browser();
+            owner.register(&email).await.expect_ok();
+            let pin = app.mail.last_pin_for(&email);
+            let mut other = app.browser();
+            let options = other.post("/auth/register/begin", json!({ "email": email })).await;
+            let credential = other.authenticator.create(options.expect_ok());
+            let (confirmed, _) = tokio::join!(
+                owner.verify(&email, &pin),
+                other.post("/auth/register/complete", json!({ "email": email, "credential": credential })),
+            );
+            confirmed.expect_ok();
+            owner.me().await.expect_ok();
+            owner.post("/auth/logout", json!({})).await.expect_ok();
+            owner.sign_in(&email).await.expect_ok();
+            let account = app.store().user_by_email(&email).await.unwrap().expect("the account stays");
+            assert!(account.verified_at.is_some());
+        }
+    }
+
+    async fn a_sign_up_must_finish_in_the_browser_that_began_it(app: TestApp) {
+        let mut browser = app.browser();
+        let options = browser.post("/auth/register/begin", json!({ "email": "ada@example.com" })).await;
+        let credential = browser.authenticator.create(options.expect_ok());
+        let body = json!({ "email": "ada@example.com", "credential": credential });
+        // A captured response, sent from elsewhere.
+        app.browser().post("/auth/register/complete", body.clone()).await.expect_error(400, "ceremony_not_found");
+        assert_eq!(app.rows(Table::Users).await, 0);
+        // It did not use the ceremony up: the real browser finishes.
+        let done = browser.post("/auth/register/complete", body).await;
+        assert_eq!(done.status, 201, "{}", done.body);
+        let cookie = done.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("bmauth_browser=")).expect("the binding cookie");
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Max-Age=86400"));
+    }
+
+    async fn addresses_are_normalised_and_only_real_domains_accepted(app: TestApp) {
+        let mut browser = app.browser();
+        browser.register(" Ada@BÜCHER.example").await.expect_ok();
+        let email = "ada@xn--bcher-kva.example";
+        browser.verify("ada@bücher.example", &app.mail.last_pin_for(email)).await.expect_ok();
+        assert_eq!(browser.me().await.expect_ok()["user"]["email"], email);
+        // The same address written another way is the same account.
+        let again = app.browser().post("/auth/register/begin", json!({ "email": "ADA@xn--BCHER-kva.example" })).await;
+        again.expect_error(409, "email_taken");
+        for bad in ["x@[10.0.0.5]", "x@localhost", "x@intranet", "a\u{7}@example.com"] {
+            app.browser().post("/auth/register/begin", json!({ "email": bad })).await.expect_error(400, "invalid_email");
+        }
+        assert_eq!(app.rows(Table::Ceremonies).await, 0);
     }
 }

@@ -32,6 +32,8 @@ pub struct Authenticator {
     pub user_verified: bool,
     /// Sign for this RP id instead of the one the server asked for.
     pub rp_id_override: Option<String>,
+    /// What `getTransports()` reports at registration.
+    pub transports: Vec<&'static str>,
     credentials: Vec<Credential>,
 }
 
@@ -44,6 +46,7 @@ impl Authenticator {
             origin: origin.into(),
             user_verified: true,
             rp_id_override: None,
+            transports: vec!["internal"],
             credentials: Vec::new(),
         }
     }
@@ -128,7 +131,7 @@ impl Authenticator {
             "response": {
                 "attestationObject": b64(&attestation_object),
                 "clientDataJSON": b64(&client_data),
-                "transports": ["internal"],
+                "transports": self.transports,
             },
             "clientExtensionResults": {},
         })

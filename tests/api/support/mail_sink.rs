@@ -72,8 +72,11 @@ impl MailSink {
         let collector = Collector::default();
         let mails = collector.mails.clone();
         let mut server = Server::new(collector);
+        // lettre keeps pooled connections open: one thread each, and room for many
+        // people signing up at once.
         server
             .with_name("sink.bmauth.test")
+            .with_num_threads(64)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();

@@ -86,6 +86,7 @@ struct Shared {
     database_url: String,
     secret: String,
     folder: tempfile::TempDir,
+    configure: fn(&mut Config),
 }
 
 impl Shared {
@@ -101,6 +102,7 @@ impl Shared {
         config.smtp.port = Some(smtp_port);
         config.smtp.tls = SmtpTls::None;
         config.smtp.from = Some("BMAuth <no-reply@bmauth.test>".into());
+        (self.configure)(&mut config);
         config
     }
 
@@ -131,13 +133,27 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// Starts with `configure` applied to the test configuration.
+    pub async fn start_with(backend: Backend, configure: fn(&mut Config)) -> Self {
         let mail = MailSink::start();
         let port = mail.port;
-        Self::start_with_smtp_port(backend, port, mail).await
+        Self::start_on(backend, port, mail, configure).await
     }
 
     /// Starts with mail going to `smtp_port` (which may have nothing listening).
     pub async fn start_with_smtp_port(backend: Backend, smtp_port: u16, mail: MailSink) -> Self {
+        Self::start_on(backend, smtp_port, mail, |_| {}).await
+    }
+
+    async fn start_on(
+        backend: Backend,
+        smtp_port: u16,
+        mail: MailSink,
+        configure: fn(&mut Config),
+    ) -> Self {
         let folder = tempfile::tempdir().unwrap();
         let database_url = fresh_database(backend, folder.path()).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -147,6 +163,7 @@ impl TestApp {
             database_url,
             secret: bmauth::crypto::ServerSecret::generate().to_base64(),
             folder,
+            configure,
         };
         let main = shared.serve(listener, smtp_port).await;
         Self {
@@ -179,15 +196,28 @@ impl TestApp {
 
     /// A browser: its own cookies, and its own authenticator.
     pub fn browser(&self) -> Browser {
+        self.browser_at("127.0.0.1".parse().unwrap())
+    }
+
+    /// A browser on a machine of its own: its requests come from `address` (any
+    /// 127.x.y.z reaches the server), as a visitor's have their own address.
+    pub fn browser_at(&self, address: std::net::IpAddr) -> Browser {
         Browser {
             http: reqwest::Client::builder()
                 .cookie_store(true)
+                .local_address(address)
+                // Tests look at redirects themselves.
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
             base: self.main.base.clone(),
             origin: self.origin.clone(),
             authenticator: Authenticator::new(&self.origin),
         }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.main.base
     }
 
     pub fn advance(&self, by: Duration) {
@@ -243,11 +273,6 @@ impl Answer {
 }
 
 impl Browser {
-    pub fn on(mut self, base: &str) -> Self {
-        self.base = base.to_string();
-        self
-    }
-
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Answer {
         let response = request.send().await.expect("request sent");
         let status = response.status();

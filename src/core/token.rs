@@ -1,0 +1,84 @@
+//! Random 256-bit tokens that live in cookies and are stored only as hashes:
+//! sessions, and the browser binding.
+
+use std::marker::PhantomData;
+
+use crate::crypto::{b64url, from_b64url, hex, random_bytes, sha256};
+
+/// A cookie value: 32 random bytes, base64url. Never logged: `Debug` is redacted.
+pub struct Token<Kind>(String, PhantomData<Kind>);
+
+/// Marks a session token (the session cookie).
+#[derive(Debug)]
+pub enum Session {}
+
+/// Marks a browser token: a short-lived HttpOnly cookie that ties ceremonies,
+/// sign-ups and PINs to the browser that began them, so that a captured passkey
+/// response, or a PIN typed in another browser, does nothing.
+#[derive(Debug)]
+pub enum Browser {}
+
+pub type SessionToken = Token<Session>;
+pub type BrowserToken = Token<Browser>;
+
+impl<K> Clone for Token<K> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone(), PhantomData)
+    }
+}
+
+impl<K> PartialEq for Token<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<K> Eq for Token<K> {}
+
+impl<K> std::fmt::Debug for Token<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+impl<K> Token<K> {
+    pub fn generate() -> Self {
+        Self(b64url(&random_bytes::<32>()), PhantomData)
+    }
+
+    /// Accepts only what `generate` makes: anything else is no token.
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 43 && from_b64url(text).is_some_and(|b| b.len() == 32))
+            .then(|| Self(text.to_string(), PhantomData))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What is stored: SHA-256, hex. The token itself never is.
+    pub(crate) fn id_hash(&self) -> String {
+        hex(&sha256(self.0.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_parse_only_what_generate_makes_and_never_print() {
+        let token = BrowserToken::generate();
+        assert_eq!(BrowserToken::parse(token.as_str()), Some(token.clone()));
+        for bad in [
+            "",
+            "short",
+            &"A".repeat(44),
+            &format!("{}!", &token.as_str()[..42]),
+        ] {
+            assert!(BrowserToken::parse(bad).is_none(), "{bad:?}");
+        }
+        assert_eq!(format!("{token:?}"), "Token(<redacted>)");
+        assert_eq!(token.id_hash().len(), 64);
+    }
+}
