@@ -513,6 +513,11 @@ mod tests {
         config.validate().unwrap();
         assert_eq!(config.listen.port(), 4000);
         assert_eq!(config.rp_name, "BMAuth");
+        assert_eq!(
+            config.limits,
+            Limits::default(),
+            "the example shows the defaults"
+        );
         let missing = std::path::Path::new("/nonexistent/bmauth.toml");
         assert_eq!(
             Config::load(missing).unwrap().public_url,

@@ -117,7 +117,11 @@ async fn signed_in_user(
     next: Next,
 ) -> Response {
     let user = match session_token(&bmauth, &jar) {
-        Some(token) => bmauth.core().session_user(&token).await.ok().flatten(),
+        Some(token) => match bmauth.core().session_user(&token).await {
+            Ok(user) => user,
+            // Not "signed out": a database fault is said as one, and logged.
+            Err(e) => return crate::http::error::ApiError::from(e).into_response(),
+        },
         None => None,
     };
     let path = request.uri().path().to_string();

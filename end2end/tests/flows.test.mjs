@@ -161,3 +161,49 @@ test('page weight and time to an interactive sign-in page', async () => {
   console.log(`sign-in page: ${total} bytes transferred (compressed), interactive in ${interactiveMs} ms`);
   assert.ok(total > 0);
 });
+
+test('a code typed in another browser does nothing there', async () => {
+  const owner = await device();
+  const email = 'ines@example.com';
+  await signUp(owner.page, email);
+  const pin = await mail.pinFor(email);
+
+  const other = await device();
+  await other.page.goto(`${server.origin}/auth/verify?email=${encodeURIComponent(email)}`);
+  await interactive(other.page);
+  await other.page.getByLabel('6-digit code').fill(pin);
+  const alert = other.page.getByRole('alert').filter({ hasText: 'device where you signed up' });
+  await alert.waitFor();
+  assert.equal(new URL(other.page.url()).pathname, '/auth/verify');
+  await screenshot(other.page, 'verify-other-browser');
+  const status = await other.page.evaluate(() => fetch('/auth/status').then((r) => r.json()));
+  assert.equal(status.signed_in, false);
+
+  // In the owner's own browser the same code confirms.
+  await owner.page.getByLabel('6-digit code').fill(pin);
+  await owner.page.waitForURL(`${server.origin}/`);
+  assert.equal(await owner.page.getByTestId('signed-in-email').textContent(), email);
+});
+
+test('a next with a tab in it stays on this site', async () => {
+  const { page } = await device();
+  const email = 'joan@example.com';
+  await signUp(page, email);
+  await page.getByLabel('6-digit code').fill(await mail.pinFor(email));
+  await page.waitForURL(`${server.origin}/`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/auth\/login/);
+  // Browsers strip the tab: "/\t/evil.example/" would become "//evil.example/".
+  const evil = `${server.origin}/auth/login?next=%2F%09%2Fevil.example%2F`;
+  await page.route('**/auth/login/autofill/begin', (route) =>
+    route.fulfill({ status: 429, json: { error: { code: 'rate_limited', message: 'not now' } } }));
+  await page.goto(evil);
+  await interactive(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Sign in with passkey' }).click();
+  await page.waitForURL(`${server.origin}/`);
+  // Signed in, the same link does not send the person away either.
+  await page.goto(evil);
+  await page.waitForURL(`${server.origin}/`);
+  assert.equal(await page.getByTestId('signed-in-email').textContent(), email);
+});

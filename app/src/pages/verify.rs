@@ -76,8 +76,11 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
                             "Too many wrong tries. Send yourself a new code.".into()
                         }
                         ErrorCode::NoPendingPin => {
-                            "There's no code waiting for this address. Send yourself a new one."
+                            "No code is waiting in this browser. Enter the code on the device where you signed up, or sign up again here."
                                 .into()
+                        }
+                        ErrorCode::AttemptsExhausted => {
+                            "Too many wrong codes for this sign-up. Please sign up again.".into()
                         }
                         _ => server_message(&e),
                     };
@@ -103,6 +106,11 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
                 }
                 Err(ApiFailure::Server(e)) if e.code == ErrorCode::ResendTooSoon => {
                     set_wait.set(e.retry_after.unwrap_or(RESEND_AFTER));
+                }
+                Err(ApiFailure::Server(e)) if e.code == ErrorCode::AttemptsExhausted => {
+                    set_error.set(Some(
+                        "Too many wrong codes for this sign-up. Please sign up again.".into(),
+                    ));
                 }
                 Err(failure) => set_error.set(Some(failure_message(&failure))),
             }
