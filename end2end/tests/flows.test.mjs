@@ -65,13 +65,13 @@ test('sign up, confirm the email, sign out, sign in again', async () => {
   assert.equal(await page.getByTestId('signed-in-email').textContent(), email);
   await screenshot(page, 'home');
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(/\/auth\/login/);
   // The virtual authenticator would accept the autofill offer by itself; this person
-  // types their email instead, so autofill is kept out of this step.
+  // types their email instead, so autofill is kept out of this step (from before the
+  // sign-in page loads, or it may sign in first).
   await page.route('**/auth/login/autofill/begin', (route) =>
     route.fulfill({ status: 429, json: { error: { code: 'rate_limited', message: 'not now' } } }));
-  await page.reload();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(/\/auth\/login/);
   await interactive(page);
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Sign in with passkey' }).click();
@@ -191,12 +191,12 @@ test('a next with a tab in it stays on this site', async () => {
   await signUp(page, email);
   await page.getByLabel('6-digit code').fill(await mail.pinFor(email));
   await page.waitForURL(`${server.origin}/`);
+  await page.route('**/auth/login/autofill/begin', (route) =>
+    route.fulfill({ status: 429, json: { error: { code: 'rate_limited', message: 'not now' } } }));
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/auth\/login/);
   // Browsers strip the tab: "/\t/evil.example/" would become "//evil.example/".
   const evil = `${server.origin}/auth/login?next=%2F%09%2Fevil.example%2F`;
-  await page.route('**/auth/login/autofill/begin', (route) =>
-    route.fulfill({ status: 429, json: { error: { code: 'rate_limited', message: 'not now' } } }));
   await page.goto(evil);
   await interactive(page);
   await page.getByLabel('Email').fill(email);
