@@ -1,5 +1,11 @@
 //! BMAuth: passkey sign-in for Rust web apps.
 //!
+//! People sign up with their email and their device's biometric (a passkey),
+//! confirm the email with a 6-digit code, and sign in with the biometric. The
+//! library keeps the rules (in [`Auth`]); [`BmAuth::router`] is the JSON API,
+//! [`AuthUser`] the extractor for your own routes, and, with the `pages` feature
+//! (on by default), [`BmAuth::app`] the whole reference app with its pages.
+//!
 //! Mount it into any axum app:
 //!
 //! ```no_run
@@ -15,18 +21,27 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The rules live in [`core`]; [`http`] and [`pages`] are thin doors onto them.
+//! The rules live in [`core`]; the JSON routes, the extractor and the pages are
+//! thin doors onto them.
+//!
+//! Features: `pages` (the reference app's Leptos pages; without it the library has
+//! no Leptos in its tree), `cli` (the `bmauth` binary), `test-support` (hooks for
+//! tests, in [`testing`]).
 
+#![forbid(unsafe_code)]
 #![recursion_limit = "256"]
 
 pub mod clock;
 pub mod config;
 pub mod core;
-pub mod crypto;
-pub mod http;
-pub mod mail;
-pub mod pages;
-pub mod store;
+mod crypto;
+mod http;
+mod mail;
+#[cfg(feature = "pages")]
+mod pages;
+mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
 mod worker;
 
 use std::path::Path;
@@ -39,6 +54,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::config::{Config, ConfigError};
 pub use crate::core::{Auth, AuthError, User};
+pub use crate::http::error::ApiError;
 pub use crate::http::extract::AuthUser;
 
 use crate::core::{BrowserToken, SessionToken};
@@ -73,6 +89,7 @@ struct Inner {
     client_ip_header: Option<HeaderName>,
     trusted_proxies: Vec<ipnet::IpNet>,
     session_lifetime_secs: i64,
+    #[cfg(feature = "pages")]
     site_dir: std::path::PathBuf,
 }
 
@@ -81,7 +98,6 @@ struct Inner {
 pub struct Builder {
     config: Config,
     clock: Arc<dyn Clock>,
-    store: Option<Store>,
     background_worker: bool,
 }
 
@@ -89,12 +105,6 @@ impl Builder {
     /// Time comes from this clock (tests use [`ManualClock`]).
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
-        self
-    }
-
-    /// Uses an already connected (and migrated) store instead of `database_url`.
-    pub fn store(mut self, store: Store) -> Self {
-        self.store = Some(store);
         self
     }
 
@@ -108,14 +118,8 @@ impl Builder {
         let config = self.config;
         let validated = config.validate()?;
         let secret = load_or_create_secret(&config)?;
-        let store = match self.store {
-            Some(store) => store,
-            None => {
-                let store = Store::connect(&config.database_url).await?;
-                store.migrate().await?;
-                store
-            }
-        };
+        let store = Store::connect(&config.database_url).await?;
+        store.migrate().await?;
         let mailer = match &config.smtp.host {
             Some(_) => Mailer::Smtp(SmtpMailer::new(&config.smtp).map_err(StartError::Mail)?),
             None => {
@@ -162,6 +166,7 @@ impl Builder {
                 .and_then(|h| HeaderName::try_from(h).ok()),
             trusted_proxies: config.trusted_proxies.clone(),
             session_lifetime_secs: validated.session_lifetime.as_secs() as i64,
+            #[cfg(feature = "pages")]
             site_dir: config.site_dir.clone(),
         }));
         if self.background_worker {
@@ -217,7 +222,6 @@ impl BmAuth {
         Builder {
             config,
             clock: Arc::new(SystemClock),
-            store: None,
             background_worker: true,
         }
     }
@@ -244,7 +248,22 @@ impl BmAuth {
         Extension(self.clone())
     }
 
+    /// Applies the database migrations of `config.database_url` and says which
+    /// database it is (`sqlite` or `postgres`). [`BmAuth::start`] does it too.
+    pub async fn migrate(config: &Config) -> Result<&'static str, StartError> {
+        config.validate()?;
+        let store = Store::connect(&config.database_url).await?;
+        store.migrate().await?;
+        Ok(store.backend_name())
+    }
+
+    /// Which database this instance uses: `sqlite` or `postgres`.
+    pub fn database_name(&self) -> &'static str {
+        self.0.auth.store.backend_name()
+    }
+
     /// The whole reference app: pages, JSON API and security headers.
+    #[cfg(feature = "pages")]
     pub fn app(&self) -> Router {
         let router = Router::new()
             .merge(http::api_router(self))

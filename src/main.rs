@@ -79,7 +79,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!(
                 "BMAuth is serving on http://{} (public URL {public_url}, {} database)",
                 listener.local_addr()?,
-                bmauth.core().store().backend_name()
+                bmauth.database_name()
             );
             let app = bmauth
                 .app()
@@ -90,10 +90,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Migrate(overrides) => {
             let config = Config::load_with(&cli.config, overrides)?;
-            config.validate()?;
-            let store = bmauth::store::Store::connect(&config.database_url).await?;
-            store.migrate().await?;
-            println!("migrations applied ({})", store.backend_name());
+            let database = BmAuth::migrate(&config).await?;
+            println!("migrations applied ({database})");
         }
         Command::CheckConfig(overrides) => {
             let config = Config::load_with(&cli.config, overrides)?;

@@ -10,7 +10,8 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
-use bmauth_app::{App, SignedInUser, safe_next, shell};
+use bmauth_app::{App, SignedInUser, content_security_policy, shell};
+use bmauth_proto::safe_next;
 use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -19,12 +20,6 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::BmAuth;
 use crate::http::extract::session_token;
-
-/// Pages send a CSP with a per-response nonce (see `bmauth_app::shell`); this one is
-/// for everything else served here.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Passkeys and the camera (for QR codes) for this site only; nothing else.
 const PERMISSIONS_POLICY: &str = "publickey-credentials-create=(self), \
@@ -85,9 +80,12 @@ pub(crate) fn router(bmauth: &BmAuth, site_dir: &Path) -> Router {
         .nest("/pkg", pkg)
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
+        // Pages send the same policy with a per-response nonce (see
+        // `bmauth_app::shell`); this one is for everything else served here.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+            HeaderValue::from_str(&content_security_policy(None))
+                .unwrap_or(HeaderValue::from_static("default-src 'self'")),
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("permissions-policy"),

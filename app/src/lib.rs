@@ -5,7 +5,8 @@
 
 #![recursion_limit = "256"]
 
-pub mod api;
+/// The wire types, shared with the server (the `bmauth-proto` crate).
+pub use bmauth_proto as api;
 pub mod client;
 mod pages;
 
@@ -14,7 +15,7 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-pub use pages::safe_next;
+pub use bmauth_proto::safe_next;
 
 /// The signed-in user, put in the request by the server for pages that need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,14 +54,21 @@ fn send_content_security_policy() {
     else {
         return;
     };
-    let policy = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    );
+    let policy = content_security_policy(Some(&nonce.to_string()));
     if let Ok(value) = http::HeaderValue::from_str(&policy) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// The pages' Content-Security-Policy: only what the WASM app needs. With a nonce,
+/// that response's Leptos inline scripts run; nothing else inline ever does.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let nonce = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 }
 
 #[component]

@@ -31,20 +31,22 @@ use crate::crypto::ServerSecret;
 use crate::mail::Outbox;
 use crate::store::Store;
 
-/// The numbers the rules run on.
+/// The numbers the rules run on. Those a client shows come from `bmauth_proto::policy`.
 pub mod policy {
     use std::time::Duration;
 
+    use bmauth_proto::policy as shared;
+
     /// A WebAuthn ceremony must finish within this long of starting.
-    pub const CEREMONY_TTL: Duration = Duration::from_secs(5 * 60);
+    pub const CEREMONY_TTL: Duration = Duration::from_secs(shared::CEREMONY_TTL_SECS);
     /// An email PIN lives this long.
-    pub const PIN_TTL: Duration = Duration::from_secs(10 * 60);
+    pub const PIN_TTL: Duration = Duration::from_secs(shared::PIN_TTL_SECS);
     /// Wrong PINs allowed before the PIN is dead.
-    pub const PIN_ATTEMPTS: u32 = 5;
+    pub const PIN_ATTEMPTS: u32 = shared::PIN_ATTEMPTS;
     /// Wrong PINs allowed for one sign-up across resends; then it must start again.
-    pub const PIN_TRIES_PER_SIGN_UP: u32 = 15;
+    pub const PIN_TRIES_PER_SIGN_UP: u32 = shared::PIN_TRIES_PER_SIGN_UP;
     /// At most one PIN mail per account per this interval.
-    pub const PIN_RESEND_INTERVAL: Duration = Duration::from_secs(60);
+    pub const PIN_RESEND_INTERVAL: Duration = Duration::from_secs(shared::PIN_RESEND_AFTER_SECS);
     /// Unconfirmed sign-ups are deleted after this long.
     pub const UNVERIFIED_ACCOUNT_TTL: Duration = Duration::from_secs(24 * 3600);
     /// The browser-binding cookie lives this long after its last use: long enough to
@@ -126,6 +128,8 @@ impl Auth {
         })
     }
 
+    /// The store, for tests that look at rows.
+    #[cfg(feature = "test-support")]
     pub fn store(&self) -> &Store {
         &self.store
     }

@@ -32,7 +32,7 @@ impl PinPurpose {
 /// Six ASCII digits, spaces around (from pasting) ignored.
 fn parse_pin(input: &str) -> AuthResult<&str> {
     let pin = input.trim();
-    if pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()) {
+    if pin.len() == bmauth_proto::policy::PIN_DIGITS && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(pin)
     } else {
         Err(AuthError::InvalidPinFormat)
@@ -56,7 +56,7 @@ impl Auth {
         purpose: PinPurpose,
         client: &ClientInfo,
     ) -> (PinRow, OutboxRow) {
-        let pin = format!("{:06}", rand::rng().random_range(0..1_000_000u32));
+        let pin = format!("{:06}", rand::rng().random_range(0..1_000_000u32)); // PIN_DIGITS
         let now = self.now();
         let expires_at = now + secs(policy::PIN_TTL);
         let code_hash = self.secret.keyed_hash(

@@ -3,7 +3,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bmauth_app::api::{ErrorBody, ErrorCode, ErrorDetail};
+use bmauth_proto::{ErrorBody, ErrorCode, ErrorDetail};
 
 use crate::core::AuthError;
 

@@ -7,7 +7,7 @@ use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequ
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum_extra::extract::cookie::CookieJar;
-use bmauth_app::api::ErrorCode;
+use bmauth_proto::ErrorCode;
 
 use super::error::ApiError;
 use crate::BmAuth;

@@ -1,10 +1,11 @@
 //! HTTP: the JSON API under `/auth`, its guards and headers. Thin: every rule lives
 //! in `crate::core`.
 
-pub mod error;
-pub mod extract;
+pub(crate) mod error;
+pub(crate) mod extract;
 mod routes;
 
+#[cfg(feature = "pages")]
 pub(crate) use routes::user_view;
 
 use axum::Router;
@@ -14,7 +15,11 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
-use bmauth_app::api::ErrorCode;
+use bmauth_proto::ErrorCode;
+use bmauth_proto::routes::{
+    AutofillBegin, AutofillComplete, Endpoint, LoginBegin, LoginComplete, Logout, Me,
+    RegisterBegin, RegisterComplete, ResendPin, Status, VerifyEmail,
+};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::BmAuth;
@@ -24,20 +29,28 @@ use error::ApiError;
 /// Requests larger than this are refused: WebAuthn responses are a few KiB.
 const BODY_LIMIT: usize = 64 * 1024;
 
+/// Where the JSON API is mounted; every route in `bmauth_proto::routes` is under it.
+const API_PREFIX: &str = "/auth";
+
+/// An endpoint's path inside the API's nest.
+fn path<E: Endpoint>() -> &'static str {
+    E::PATH.strip_prefix(API_PREFIX).unwrap_or(E::PATH)
+}
+
 /// The JSON API, ready to merge into any `Router<S>`.
 pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> Router<S> {
     let api = Router::new()
-        .route("/register/begin", post(routes::register_begin))
-        .route("/register/complete", post(routes::register_complete))
-        .route("/verify-email", post(routes::verify_email))
-        .route("/resend-pin", post(routes::resend_pin))
-        .route("/login/begin", post(routes::login_begin))
-        .route("/login/complete", post(routes::login_complete))
-        .route("/login/autofill/begin", post(routes::autofill_begin))
-        .route("/login/autofill/complete", post(routes::autofill_complete))
-        .route("/logout", post(routes::logout))
-        .route("/me", get(routes::me))
-        .route("/status", get(routes::status))
+        .route(path::<RegisterBegin>(), post(routes::register_begin))
+        .route(path::<RegisterComplete>(), post(routes::register_complete))
+        .route(path::<VerifyEmail>(), post(routes::verify_email))
+        .route(path::<ResendPin>(), post(routes::resend_pin))
+        .route(path::<LoginBegin>(), post(routes::login_begin))
+        .route(path::<LoginComplete>(), post(routes::login_complete))
+        .route(path::<AutofillBegin>(), post(routes::autofill_begin))
+        .route(path::<AutofillComplete>(), post(routes::autofill_complete))
+        .route(path::<Logout>(), post(routes::logout))
+        .route(path::<Me>(), get(routes::me))
+        .route(path::<Status>(), get(routes::status))
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(bmauth.clone(), bind_browser))
         .layer(middleware::from_fn_with_state(
@@ -53,7 +66,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ));
-    Router::new().nest("/auth", api).layer(bmauth.layer())
+    Router::new().nest(API_PREFIX, api).layer(bmauth.layer())
 }
 
 /// Headers every response gets, pages and API alike. On https, browsers are also

@@ -5,7 +5,7 @@ use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
-use bmauth_app::api::{
+use bmauth_proto::{
     AutofillRequest, CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse,
     StatusResponse, UserResponse, UserView, VerifyEmailRequest,
 };
@@ -178,7 +178,7 @@ pub async fn status(user: Option<AuthUser>) -> impl IntoResponse {
 pub async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        bmauth_app::api::ErrorCode::NotFound,
+        bmauth_proto::ErrorCode::NotFound,
         "no such API route",
     )
 }

@@ -62,27 +62,42 @@ pub enum ConfirmOutcome {
     EmailTaken,
 }
 
-const USER_COLUMNS: &str = "id, email, created_at, verified_at";
-const CREDENTIAL_COLUMNS: &str = "id, user_id, passkey, name, aaguid, transports, backup_eligible, \
-     backup_state, sign_count, counter_regressed_at, created_at, last_used_at";
+/// The columns of `UserRow`, for `concat!` (SQL text stays a literal).
+macro_rules! user_columns {
+    () => {
+        "id, email, created_at, verified_at"
+    };
+}
+
+/// The columns of `CredentialRow`.
+macro_rules! credential_columns {
+    () => {
+        "id, user_id, passkey, name, aaguid, transports, backup_eligible, backup_state, \
+         sign_count, counter_regressed_at, created_at, last_used_at"
+    };
+}
 
 impl Store {
     /// The confirmed account with this address.
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        let sql = format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE email = $1 AND verified_at IS NOT NULL"
+        let sql = concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE email = $1 AND verified_at IS NOT NULL"
         );
-        Ok(
-            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(email).fetch_optional(pool).await?),
-        )
+        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(email)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// An account or pending sign-up by id.
     pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        Ok(
-            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?),
-        )
+        let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// The pending sign-up of `email` made in the browser with `browser_hash`.
@@ -95,17 +110,23 @@ impl Store {
              JOIN email_pins p ON p.user_id = u.id AND p.purpose = 'verify_email' \
              WHERE u.email = $1 AND u.verified_at IS NULL AND p.browser_hash = $2 \
              ORDER BY u.created_at DESC LIMIT 1";
-        Ok(with_pool!(self, pool => sqlx::query_as(sql)
-            .bind(email).bind(browser_hash).fetch_optional(pool).await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(email)
+            .bind(browser_hash)
+            .fetch_optional(pool)
+            .await?))
     }
 
     pub async fn credentials_of(&self, user_id: &str) -> StoreResult<Vec<CredentialRow>> {
-        let sql = format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE user_id = $1 ORDER BY created_at, id"
+        let sql = concat!(
+            "SELECT ",
+            credential_columns!(),
+            " FROM credentials WHERE user_id = $1 ORDER BY created_at, id"
         );
-        Ok(
-            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(user_id).fetch_all(pool).await?),
-        )
+        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?))
     }
 
     /// Stores a pending sign-up atomically. Other pending sign-ups of the address are
@@ -118,19 +139,21 @@ impl Store {
             pin,
             mail,
         } = account;
-        transaction!(self, tx => {
-            let confirmed: Option<String> =
-                sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND verified_at IS NOT NULL")
-                    .bind(&user.email)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+        transaction!(self, |tx| {
+            let confirmed: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM users WHERE email = $1 AND verified_at IS NOT NULL",
+            )
+            .bind(&user.email)
+            .fetch_optional(&mut *tx)
+            .await?;
             if confirmed.is_some() {
                 return Ok(AccountOutcome::EmailTaken);
             }
-            let taken: Option<String> = sqlx::query_scalar("SELECT id FROM credentials WHERE id = $1")
-                .bind(&c.id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let taken: Option<String> =
+                sqlx::query_scalar("SELECT id FROM credentials WHERE id = $1")
+                    .bind(&c.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             if taken.is_some() {
                 return Ok(AccountOutcome::CredentialExists);
             }
@@ -140,9 +163,15 @@ impl Store {
             )
             .bind(&user.email).bind(&pin.browser_hash)
             .execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO users (id, email, created_at, verified_at) VALUES ($1, $2, $3, $4)")
-                .bind(&user.id).bind(&user.email).bind(user.created_at).bind(user.verified_at)
-                .execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO users (id, email, created_at, verified_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&user.id)
+            .bind(&user.email)
+            .bind(user.created_at)
+            .bind(user.verified_at)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO credentials (id, user_id, passkey, name, aaguid, transports, backup_eligible, \
                  backup_state, sign_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -165,13 +194,18 @@ impl Store {
         session: &SessionRow,
         previous_session: Option<&str>,
     ) -> StoreResult<ConfirmOutcome> {
-        let confirmed = transaction!(self, tx => {
+        let confirmed = transaction!(self, |tx| {
             let used = sqlx::query(
                 "DELETE FROM email_pins WHERE user_id = $1 AND purpose = $2 AND code_hash = $3 \
                  AND browser_hash = $4",
             )
-            .bind(&pin.user_id).bind(&pin.purpose).bind(&pin.code_hash).bind(&pin.browser_hash)
-            .execute(&mut *tx).await?.rows_affected();
+            .bind(&pin.user_id)
+            .bind(&pin.purpose)
+            .bind(&pin.code_hash)
+            .bind(&pin.browser_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if used != 1 {
                 return Ok(ConfirmOutcome::PinGone);
             }
@@ -186,8 +220,10 @@ impl Store {
                 return Ok(ConfirmOutcome::PinGone);
             };
             sqlx::query("DELETE FROM users WHERE email = $1 AND verified_at IS NULL AND id <> $2")
-                .bind(&email).bind(&pin.user_id)
-                .execute(&mut *tx).await?;
+                .bind(&email)
+                .bind(&pin.user_id)
+                .execute(&mut *tx)
+                .await?;
             if let Some(previous) = previous_session {
                 delete_session!(&mut *tx, previous)?;
             }
@@ -209,14 +245,19 @@ impl Store {
         session: &SessionRow,
         previous_session: Option<&str>,
     ) -> StoreResult<()> {
-        transaction!(self, tx => {
+        transaction!(self, |tx| {
             sqlx::query(
                 "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
                  backup_state = $5, last_used_at = $6 WHERE id = $1 AND sign_count <= $3",
             )
-            .bind(&used.id).bind(&used.passkey).bind(used.sign_count).bind(used.backup_eligible)
-            .bind(used.backup_state).bind(session.created_at)
-            .execute(&mut *tx).await?;
+            .bind(&used.id)
+            .bind(&used.passkey)
+            .bind(used.sign_count)
+            .bind(used.backup_eligible)
+            .bind(used.backup_state)
+            .bind(session.created_at)
+            .execute(&mut *tx)
+            .await?;
             if let Some(previous) = previous_session {
                 delete_session!(&mut *tx, previous)?;
             }
@@ -231,8 +272,14 @@ impl Store {
         credential_id: &str,
         now: UnixTime,
     ) -> StoreResult<()> {
-        with_writer!(self, pool => sqlx::query("UPDATE credentials SET counter_regressed_at = $2 WHERE id = $1")
-            .bind(credential_id).bind(now).execute(pool).await?.rows_affected());
+        with_writer!(self, |pool| sqlx::query(
+            "UPDATE credentials SET counter_regressed_at = $2 WHERE id = $1"
+        )
+        .bind(credential_id)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 }

@@ -4,13 +4,15 @@ use super::{CeremonyRow, Store, StoreResult, with_writer};
 
 impl Store {
     pub async fn insert_ceremony(&self, c: &CeremonyRow) -> StoreResult<()> {
-        with_writer!(self, pool => sqlx::query(
+        with_writer!(self, |pool| {
+            sqlx::query(
             "INSERT INTO ceremonies (id, kind, browser_hash, user_id, email, state, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&c.id).bind(&c.kind).bind(&c.browser_hash).bind(&c.user_id).bind(&c.email).bind(&c.state)
         .bind(c.created_at).bind(c.expires_at)
-        .execute(pool).await?.rows_affected());
+        .execute(pool).await?.rows_affected()
+        });
         Ok(())
     }
 
@@ -24,11 +26,14 @@ impl Store {
         kind: &str,
         browser_hash: &str,
     ) -> StoreResult<Option<CeremonyRow>> {
-        Ok(with_writer!(self, pool => sqlx::query_as(
+        Ok(with_writer!(self, |pool| sqlx::query_as(
             "DELETE FROM ceremonies WHERE id = $1 AND kind = $2 AND browser_hash = $3 \
              RETURNING id, kind, browser_hash, user_id, email, state, created_at, expires_at",
         )
-        .bind(id).bind(kind).bind(browser_hash)
-        .fetch_optional(pool).await?))
+        .bind(id)
+        .bind(kind)
+        .bind(browser_hash)
+        .fetch_optional(pool)
+        .await?))
     }
 }

@@ -26,7 +26,7 @@ use crate::clock::UnixTime;
 /// Runs `$body` (a read) with `$pool` bound to the concrete pool. The body is
 /// compiled once per backend, so the same SQL and code serve both.
 macro_rules! with_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::store::Pool::Sqlite { read: $pool, .. } => $body,
             $crate::store::Pool::Postgres($pool) => $body,
@@ -38,7 +38,7 @@ pub(crate) use with_pool;
 /// Like `with_pool!`, for a single statement that writes. On SQLite that is the one
 /// writer connection: writers queue here instead of fighting for SQLite's lock.
 macro_rules! with_writer {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
             $crate::store::Pool::Sqlite { write: $pool, .. } => $body,
             $crate::store::Pool::Postgres($pool) => $body,
@@ -52,7 +52,7 @@ pub(crate) use with_writer;
 /// lock when it begins (`BEGIN IMMEDIATE`), so a read followed by a write can never
 /// fail with `SQLITE_BUSY_SNAPSHOT` because another writer got in between.
 macro_rules! transaction {
-    ($store:expr, $tx:ident => $body:expr) => {
+    ($store:expr, |$tx:ident| $body:expr) => {
         match &$store.pool {
             $crate::store::Pool::Sqlite { write, .. } => {
                 #[allow(unused_mut)]
@@ -272,20 +272,26 @@ impl Store {
         ];
         let mut purged = 0;
         for (sql, at) in statements {
-            purged += with_writer!(self, pool => sqlx::query(sql).bind(at).execute(pool).await?.rows_affected());
+            purged += with_writer!(self, |pool| sqlx::query(sql)
+                .bind(at)
+                .execute(pool)
+                .await?
+                .rows_affected());
         }
         Ok(purged)
     }
 
-    /// Row counts per table, for tests and diagnostics.
+    /// Row counts per table, for tests.
+    #[cfg(feature = "test-support")]
     pub async fn count_rows(&self, table: Table) -> StoreResult<i64> {
-        let sql = format!("SELECT COUNT(*) FROM {}", table.name());
-        let count: i64 = with_pool!(self, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(pool).await?);
+        let sql = table.count_sql();
+        let count: i64 = with_pool!(self, |pool| sqlx::query_scalar(sql).fetch_one(pool).await?);
         Ok(count)
     }
 }
 
 /// The tables, named for `Store::count_rows`.
+#[cfg(feature = "test-support")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
     Users,
@@ -296,15 +302,16 @@ pub enum Table {
     Outbox,
 }
 
+#[cfg(feature = "test-support")]
 impl Table {
-    fn name(self) -> &'static str {
+    fn count_sql(self) -> &'static str {
         match self {
-            Self::Users => "users",
-            Self::Credentials => "credentials",
-            Self::Ceremonies => "ceremonies",
-            Self::EmailPins => "email_pins",
-            Self::Sessions => "sessions",
-            Self::Outbox => "outbox",
+            Self::Users => "SELECT COUNT(*) FROM users",
+            Self::Credentials => "SELECT COUNT(*) FROM credentials",
+            Self::Ceremonies => "SELECT COUNT(*) FROM ceremonies",
+            Self::EmailPins => "SELECT COUNT(*) FROM email_pins",
+            Self::Sessions => "SELECT COUNT(*) FROM sessions",
+            Self::Outbox => "SELECT COUNT(*) FROM outbox",
         }
     }
 }

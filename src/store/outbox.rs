@@ -4,16 +4,23 @@
 use super::{OutboxRow, Store, StoreResult, with_pool, with_writer};
 use crate::clock::UnixTime;
 
-const OUTBOX_COLUMNS: &str = "id, recipient, subject, sealed_body, attempts, created_at, \
-     next_attempt_at, expires_at, sent_at, last_error";
+/// The columns of `OutboxRow`, for `concat!`.
+macro_rules! outbox_columns {
+    () => {
+        "id, recipient, subject, sealed_body, attempts, created_at, \
+     next_attempt_at, expires_at, sent_at, last_error"
+    };
+}
 
 impl Store {
     pub async fn due_mail(&self, now: UnixTime, limit: i64) -> StoreResult<Vec<String>> {
-        Ok(with_pool!(self, pool => sqlx::query_scalar(
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_scalar(
             "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND expires_at > $1 \
              ORDER BY next_attempt_at LIMIT $2",
         )
-        .bind(now).bind(limit).fetch_all(pool).await?))
+        .bind(now).bind(limit).fetch_all(pool).await?
+        }))
     }
 
     /// Takes a lease on a message that is due, until `lease_until`.
@@ -23,23 +30,31 @@ impl Store {
         now: UnixTime,
         lease_until: UnixTime,
     ) -> StoreResult<Option<OutboxRow>> {
-        let sql = format!(
+        let sql = concat!(
             "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $3 \
              WHERE id = $1 AND sent_at IS NULL AND next_attempt_at <= $2 AND expires_at > $2 \
-             RETURNING {OUTBOX_COLUMNS}"
+             RETURNING ",
+            outbox_columns!()
         );
-        Ok(
-            with_writer!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(id).bind(now).bind(lease_until).fetch_optional(pool).await?),
-        )
+        Ok(with_writer!(self, |pool| sqlx::query_as(sql)
+            .bind(id)
+            .bind(now)
+            .bind(lease_until)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Sent: the body (which carries a PIN) is wiped.
     pub async fn mark_mail_sent(&self, id: &str, now: UnixTime) -> StoreResult<()> {
-        with_writer!(self, pool => sqlx::query(
+        with_writer!(self, |pool| sqlx::query(
             "UPDATE outbox SET sent_at = $2, sealed_body = $3, last_error = NULL WHERE id = $1",
         )
-        .bind(id).bind(now).bind(Vec::<u8>::new()).execute(pool).await?.rows_affected());
+        .bind(id)
+        .bind(now)
+        .bind(Vec::<u8>::new())
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -49,17 +64,15 @@ impl Store {
         error: &str,
         retry_at: UnixTime,
     ) -> StoreResult<()> {
-        with_writer!(self, pool => sqlx::query(
+        with_writer!(self, |pool| sqlx::query(
             "UPDATE outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1",
         )
-        .bind(id).bind(error).bind(retry_at).execute(pool).await?.rows_affected());
+        .bind(id)
+        .bind(error)
+        .bind(retry_at)
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
-    }
-
-    pub async fn mail_by_id(&self, id: &str) -> StoreResult<Option<OutboxRow>> {
-        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1");
-        Ok(
-            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(id).fetch_optional(pool).await?),
-        )
     }
 }

@@ -7,14 +7,18 @@ use super::{
 };
 use crate::clock::UnixTime;
 
-const PIN_COLUMNS: &str =
-    "user_id, purpose, browser_hash, code_hash, attempts_left, tries_left, created_at, expires_at";
+/// The columns of `PinRow`, for `concat!`.
+macro_rules! pin_columns {
+    () => {
+        "user_id, purpose, browser_hash, code_hash, attempts_left, tries_left, created_at, expires_at"
+    };
+}
 
 impl Store {
     /// Replaces the account's PIN for this purpose and queues the mail carrying it.
     /// The count of wrong tries left across resends carries over.
     pub async fn replace_pin(&self, pin: &PinRow, mail: &OutboxRow) -> StoreResult<()> {
-        transaction!(self, tx => {
+        transaction!(self, |tx| {
             upsert_pin!(&mut *tx, pin)?;
             insert_mail!(&mut *tx, mail)?;
             Ok(())
@@ -22,12 +26,16 @@ impl Store {
     }
 
     pub async fn pin_of(&self, user_id: &str, purpose: &str) -> StoreResult<Option<PinRow>> {
-        let sql =
-            format!("SELECT {PIN_COLUMNS} FROM email_pins WHERE user_id = $1 AND purpose = $2");
-        Ok(
-            with_pool!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id).bind(purpose).fetch_optional(pool).await?),
-        )
+        let sql = concat!(
+            "SELECT ",
+            pin_columns!(),
+            " FROM email_pins WHERE user_id = $1 AND purpose = $2"
+        );
+        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(user_id)
+            .bind(purpose)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Uses up one attempt *before* the PIN is compared, in one statement, so that
@@ -41,14 +49,18 @@ impl Store {
         browser_hash: &str,
         now: UnixTime,
     ) -> StoreResult<Option<PinRow>> {
-        let sql = format!(
+        let sql = concat!(
             "UPDATE email_pins SET attempts_left = attempts_left - 1, tries_left = tries_left - 1 \
              WHERE user_id = $1 AND purpose = $2 AND browser_hash = $3 AND attempts_left > 0 \
-             AND tries_left > 0 AND expires_at > $4 RETURNING {PIN_COLUMNS}"
+             AND tries_left > 0 AND expires_at > $4 RETURNING ",
+            pin_columns!()
         );
-        Ok(
-            with_writer!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id).bind(purpose).bind(browser_hash).bind(now).fetch_optional(pool).await?),
-        )
+        Ok(with_writer!(self, |pool| sqlx::query_as(sql)
+            .bind(user_id)
+            .bind(purpose)
+            .bind(browser_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?))
     }
 }

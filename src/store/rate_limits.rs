@@ -7,11 +7,14 @@ impl Store {
     /// Counts one hit in `bucket` for the window starting at `window_start` and
     /// returns the hits so far in that window.
     pub async fn hit_rate_limit(&self, bucket: &str, window_start: UnixTime) -> StoreResult<i64> {
-        Ok(with_writer!(self, pool => sqlx::query_scalar(
+        Ok(with_writer!(self, |pool| sqlx::query_scalar(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
              ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
              RETURNING hits",
         )
-        .bind(bucket).bind(window_start).fetch_one(pool).await?))
+        .bind(bucket)
+        .bind(window_start)
+        .fetch_one(pool)
+        .await?))
     }
 }

@@ -11,6 +11,7 @@ pub struct UserRow {
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(dead_code)] // every column is read by tests, and will be by the devices page
 pub struct CredentialRow {
     pub id: String,
     pub user_id: String,
@@ -76,6 +77,7 @@ pub struct SessionUserRow {
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
+#[allow(dead_code)] // the delivery state is kept for operators reading the table
 pub struct OutboxRow {
     pub id: String,
     pub recipient: String,

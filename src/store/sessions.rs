@@ -12,23 +12,32 @@ impl Store {
         now: UnixTime,
         idle_cutoff: UnixTime,
     ) -> StoreResult<Option<SessionUserRow>> {
-        Ok(with_pool!(self, pool => sqlx::query_as(
+        Ok(with_pool!(self, |pool| sqlx::query_as(
             "SELECT s.id_hash, s.last_seen_at, u.id AS user_id, u.email, u.verified_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
-        .bind(id_hash).bind(now).bind(idle_cutoff)
-        .fetch_optional(pool).await?))
+        .bind(id_hash)
+        .bind(now)
+        .bind(idle_cutoff)
+        .fetch_optional(pool)
+        .await?))
     }
 
     pub async fn touch_session(&self, id_hash: &str, now: UnixTime) -> StoreResult<()> {
-        with_writer!(self, pool => sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
-            .bind(id_hash).bind(now).execute(pool).await?.rows_affected());
+        with_writer!(self, |pool| sqlx::query(
+            "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1"
+        )
+        .bind(id_hash)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
     pub async fn end_session(&self, id_hash: &str) -> StoreResult<()> {
-        with_writer!(self, pool => delete_session!(pool, id_hash)?.rows_affected());
+        with_writer!(self, |pool| delete_session!(pool, id_hash)?.rows_affected());
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use bmauth::config::Rate;
-use bmauth::store::Table;
+use bmauth::testing::Table;
 use serde_json::json;
 
 use crate::on_both_backends;
@@ -129,7 +129,7 @@ on_both_backends! {
             public_url: "https://app.example.com".into(),
             mode: Some(bmauth::config::Mode::Development),
             database_url: format!("sqlite://{}/alone.db", tempfile::tempdir().unwrap().keep().display()),
-            server_secret: Some(bmauth::crypto::ServerSecret::generate().to_base64()),
+            server_secret: Some(bmauth::testing::new_server_secret()),
             ..bmauth::Config::default()
         };
         config.data_dir = std::path::PathBuf::from(config.database_url.trim_start_matches("sqlite://")).parent().unwrap().to_path_buf();

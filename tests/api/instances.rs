@@ -1,4 +1,4 @@
-use bmauth::store::Table;
+use bmauth::testing::Table;
 use serde_json::json;
 
 use crate::on_both_backends;

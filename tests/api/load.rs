@@ -4,7 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Instant;
 
-use bmauth::store::Table;
+use bmauth::testing::Table;
 use futures::StreamExt;
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use bmauth::store::Table;
+use bmauth::testing::Table;
 use serde_json::{Value, json};
 
 use crate::on_both_backends;

@@ -5,6 +5,7 @@
 //! report themselves unavailable: island code needs no `cfg`.
 
 use crate::api::ErrorDetail;
+use crate::api::routes::{Endpoint, Method};
 
 #[cfg(feature = "hydrate")]
 mod browser;
@@ -15,6 +16,13 @@ pub use browser::*;
 mod server_stub;
 #[cfg(not(feature = "hydrate"))]
 pub use server_stub::*;
+
+/// Calls an endpoint of the JSON API (a POST: the browser adds `Origin` and the
+/// cookies), with its request type, and reads its answer type.
+pub async fn call<E: Endpoint>(request: &E::Request) -> Result<E::Response, ApiFailure> {
+    debug_assert_eq!(E::METHOD, Method::Post, "islands only change state");
+    post_json(E::PATH, request).await
+}
 
 /// How a call to the JSON API failed.
 #[derive(Debug, Clone, PartialEq)]

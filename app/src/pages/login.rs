@@ -3,10 +3,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde_json::{Value, json};
 
 use super::{EmailField, Status, UnsupportedNotice, failure_message, query, safe_next, with_query};
-use crate::api::{ErrorCode, UserResponse};
+use crate::api::routes::{AutofillBegin, AutofillComplete, LoginBegin, LoginComplete};
+use crate::api::{
+    AutofillRequest, CredentialRequest, EmailRequest, Empty, ErrorCode, UserResponse,
+};
 use crate::client::{self, Abort, ApiFailure, PasskeyFailure};
 
 #[component]
@@ -65,9 +67,7 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
             if !client::autofill_available().await {
                 return;
             }
-            let Ok(options) =
-                client::post_json::<_, Value>("/auth/login/autofill/begin", &json!({})).await
-            else {
+            let Ok(options) = client::call::<AutofillBegin>(&Empty {}).await else {
                 return;
             };
             let abort = Abort::new();
@@ -75,11 +75,8 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
             // Resolves only when the person picks a passkey from the autofill list.
             if let Ok(credential) = client::get_passkey(&options, abort.as_ref()).await {
                 set_step.set(Step::Waiting);
-                let signed = client::post_json(
-                    "/auth/login/autofill/complete",
-                    &json!({ "credential": credential }),
-                )
-                .await;
+                let signed =
+                    client::call::<AutofillComplete>(&AutofillRequest { credential }).await;
                 finish(signed);
             }
         });
@@ -92,19 +89,17 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
         }
         set_step.set(Step::Waiting);
         leptos::task::spawn_local(async move {
-            let options = match client::post_json::<_, Value>(
-                "/auth/login/begin",
-                &json!({ "email": email }),
-            )
-            .await
-            {
+            let request = EmailRequest {
+                email: email.clone(),
+            };
+            let options = match client::call::<LoginBegin>(&request).await {
                 Ok(options) => options,
                 Err(failure) => return set_step.set(Step::Failed(failure_message(&failure))),
             };
             match client::get_passkey(&options, None).await {
                 Ok(credential) => {
-                    let body = json!({ "email": email, "credential": credential });
-                    finish(client::post_json("/auth/login/complete", &body).await);
+                    let body = CredentialRequest { email, credential };
+                    finish(client::call::<LoginComplete>(&body).await);
                 }
                 Err(PasskeyFailure::NotAllowed) => set_step.set(Step::NoPasskeyHere),
                 Err(failure) => set_step.set(Step::Failed(

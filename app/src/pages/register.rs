@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde_json::{Value, json};
 
 use super::{EmailField, Status, UnsupportedNotice, failure_message, query, safe_next, with_query};
-use crate::api::{ErrorCode, RegisteredResponse};
+use crate::api::routes::{RegisterBegin, RegisterComplete};
+use crate::api::{CredentialRequest, EmailRequest, ErrorCode};
 use crate::client::{self, ApiFailure, PasskeyFailure};
 
 #[component]
@@ -47,12 +47,10 @@ fn RegisterForm(next: String) -> impl IntoView {
                 "/auth/verify",
                 &[("email", &email), ("next", &next.get_value())],
             );
-            let options = match client::post_json::<_, Value>(
-                "/auth/register/begin",
-                &json!({ "email": email }),
-            )
-            .await
-            {
+            let request = EmailRequest {
+                email: email.clone(),
+            };
+            let options = match client::call::<RegisterBegin>(&request).await {
                 Ok(options) => options,
                 Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailTaken => {
                     set_waiting.set(false);
@@ -76,9 +74,8 @@ fn RegisterForm(next: String) -> impl IntoView {
                     return set_error.set(Some(message));
                 }
             };
-            let body = json!({ "email": email, "credential": credential });
-            match client::post_json::<_, RegisteredResponse>("/auth/register/complete", &body).await
-            {
+            let body = CredentialRequest { email, credential };
+            match client::call::<RegisterComplete>(&body).await {
                 Ok(_) => client::go_to(&verify),
                 // The account exists; the code will follow (or can be resent) on the next page.
                 Err(ApiFailure::Server(e)) if e.code == ErrorCode::MailNotSent => {

@@ -2,14 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use serde_json::json;
 
 use super::{Status, failure_message, query, safe_next, server_message};
-use crate::api::{ErrorCode, MessageResponse, UserResponse};
+use crate::api::policy::{PIN_DIGITS, PIN_RESEND_AFTER_SECS, PIN_TTL_SECS};
+use crate::api::routes::{ResendPin, VerifyEmail};
+use crate::api::{EmailRequest, ErrorCode, VerifyEmailRequest};
 use crate::client::{self, ApiFailure};
-
-/// Seconds before another code may be asked for (the server enforces the same).
-const RESEND_AFTER: u64 = 60;
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
@@ -32,7 +30,7 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let (info, set_info) = signal(None::<String>);
-    let (wait, set_wait) = signal(RESEND_AFTER);
+    let (wait, set_wait) = signal(PIN_RESEND_AFTER_SECS);
     let (hydrated, set_hydrated) = signal(false);
     let email = StoredValue::new(email);
     let next = StoredValue::new(next);
@@ -52,15 +50,18 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
 
     let submit = move || {
         let code = pin.get_untracked();
-        if code.len() != 6 || busy.get_untracked() {
+        if code.len() != PIN_DIGITS || busy.get_untracked() {
             return;
         }
         set_busy.set(true);
         set_error.set(None);
         set_info.set(None);
         leptos::task::spawn_local(async move {
-            let body = json!({ "email": email.get_value(), "pin": code });
-            match client::post_json::<_, UserResponse>("/auth/verify-email", &body).await {
+            let body = VerifyEmailRequest {
+                email: email.get_value(),
+                pin: code,
+            };
+            match client::call::<VerifyEmail>(&body).await {
                 Ok(_) => return client::go_to(&next.get_value()),
                 Err(ApiFailure::Server(e)) => {
                     let message = match e.code {
@@ -96,16 +97,18 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
     let resend = move |_| {
         set_error.set(None);
         leptos::task::spawn_local(async move {
-            let body = json!({ "email": email.get_value() });
-            match client::post_json::<_, MessageResponse>("/auth/resend-pin", &body).await {
+            let body = EmailRequest {
+                email: email.get_value(),
+            };
+            match client::call::<ResendPin>(&body).await {
                 Ok(_) => {
-                    set_wait.set(RESEND_AFTER);
+                    set_wait.set(PIN_RESEND_AFTER_SECS);
                     set_info.set(Some(
                         "A new code is on its way. The old one no longer works.".into(),
                     ));
                 }
                 Err(ApiFailure::Server(e)) if e.code == ErrorCode::ResendTooSoon => {
-                    set_wait.set(e.retry_after.unwrap_or(RESEND_AFTER));
+                    set_wait.set(e.retry_after.unwrap_or(PIN_RESEND_AFTER_SECS));
                 }
                 Err(ApiFailure::Server(e)) if e.code == ErrorCode::AttemptsExhausted => {
                     set_error.set(Some(
@@ -122,7 +125,7 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
         let digits: String = event_target_value(&ev)
             .chars()
             .filter(char::is_ascii_digit)
-            .take(6)
+            .take(PIN_DIGITS)
             .collect();
         set_pin.set(digits);
         submit();
@@ -159,7 +162,7 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
                     }}
                 </button>
             </p>
-            <p class="hint">"Didn't get it? Check your spam folder. Codes work for 10 minutes."</p>
+            <p class="hint">{format!("Didn't get it? Check your spam folder. Codes work for {} minutes.", PIN_TTL_SECS / 60)}</p>
         </form>
     }
 }

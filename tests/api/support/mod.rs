@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bmauth::config::SmtpTls;
-use bmauth::store::{Store, Table};
+use bmauth::testing::{Store, Table};
 use bmauth::{BmAuth, Config, ManualClock};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -35,7 +35,7 @@ pub async fn fresh_database(backend: Backend, folder: &std::path::Path) -> Strin
         Backend::Postgres => {
             let schema = format!(
                 "bmauth_t_{}",
-                bmauth::crypto::hex(&rand::random::<[u8; 8]>())
+                bmauth::testing::hex(&rand::random::<[u8; 8]>())
             );
             let admin = sqlx::PgPool::connect(&postgres_url())
                 .await
@@ -161,7 +161,7 @@ impl TestApp {
             origin: format!("http://localhost:{}", listener.local_addr().unwrap().port()),
             clock: ManualClock::starting_now(),
             database_url,
-            secret: bmauth::crypto::ServerSecret::generate().to_base64(),
+            secret: bmauth::testing::new_server_secret(),
             folder,
             configure,
         };

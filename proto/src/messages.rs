@@ -1,10 +1,14 @@
-//! The JSON API's wire types, shared by the server and the browser client.
-//!
-//! WebAuthn options and credentials travel as the standard WebAuthn JSON
-//! (base64url for binary fields); they are `serde_json::Value` here so the browser
-//! side need not compile webauthn-rs.
+//! The requests and answers of the JSON API, and its errors.
 
 use serde::{Deserialize, Serialize};
+
+/// WebAuthn options or a credential, as the standard WebAuthn JSON
+/// (`PublicKeyCredential.toJSON()`, `parseCreationOptionsFromJSON`).
+pub type WebAuthnJson = serde_json::Value;
+
+/// The body of requests that need none: `{}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
 
 /// Stable error codes. Clients match on these, never on messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +20,7 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The body is larger than the API accepts (64 KiB).
     PayloadTooLarge,
+    /// Not an email address this service sends mail to.
     InvalidEmail,
     /// The WebAuthn credential is malformed (e.g. bad base64url, not CBOR).
     InvalidCredential,
@@ -23,10 +28,12 @@ pub enum ErrorCode {
     InvalidPinFormat,
     /// A confirmed account already uses this email.
     EmailTaken,
+    /// This passkey is registered already.
     CredentialAlreadyRegistered,
-    /// No ceremony waits for this response: never started, already finished
-    /// (a replay), or for another step.
+    /// No ceremony waits for this response in this browser: never started, already
+    /// finished (a replay), begun elsewhere, or for another step.
     CeremonyNotFound,
+    /// The response came more than 5 minutes after the ceremony began.
     CeremonyExpired,
     /// The response was for another email address.
     CeremonyMismatch,
@@ -38,29 +45,41 @@ pub enum ErrorCode {
     PossibleClonedCredential,
     /// Signature, origin, RP id or challenge did not verify.
     CredentialRejected,
+    /// A valid passkey, but the email is not confirmed yet.
     EmailNotVerified,
     /// No PIN waits for this address in this browser (codes work only in the
     /// browser that asked for them).
     NoPendingPin,
+    /// Wrong PIN; `attempts_left` says how many tries remain.
     PinIncorrect,
+    /// The PIN is older than 10 minutes.
     PinExpired,
+    /// Too many wrong tries: the PIN is dead; ask for a new one.
     PinLocked,
     /// Too many wrong PINs for this sign-up across resends: start again.
     AttemptsExhausted,
+    /// A PIN was sent moments ago; `retry_after` says when to ask again.
     ResendTooSoon,
+    /// Too many requests from this client or for this address.
     RateLimited,
+    /// No live session.
     NotSignedIn,
     /// A state-changing request without this site's `Origin`.
     OriginMismatch,
     /// The email could not be sent now; it stays queued and is retried.
     MailNotSent,
+    /// No such API route.
     NotFound,
+    /// A fault on the server (details in its log, not in the answer).
     Internal,
 }
 
+/// What went wrong, in an error answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
+    /// The stable code to match on.
     pub code: ErrorCode,
+    /// Words for a person; may change.
     pub message: String,
     /// With `pin_incorrect`: tries left before the PIN dies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,58 +92,81 @@ pub struct ErrorDetail {
 /// Every error answer: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
+    /// The error.
     pub error: ErrorDetail,
 }
 
+/// A request naming an account by its email address.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EmailRequest {
+    /// The address, as typed (the server normalises it).
     pub email: String,
 }
 
+/// A passkey's answer to a ceremony for `email`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CredentialRequest {
+    /// The account's address.
     pub email: String,
-    pub credential: serde_json::Value,
+    /// The `PublicKeyCredential`, as WebAuthn JSON.
+    pub credential: WebAuthnJson,
 }
 
 /// A passkey-autofill sign-in: the passkey itself names the account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AutofillRequest {
-    pub credential: serde_json::Value,
+    /// The `PublicKeyCredential`, as WebAuthn JSON.
+    pub credential: WebAuthnJson,
 }
 
+/// The emailed code for a sign-up.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyEmailRequest {
+    /// The address signed up with.
     pub email: String,
+    /// The 6-digit code (spaces around are forgiven).
     pub pin: String,
 }
 
+/// An account as clients see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
+    /// Stable id (a UUID; also the WebAuthn user handle).
     pub id: String,
+    /// The normalised address.
     pub email: String,
+    /// Whether the address is confirmed.
     pub verified: bool,
 }
 
+/// An answer naming the signed-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserResponse {
+    /// The user.
     pub user: UserView,
 }
 
+/// The answer to a stored sign-up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisteredResponse {
+    /// The pending account.
     pub user: UserView,
     /// A PIN is on its way to the address: next, `POST /auth/verify-email`.
     pub pin_sent: bool,
 }
 
+/// An answer that only says something.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageResponse {
+    /// Words for a person.
     pub message: String,
 }
 
+/// Whether anyone is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusResponse {
+    /// True with a live session.
     pub signed_in: bool,
+    /// The signed-in user, if any.
     pub user: Option<UserView>,
 }

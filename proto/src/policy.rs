@@ -1,0 +1,15 @@
+//! The numbers the rules run on that a client needs too (to count down, or to say
+//! how long a code lives). The server enforces them; clients only show them.
+
+/// Digits in an email code.
+pub const PIN_DIGITS: usize = 6;
+/// An email code works this long (seconds).
+pub const PIN_TTL_SECS: u64 = 10 * 60;
+/// At most one email code per sign-up per this long (seconds).
+pub const PIN_RESEND_AFTER_SECS: u64 = 60;
+/// Wrong tries before a code is dead.
+pub const PIN_ATTEMPTS: u32 = 5;
+/// Wrong tries for one sign-up across resends; then it must start again.
+pub const PIN_TRIES_PER_SIGN_UP: u32 = 15;
+/// A WebAuthn ceremony must finish within this long of starting (seconds).
+pub const CEREMONY_TTL_SECS: u64 = 5 * 60;

@@ -1,0 +1,72 @@
+//! The JSON API's routes, each with the types it takes and answers. The server
+//! mounts its handlers on these paths and the browser client calls them through
+//! [`Endpoint`], so a path or a body shape cannot drift between the two.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{
+    AutofillRequest, CredentialRequest, EmailRequest, Empty, MessageResponse, RegisteredResponse,
+    StatusResponse, UserResponse, VerifyEmailRequest, WebAuthnJson,
+};
+
+/// How an endpoint is called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Reads; needs no `Origin`.
+    Get,
+    /// Changes state: needs `Origin` and a JSON body.
+    Post,
+}
+
+/// One route of the JSON API.
+pub trait Endpoint {
+    /// The path, from the site's root.
+    const PATH: &'static str;
+    /// GET or POST.
+    const METHOD: Method;
+    /// The JSON body sent (`Empty` for none).
+    type Request: Serialize + DeserializeOwned;
+    /// The JSON answer on success.
+    type Response: Serialize + DeserializeOwned;
+}
+
+macro_rules! endpoints {
+    ($($(#[$doc:meta])* $name:ident: $method:ident $path:literal, $request:ty => $response:ty;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $name;
+
+        impl Endpoint for $name {
+            const PATH: &'static str = $path;
+            const METHOD: Method = Method::$method;
+            type Request = $request;
+            type Response = $response;
+        }
+    )*};
+}
+
+endpoints! {
+    /// Creation options for a new account's first passkey.
+    RegisterBegin: Post "/auth/register/begin", EmailRequest => WebAuthnJson;
+    /// The new passkey; the server stores the sign-up and emails a code (`201`).
+    RegisterComplete: Post "/auth/register/complete", CredentialRequest => RegisteredResponse;
+    /// The emailed code, typed in the browser that signed up; signs in.
+    VerifyEmail: Post "/auth/verify-email", VerifyEmailRequest => UserResponse;
+    /// A new code for this browser's pending sign-up (`202`).
+    ResendPin: Post "/auth/resend-pin", EmailRequest => MessageResponse;
+    /// Request options naming the account's passkeys.
+    LoginBegin: Post "/auth/login/begin", EmailRequest => WebAuthnJson;
+    /// The signed challenge; signs in.
+    LoginComplete: Post "/auth/login/complete", CredentialRequest => UserResponse;
+    /// Request options for passkey autofill (conditional mediation).
+    AutofillBegin: Post "/auth/login/autofill/begin", Empty => WebAuthnJson;
+    /// An autofill passkey's signed challenge; the passkey names the account.
+    AutofillComplete: Post "/auth/login/autofill/complete", AutofillRequest => UserResponse;
+    /// Ends the session server-side.
+    Logout: Post "/auth/logout", Empty => MessageResponse;
+    /// The signed-in user, or `401 not_signed_in`.
+    Me: Get "/auth/me", Empty => UserResponse;
+    /// Whether anyone is signed in.
+    Status: Get "/auth/status", Empty => StatusResponse;
+}
