@@ -1,7 +1,7 @@
 //! Hooks for tests (the `test-support` feature): read the store's rows, make a
 //! server secret that several test instances share. Not for production code.
 
-pub use crate::store::{CredentialRow, PinRow, Store, StoreError, Table, UserRow};
+pub use crate::store::{ColumnInfo, CredentialRow, PinRow, Store, StoreError, Table, UserRow};
 
 /// A new random server secret, base64, for the `server_secret` key.
 pub fn new_server_secret() -> String {

@@ -39,7 +39,7 @@ pub(crate) struct TakenCeremony {
 impl TakenCeremony {
     pub fn state<T: DeserializeOwned>(&self) -> AuthResult<T> {
         serde_json::from_str(&self.state)
-            .map_err(|e| AuthError::Internal(format!("reading ceremony state: {e}")))
+            .map_err(|e| AuthError::internal("reading ceremony state", e))
     }
 }
 
@@ -61,7 +61,7 @@ impl Auth {
     ) -> AuthResult<()> {
         let now = self.now();
         let state = serde_json::to_string(state)
-            .map_err(|e| AuthError::Internal(format!("saving ceremony state: {e}")))?;
+            .map_err(|e| AuthError::internal("saving ceremony state", e))?;
         self.store
             .insert_ceremony(&CeremonyRow {
                 id: self.ceremony_key(challenge),

@@ -57,20 +57,31 @@ pub enum AuthError {
     #[error("not signed in")]
     NotSignedIn,
 
-    #[error("the email could not be sent: {0}")]
-    MailNotSent(String),
+    #[error("the email could not be sent")]
+    MailNotSent(#[source] crate::mail::DeliveryError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A fault on the server: `what` failed, for the reason in `source`.
+    #[error("internal error: {what}")]
+    Internal {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 pub type AuthResult<T> = Result<T, AuthError>;
 
-impl From<serde_json::Error> for AuthError {
-    /// Serialising our own state is not expected to fail; if stored state does not
-    /// parse back, that is a server fault, not the client's.
-    fn from(e: serde_json::Error) -> Self {
-        Self::Internal(format!("state (de)serialisation: {e}"))
+impl AuthError {
+    /// A server fault, with its cause. (There is deliberately no blanket `From`:
+    /// a parse error of client input must become a 4xx where it happens, not a 500.)
+    pub(crate) fn internal(
+        what: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self::Internal {
+            what,
+            source: source.into(),
+        }
     }
 }

@@ -45,7 +45,7 @@ impl Auth {
             let (mut options, state) = self
                 .webauthn
                 .start_passkey_authentication(&passkeys)
-                .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
+                .map_err(|e| AuthError::internal("starting a sign-in", e))?;
             // No transports, here or in the decoy: what the browser reported at
             // registration would tell real entries from made-up ones.
             for allowed in &mut options.public_key.allow_credentials {
@@ -75,7 +75,7 @@ impl Auth {
         let (mut options, state) = self
             .webauthn
             .start_discoverable_authentication()
-            .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
+            .map_err(|e| AuthError::internal("starting a sign-in", e))?;
         // Make it look exactly like start_passkey_authentication's answer.
         options.mediation = None;
         options.public_key.extensions = None;
@@ -154,7 +154,7 @@ impl Auth {
         let (options, state) = self
             .webauthn
             .start_discoverable_authentication()
-            .map_err(|e| AuthError::Internal(format!("start authentication: {e}")))?;
+            .map_err(|e| AuthError::internal("starting a sign-in", e))?;
         self.save_ceremony(
             CeremonyKind::Autofill,
             &options.public_key.challenge,
@@ -202,7 +202,8 @@ impl Auth {
             .into_iter()
             .find(|c| c.id == credential_id)
             .ok_or(AuthError::CredentialNotAllowed)?;
-        let passkey: Passkey = serde_json::from_str(&row.passkey)?;
+        let passkey: Passkey = serde_json::from_str(&row.passkey)
+            .map_err(|e| AuthError::internal("reading a stored passkey", e))?;
         let outcome = self
             .webauthn
             .finish_discoverable_authentication_v2(&response, state, &passkey);
@@ -260,7 +261,8 @@ impl Auth {
             .record_sign_in(
                 &CredentialUse {
                     id: credential_id,
-                    passkey: serde_json::to_string(passkey)?,
+                    passkey: serde_json::to_string(passkey)
+                        .map_err(|e| AuthError::internal("storing a passkey", e))?,
                     sign_count: i64::from(result.counter()),
                     backup_eligible: result.backup_eligible(),
                     backup_state: result.backup_state(),
@@ -285,6 +287,9 @@ impl Auth {
 /// The stored passkeys as webauthn-rs values.
 fn parse_passkeys(rows: &[CredentialRow]) -> AuthResult<Vec<Passkey>> {
     rows.iter()
-        .map(|row| Ok(serde_json::from_str(&row.passkey)?))
+        .map(|row| {
+            serde_json::from_str(&row.passkey)
+                .map_err(|e| AuthError::internal("reading a stored passkey", e))
+        })
         .collect()
 }

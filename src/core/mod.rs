@@ -12,6 +12,8 @@ mod pin;
 mod rate_limit;
 mod registration;
 mod session;
+#[cfg(test)]
+mod tests;
 mod token;
 
 use std::net::IpAddr;
@@ -112,7 +114,7 @@ impl Auth {
     ) -> AuthResult<Self> {
         let webauthn = WebauthnBuilder::new(&validated.rp_id, &validated.origin)
             .and_then(|b| b.rp_name(rp_name).timeout(policy::CEREMONY_TTL).build())
-            .map_err(|e| AuthError::Internal(format!("WebAuthn configuration: {e}")))?;
+            .map_err(|e| AuthError::internal("configuring WebAuthn", e))?;
         Ok(Self {
             store,
             webauthn,

@@ -57,13 +57,29 @@ impl Auth {
         client: &ClientInfo,
     ) -> (PinRow, OutboxRow) {
         let pin = format!("{:06}", rand::rng().random_range(0..1_000_000u32)); // PIN_DIGITS
+        let row = self.pin_row(user_id, purpose, &pin, client);
+        let mail = crate::mail::pin_mail(&self.settings.rp_name, purpose, &pin, policy::PIN_TTL);
+        let queued = self
+            .outbox()
+            .queue(email.as_str(), &mail, row.created_at, row.expires_at);
+        (row, queued)
+    }
+
+    /// How `pin` is stored: its keyed hash, bound to the account, the purpose and
+    /// the browser of `client`.
+    pub(crate) fn pin_row(
+        &self,
+        user_id: &str,
+        purpose: PinPurpose,
+        pin: &str,
+        client: &ClientInfo,
+    ) -> PinRow {
         let now = self.now();
-        let expires_at = now + secs(policy::PIN_TTL);
         let code_hash = self.secret.keyed_hash(
             HashPurpose::Pin,
-            &Self::pin_mac_parts(user_id, purpose, &pin),
+            &Self::pin_mac_parts(user_id, purpose, pin),
         );
-        let row = PinRow {
+        PinRow {
             user_id: user_id.into(),
             purpose: purpose.as_str().into(),
             browser_hash: client.browser.id_hash(),
@@ -72,11 +88,8 @@ impl Auth {
             // Kept from the previous PIN when this one replaces it.
             tries_left: i64::from(policy::PIN_TRIES_PER_SIGN_UP),
             created_at: now,
-            expires_at,
-        };
-        let mail = crate::mail::pin_mail(&self.settings.rp_name, purpose, &pin, policy::PIN_TTL);
-        let queued = self.outbox().queue(email.as_str(), &mail, now, expires_at);
-        (row, queued)
+            expires_at: now + secs(policy::PIN_TTL),
+        }
     }
 
     /// Limits on sending a PIN mail to `email`.
@@ -233,7 +246,7 @@ impl Auth {
         self.outbox()
             .deliver(mail_id)
             .await
-            .map_err(|e| AuthError::MailNotSent(e.to_string()))
+            .map_err(AuthError::MailNotSent)
     }
 }
 

@@ -42,7 +42,7 @@ impl Auth {
         let (mut options, state) = self
             .webauthn
             .start_passkey_registration(user_id, email.as_str(), email.as_str(), None)
-            .map_err(|e| AuthError::Internal(format!("start registration: {e}")))?;
+            .map_err(|e| AuthError::internal("starting a registration", e))?;
         // Ask for this device's own authenticator (fingerprint, face, device PIN) and
         // a discoverable credential where it can, so passkey autofill works later.
         let selection = options
@@ -88,10 +88,9 @@ impl Auth {
         if ceremony.email.as_deref() != Some(email.as_str()) {
             return Err(AuthError::CeremonyMismatch);
         }
-        let user_id = ceremony
-            .user_id
-            .clone()
-            .ok_or_else(|| AuthError::Internal("registration ceremony without user".into()))?;
+        let user_id = ceremony.user_id.clone().ok_or_else(|| {
+            AuthError::internal("reading a registration ceremony", "it has no user")
+        })?;
         let state: PasskeyRegistration = ceremony.state()?;
         let passkey = self
             .webauthn
@@ -111,7 +110,8 @@ impl Auth {
             },
             credential: NewCredential {
                 id: b64url(passkey.cred_id()),
-                passkey: serde_json::to_string(&passkey)?,
+                passkey: serde_json::to_string(&passkey)
+                    .map_err(|e| AuthError::internal("storing a passkey", e))?,
                 name: default_passkey_name(client),
                 aaguid: aaguid_of(&response.response.attestation_object),
                 transports: response
@@ -119,7 +119,8 @@ impl Auth {
                     .transports
                     .as_ref()
                     .map(serde_json::to_string)
-                    .transpose()?,
+                    .transpose()
+                    .map_err(|e| AuthError::internal("storing transports", e))?,
                 backup_eligible: details.backup_eligible,
                 backup_state: details.backup_state,
                 sign_count: i64::from(details.counter),

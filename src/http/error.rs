@@ -60,16 +60,16 @@ impl From<AuthError> for ApiError {
             E::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
             E::NotSignedIn => (S::UNAUTHORIZED, C::NotSignedIn),
             E::MailNotSent(_) => (S::SERVICE_UNAVAILABLE, C::MailNotSent),
-            E::Store(_) | E::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::Internal),
+            E::Store(_) | E::Internal { .. } => (S::INTERNAL_SERVER_ERROR, C::Internal),
         };
         let message = match &e {
             // Server faults are logged in full and answered in general terms.
-            E::Store(_) | E::Internal(_) => {
-                tracing::error!(error = %e, "internal error");
+            E::Store(_) | E::Internal { .. } => {
+                tracing::error!(error = %e, cause = ?std::error::Error::source(&e), "internal error");
                 "something went wrong on our side; please try again".to_string()
             }
             E::MailNotSent(reason) => {
-                tracing::error!(%reason, "mail not sent");
+                tracing::error!(%reason, "mail not sent; it stays queued");
                 "we could not send the email just now; it will be retried, or ask for a new PIN in a minute".into()
             }
             // Verification details are logged by the core; the code says enough.

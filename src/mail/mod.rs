@@ -8,7 +8,7 @@ mod smtp;
 mod templates;
 
 pub use dev::DevMailer;
-pub use outbox::Outbox;
+pub use outbox::{DeliveryError, Outbox};
 pub use smtp::SmtpMailer;
 pub use templates::pin_mail;
 

@@ -7,5 +7,6 @@ mod guards;
 mod instances;
 mod load;
 mod pins;
+mod schema;
 mod sign_in;
 mod sign_up;

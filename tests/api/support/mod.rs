@@ -357,24 +357,22 @@ impl Browser {
     }
 }
 
-/// Runs each test once on SQLite and once on PostgreSQL.
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL, as
+/// the tests `<name>::sqlite` and `<name>::postgres`.
 #[macro_export]
-macro_rules! on_both_backends {
-    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {$(
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            async fn run($app: TestApp) $body
-
             #[tokio::test]
             async fn sqlite() {
-                run(TestApp::start(Backend::Sqlite).await).await
+                let app = $crate::support::TestApp::start($crate::support::Backend::Sqlite).await;
+                super::$name(app).await
             }
 
             #[tokio::test]
             async fn postgres() {
-                run(TestApp::start(Backend::Postgres).await).await
+                let app = $crate::support::TestApp::start($crate::support::Backend::Postgres).await;
+                super::$name(app).await
             }
         }
     )*};
