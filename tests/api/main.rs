@@ -3,6 +3,7 @@
 
 mod support;
 
+mod embedding;
 mod guards;
 mod instances;
 mod load;

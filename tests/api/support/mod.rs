@@ -87,6 +87,7 @@ struct Shared {
     secret: String,
     folder: tempfile::TempDir,
     configure: fn(&mut Config),
+    router: fn(&BmAuth) -> axum::Router,
 }
 
 impl Shared {
@@ -114,9 +115,7 @@ impl Shared {
             .start()
             .await
             .expect("BMAuth starts");
-        let app = bmauth
-            .app()
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let app = (self.router)(&bmauth).into_make_service_with_connect_info::<SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await });
         Instance { bmauth, base }
     }
@@ -140,12 +139,19 @@ impl TestApp {
     pub async fn start_with(backend: Backend, configure: fn(&mut Config)) -> Self {
         let mail = MailSink::start();
         let port = mail.port;
-        Self::start_on(backend, port, mail, configure).await
+        Self::start_on(backend, port, mail, configure, BmAuth::app).await
+    }
+
+    /// Serves `router` (an app that mounts BMAuth) instead of the reference app.
+    pub async fn start_serving(backend: Backend, router: fn(&BmAuth) -> axum::Router) -> Self {
+        let mail = MailSink::start();
+        let port = mail.port;
+        Self::start_on(backend, port, mail, |_| {}, router).await
     }
 
     /// Starts with mail going to `smtp_port` (which may have nothing listening).
     pub async fn start_with_smtp_port(backend: Backend, smtp_port: u16, mail: MailSink) -> Self {
-        Self::start_on(backend, smtp_port, mail, |_| {}).await
+        Self::start_on(backend, smtp_port, mail, |_| {}, BmAuth::app).await
     }
 
     async fn start_on(
@@ -153,6 +159,7 @@ impl TestApp {
         smtp_port: u16,
         mail: MailSink,
         configure: fn(&mut Config),
+        router: fn(&BmAuth) -> axum::Router,
     ) -> Self {
         let folder = tempfile::tempdir().unwrap();
         let database_url = fresh_database(backend, folder.path()).await;
@@ -164,6 +171,7 @@ impl TestApp {
             secret: bmauth::testing::new_server_secret(),
             folder,
             configure,
+            router,
         };
         let main = shared.serve(listener, smtp_port).await;
         Self {

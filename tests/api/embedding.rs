@@ -1,0 +1,76 @@
+//! An axum app that mounts BMAuth (`examples/axum_host`): sign-up, the email code
+//! and sign-in go through its router, and its protected page knows the person.
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::support::TestApp;
+
+#[path = "../../examples/axum_host/src/app.rs"]
+mod axum_host;
+
+async fn an_axum_app_gains_passkey_sign_in(app: TestApp) {
+    let app = TestApp::start_serving(app.backend, axum_host::app).await;
+    let mut browser = app.browser();
+    // The host's own pages are there, and its protected one is closed.
+    assert!(
+        browser
+            .get("/")
+            .await
+            .body
+            .as_str()
+            .unwrap()
+            .contains("Welcome")
+    );
+    let closed = browser.get("/account").await;
+    assert!(closed.status.is_redirection());
+    assert_eq!(closed.headers["location"], "/signin");
+    assert!(
+        browser
+            .get("/signin")
+            .await
+            .body
+            .as_str()
+            .unwrap()
+            .contains("/auth/register/begin")
+    );
+
+    browser.sign_up(&app, "ada@example.com").await;
+    let account = browser.get("/account").await;
+    assert_eq!(account.status, 200);
+    assert!(account.body.as_str().unwrap().contains("ada@example.com"));
+
+    browser.post("/auth/logout", json!({})).await.expect_ok();
+    assert!(browser.get("/account").await.status.is_redirection());
+    browser.sign_in("ada@example.com").await.expect_ok();
+    assert_eq!(browser.get("/account").await.status, 200);
+    // The library's headers come with its API, not with the host's pages.
+    assert_eq!(
+        browser.get("/auth/status").await.headers["x-frame-options"],
+        "DENY"
+    );
+}
+
+#[test]
+fn the_readme_shows_the_example_as_it_is() {
+    let example = include_str!("../../examples/axum_host/src/app.rs");
+    let start = example.find("// ANCHOR: embed\n").unwrap() + "// ANCHOR: embed\n".len();
+    let end = example.find("// ANCHOR_END: embed").unwrap();
+    let snippet = &example[start..end];
+    let readme = include_str!("../../README.md");
+    assert!(
+        readme.contains(snippet),
+        "README.md must show examples/axum_host/src/app.rs between its ANCHOR lines:\n{snippet}"
+    );
+    let added = example
+        .lines()
+        .filter(|l| l.contains("// + BMAuth"))
+        .count()
+        + include_str!("../../examples/axum_host/src/main.rs")
+            .lines()
+            .filter(|l| l.contains("// + BMAuth"))
+            .count();
+    assert!(added <= 10, "{added} lines to add BMAuth");
+}
+
+both_backends!(an_axum_app_gains_passkey_sign_in);
