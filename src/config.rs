@@ -9,8 +9,11 @@ use std::time::Duration;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
+pub use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
-use url::Url;
+pub use url::Url;
+
+pub use crate::crypto::ServerSecret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -34,29 +37,91 @@ pub enum SmtpTls {
     Tls,
 }
 
-#[derive(Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
     /// SMTP server host. When unset, the development mailer writes mail to the log.
     pub host: Option<String>,
+    /// Port; by default 25, 587 or 465 as `tls` says.
     pub port: Option<u16>,
+    /// How the connection is protected.
     pub tls: SmtpTls,
+    /// User name, with `password`.
     pub username: Option<String>,
-    pub password: Option<String>,
+    /// Password, with `username`. Never printed.
+    pub password: Option<Password>,
     /// Sender, e.g. `BMAuth <no-reply@example.com>`.
-    pub from: Option<String>,
+    pub from: Option<Mailbox>,
 }
 
-impl std::fmt::Debug for SmtpConfig {
+/// A password from configuration. `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a password.
+    pub fn new(password: impl Into<String>) -> Self {
+        Self(password.into())
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmtpConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("tls", &self.tls)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
-            .field("from", &self.from)
-            .finish()
+        f.write_str("<redacted>")
+    }
+}
+
+/// A database URL: `sqlite://path` or `postgres://…`. `Debug` hides its password.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<T: Into<String>> From<T> for DatabaseUrl {
+    fn from(url: T) -> Self {
+        Self(url.into())
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match Url::parse(&self.0) {
+            Ok(mut parsed) if parsed.password().is_some() => {
+                let _ = parsed.set_password(Some("<redacted>"));
+                write!(f, "{:?}", parsed.as_str())
+            }
+            _ => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
+/// An HTTP header name from configuration, e.g. `x-forwarded-for`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderName(pub axum::http::HeaderName);
+
+impl Serialize for HeaderName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for HeaderName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        axum::http::HeaderName::try_from(text.as_str())
+            .map(Self)
+            .map_err(|_| serde::de::Error::custom(format!("`{text}` is not a header name")))
     }
 }
 
@@ -134,14 +199,14 @@ impl Limits {
     }
 }
 
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Unset means development; development with an https public URL must be said
     /// explicitly, so that a production site is never run in development by mistake.
     pub mode: Option<Mode>,
     /// The app's public URL: the link a person is sent to and the WebAuthn origin.
-    pub public_url: String,
+    pub public_url: Url,
     /// WebAuthn relying-party id: the public URL's host or a parent domain of it.
     /// Defaults to the public URL's host.
     pub rp_id: Option<String>,
@@ -150,14 +215,14 @@ pub struct Config {
     /// Address to listen on.
     pub listen: SocketAddr,
     /// `sqlite://path` (created if missing) or `postgres://…`.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     /// Folder for the SQLite file, the development secret and the development outbox.
     pub data_dir: PathBuf,
     /// The built browser bundle and static files (`scripts/build-site` writes it).
     pub site_dir: PathBuf,
     /// Base64 (32+ bytes). Keys the hashes of PINs and the sealing of queued mail.
     /// Generated into `data_dir/server-secret` in development; required in production.
-    pub server_secret: Option<String>,
+    pub server_secret: Option<ServerSecret>,
     /// A session ends this long after sign-in, whatever happens.
     pub session_lifetime_hours: u64,
     /// A session ends after this long without use.
@@ -165,53 +230,18 @@ pub struct Config {
     /// Header carrying the client address when behind a trusted proxy (e.g.
     /// `x-forwarded-for`). Read only from peers in `trusted_proxies`; the right-most
     /// address in it that is not a trusted proxy is the client. Unset: the peer address.
-    pub client_ip_header: Option<String>,
+    pub client_ip_header: Option<HeaderName>,
     /// The reverse proxies (CIDRs) whose `client_ip_header` is believed.
     pub trusted_proxies: Vec<IpNet>,
     pub limits: Limits,
     pub smtp: SmtpConfig,
 }
 
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("mode", &self.mode)
-            .field("public_url", &self.public_url)
-            .field("rp_id", &self.rp_id)
-            .field("rp_name", &self.rp_name)
-            .field("listen", &self.listen)
-            .field("database_url", &redact_url_password(&self.database_url))
-            .field("data_dir", &self.data_dir)
-            .field("site_dir", &self.site_dir)
-            .field(
-                "server_secret",
-                &self.server_secret.as_ref().map(|_| "<redacted>"),
-            )
-            .field("session_lifetime_hours", &self.session_lifetime_hours)
-            .field("session_idle_hours", &self.session_idle_hours)
-            .field("client_ip_header", &self.client_ip_header)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("limits", &self.limits)
-            .field("smtp", &self.smtp)
-            .finish()
-    }
-}
-
-fn redact_url_password(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("<redacted>"));
-            parsed.to_string()
-        }
-        _ => url.to_string(),
-    }
-}
-
 impl Default for Config {
     fn default() -> Self {
         Self {
             mode: None,
-            public_url: "http://localhost:3000".into(),
+            public_url: Url::parse("http://localhost:3000").expect("a valid URL"),
             rp_id: None,
             rp_name: "BMAuth".into(),
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
@@ -283,8 +313,7 @@ impl Config {
     }
 
     pub fn validate(&self) -> Result<Validated, ConfigError> {
-        let origin = Url::parse(&self.public_url)
-            .map_err(|e| invalid("public_url", format!("not a URL ({e})")))?;
+        let origin = self.public_url.clone();
         let host = origin
             .host_str()
             .ok_or_else(|| invalid("public_url", "has no host"))?
@@ -327,8 +356,8 @@ impl Config {
         if self.rp_name.trim().is_empty() {
             return Err(invalid("rp_name", "must not be empty"));
         }
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
-        {
+        let database_url = self.database_url.as_str();
+        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres")) {
             return Err(invalid(
                 "database_url",
                 "must start with sqlite: or postgres:// (postgresql:// also works)",
@@ -343,19 +372,11 @@ impl Config {
                 "must be at least 1 and at most session_lifetime_hours",
             ));
         }
-        if let Some(secret) = &self.server_secret {
-            crate::crypto::ServerSecret::from_base64(secret)
-                .map_err(|e| invalid("server_secret", e.to_string()))?;
-        }
-        if let Some(header) = &self.client_ip_header {
-            axum::http::HeaderName::try_from(header.as_str())
-                .map_err(|_| invalid("client_ip_header", "not a valid header name"))?;
-            if self.trusted_proxies.is_empty() {
-                return Err(invalid(
-                    "trusted_proxies",
-                    "list the proxies (CIDRs) whose client_ip_header is believed; without them anyone could choose their own address",
-                ));
-            }
+        if self.client_ip_header.is_some() && self.trusted_proxies.is_empty() {
+            return Err(invalid(
+                "trusted_proxies",
+                "list the proxies (CIDRs) whose client_ip_header is believed; without them anyone could choose their own address",
+            ));
         }
         self.limits.validate()?;
         self.validate_smtp()?;
@@ -399,12 +420,9 @@ impl Config {
         if host.trim().is_empty() {
             return Err(invalid("smtp.host", "must not be empty"));
         }
-        let from = smtp
-            .from
-            .as_deref()
-            .ok_or_else(|| invalid("smtp.from", "required when smtp.host is set"))?;
-        from.parse::<lettre::message::Mailbox>()
-            .map_err(|e| invalid("smtp.from", format!("not a mailbox ({e})")))?;
+        if smtp.from.is_none() {
+            return Err(invalid("smtp.from", "required when smtp.host is set"));
+        }
         if smtp.username.is_some() != smtp.password.is_some() {
             return Err(invalid(
                 "smtp.password",
@@ -437,6 +455,10 @@ fn is_loopback_host(host: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn url(text: &str) -> Url {
+        Url::parse(text).unwrap()
+    }
+
     fn key_of(config: &Config) -> &'static str {
         match config.validate() {
             Err(ConfigError::Invalid { key, .. }) => key,
@@ -455,13 +477,13 @@ mod tests {
     #[test]
     fn invalid_configuration_names_the_key() {
         let mut c = Config {
-            public_url: "http://example.com".into(),
+            public_url: url("http://example.com"),
             ..Config::default()
         };
         assert_eq!(key_of(&c), "public_url");
-        c.public_url = "https://app.example.com/path".into();
+        c.public_url = url("https://app.example.com/path");
         assert_eq!(key_of(&c), "public_url");
-        c.public_url = "https://app.example.com".into();
+        c.public_url = url("https://app.example.com");
         c.rp_id = Some("other.com".into());
         assert_eq!(key_of(&c), "rp_id");
         c.rp_id = Some("example.com".into());
@@ -474,17 +496,19 @@ mod tests {
         assert!(c.validate().is_ok());
         c.mode = Some(Mode::Production);
         assert_eq!(key_of(&c), "server_secret");
-        c.server_secret = Some(crate::crypto::ServerSecret::generate().to_base64());
+        c.server_secret = Some(ServerSecret::generate());
         assert_eq!(key_of(&c), "smtp.host");
         c.smtp.host = Some("smtp.example.com".into());
         assert_eq!(key_of(&c), "smtp.from");
-        c.smtp.from = Some("BMAuth <no-reply@example.com>".into());
+        c.smtp.from = Some("BMAuth <no-reply@example.com>".parse().unwrap());
         assert!(c.validate().is_ok());
         c.smtp.tls = SmtpTls::None;
         assert_eq!(key_of(&c), "smtp.tls", "clear text only to this machine");
         c.smtp.host = Some("127.0.0.1".into());
         assert!(c.validate().is_ok());
-        c.client_ip_header = Some("x-forwarded-for".into());
+        c.client_ip_header = Some(HeaderName(axum::http::HeaderName::from_static(
+            "x-forwarded-for",
+        )));
         assert_eq!(key_of(&c), "trusted_proxies");
         c.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
         assert!(c.validate().is_ok());
@@ -493,6 +517,31 @@ mod tests {
         c.limits = Limits::default();
         c.session_idle_hours = c.session_lifetime_hours + 1;
         assert_eq!(key_of(&c), "session_idle_hours");
+    }
+
+    #[test]
+    fn values_are_read_once_into_their_types_and_errors_name_the_key() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = folder.path().join("bmauth.toml");
+        for (text, key) in [
+            ("public_url = \"not a url\"", "public_url"),
+            ("server_secret = \"c2hvcnQ=\"", "server_secret"),
+            (
+                "client_ip_header = \"no spaces allowed\"",
+                "client_ip_header",
+            ),
+            ("[smtp]\nfrom = \"not a mailbox\"", "from"),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let error = Config::load(&file).unwrap_err().to_string();
+            assert!(error.contains(key), "{text}: {error}");
+        }
+        std::fs::write(&file, "[smtp]\nfrom = \"BMAuth <no-reply@example.com>\"").unwrap();
+        let config = Config::load(&file).unwrap();
+        assert_eq!(
+            config.smtp.from.unwrap().email.to_string(),
+            "no-reply@example.com"
+        );
     }
 
     #[test]
@@ -520,18 +569,22 @@ mod tests {
         );
         let missing = std::path::Path::new("/nonexistent/bmauth.toml");
         assert_eq!(
-            Config::load(missing).unwrap().public_url,
-            "http://localhost:3000"
+            Config::load(missing).unwrap().public_url.as_str(),
+            "http://localhost:3000/"
         );
     }
 
     #[test]
     fn debug_output_hides_secrets() {
         let c = Config {
-            server_secret: Some("c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==".into()),
+            server_secret: Some(
+                "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="
+                    .parse()
+                    .unwrap(),
+            ),
             database_url: "postgres://bm:hunter2@db/bmauth".into(),
             smtp: SmtpConfig {
-                password: Some("hunter3".into()),
+                password: Some(Password::new("hunter3")),
                 ..SmtpConfig::default()
             },
             ..Config::default()

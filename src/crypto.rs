@@ -31,9 +31,31 @@ impl HashPurpose {
     }
 }
 
-/// The server secret (at least 32 bytes). Never printed: `Debug` is redacted.
+/// The server secret (at least 32 bytes), from configuration as base64. Never
+/// printed: `Debug` is redacted. Generate one with `openssl rand -base64 32`.
 #[derive(Clone)]
 pub struct ServerSecret(Vec<u8>);
+
+impl std::str::FromStr for ServerSecret {
+    type Err = SecretError;
+
+    fn from_str(text: &str) -> Result<Self, SecretError> {
+        Self::from_base64(text)
+    }
+}
+
+impl serde::Serialize for ServerSecret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_base64())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ServerSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::from_base64(&text).map_err(serde::de::Error::custom)
+    }
+}
 
 impl std::fmt::Debug for ServerSecret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -84,12 +106,12 @@ impl ServerSecret {
     }
 
     /// HMAC-SHA256 over the purpose and the parts.
-    pub fn keyed_hash(&self, purpose: HashPurpose, parts: &[&[u8]]) -> [u8; 32] {
+    pub(crate) fn keyed_hash(&self, purpose: HashPurpose, parts: &[&[u8]]) -> [u8; 32] {
         self.mac(purpose, parts).finalize().into_bytes().into()
     }
 
     /// Constant-time comparison of a stored keyed hash with the hash of `parts`.
-    pub fn verify_keyed_hash(
+    pub(crate) fn verify_keyed_hash(
         &self,
         purpose: HashPurpose,
         parts: &[&[u8]],

@@ -118,7 +118,7 @@ impl Builder {
         let config = self.config;
         let validated = config.validate()?;
         let secret = load_or_create_secret(&config)?;
-        let store = Store::connect(&config.database_url).await?;
+        let store = Store::connect(config.database_url.as_str()).await?;
         store.migrate().await?;
         let mailer = match &config.smtp.host {
             Some(_) => Mailer::Smtp(SmtpMailer::new(&config.smtp).map_err(StartError::Mail)?),
@@ -160,10 +160,7 @@ impl Builder {
             },
             secure_cookies: validated.secure_cookies,
             origin_header: validated.origin.origin().ascii_serialization(),
-            client_ip_header: config
-                .client_ip_header
-                .as_deref()
-                .and_then(|h| HeaderName::try_from(h).ok()),
+            client_ip_header: config.client_ip_header.as_ref().map(|h| h.0.clone()),
             trusted_proxies: config.trusted_proxies.clone(),
             session_lifetime_secs: validated.session_lifetime.as_secs() as i64,
             #[cfg(feature = "pages")]
@@ -179,14 +176,8 @@ impl Builder {
 /// The configured secret, or in development one generated once and kept in the
 /// data folder (readable by the owner only).
 fn load_or_create_secret(config: &Config) -> Result<ServerSecret, StartError> {
-    if let Some(text) = &config.server_secret {
-        return ServerSecret::from_base64(text).map_err(|e| {
-            ConfigError::Invalid {
-                key: "server_secret",
-                reason: e.to_string(),
-            }
-            .into()
-        });
+    if let Some(secret) = &config.server_secret {
+        return Ok(secret.clone());
     }
     let path = config.data_dir.join("server-secret");
     let fail = |reason: String| StartError::Secret {
@@ -252,7 +243,7 @@ impl BmAuth {
     /// database it is (`sqlite` or `postgres`). [`BmAuth::start`] does it too.
     pub async fn migrate(config: &Config) -> Result<&'static str, StartError> {
         config.validate()?;
-        let store = Store::connect(&config.database_url).await?;
+        let store = Store::connect(config.database_url.as_str()).await?;
         store.migrate().await?;
         Ok(store.backend_name())
     }

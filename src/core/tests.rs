@@ -19,7 +19,7 @@ impl World {
     async fn new() -> Self {
         let folder = tempfile::tempdir().unwrap();
         let config = Config {
-            database_url: format!("sqlite://{}/core.db", folder.path().display()),
+            database_url: format!("sqlite://{}/core.db", folder.path().display()).into(),
             data_dir: folder.path().to_path_buf(),
             ..Config::default()
         };

@@ -19,12 +19,7 @@ impl SmtpMailer {
     /// `config` has been validated: host and from are present.
     pub fn new(config: &SmtpConfig) -> Result<Self, String> {
         let host = config.host.as_deref().ok_or("smtp.host is not set")?;
-        let from: Mailbox = config
-            .from
-            .as_deref()
-            .ok_or("smtp.from is not set")?
-            .parse()
-            .map_err(|e| format!("smtp.from: {e}"))?;
+        let from: Mailbox = config.from.clone().ok_or("smtp.from is not set")?;
         let builder = match config.tls {
             SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)
@@ -36,7 +31,10 @@ impl SmtpMailer {
             .port(config.port_or_default())
             .timeout(Some(Duration::from_secs(15)));
         if let (Some(user), Some(password)) = (&config.username, &config.password) {
-            builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
+            builder = builder.credentials(Credentials::new(
+                user.clone(),
+                password.expose().to_string(),
+            ));
         }
         Ok(Self {
             transport: builder.build(),

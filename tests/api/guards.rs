@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use bmauth::config::Rate;
+use bmauth::config::{HeaderName, Rate};
 use bmauth::testing::Table;
 use serde_json::json;
 
@@ -105,7 +105,9 @@ async fn limits_come_from_configuration_and_count_each_client_apart(app: TestApp
 async fn the_proxy_header_is_believed_only_from_trusted_proxies(app: TestApp) {
     let app = TestApp::start_with(app.backend, |c| {
         c.limits.ceremonies_per_client = Rate::new(2, 60);
-        c.client_ip_header = Some("x-forwarded-for".into());
+        c.client_ip_header = Some(HeaderName(axum::http::HeaderName::from_static(
+            "x-forwarded-for",
+        )));
         c.trusted_proxies = vec!["127.0.20.0/24".parse().unwrap()];
     })
     .await;
@@ -172,20 +174,15 @@ async fn api_answers_carry_protective_headers(app: TestApp) {
 
 async fn the_library_router_alone_sends_the_same_headers_and_hsts_on_https(app: TestApp) {
     use tower::ServiceExt;
-    let mut config = bmauth::Config {
-        public_url: "https://app.example.com".into(),
+    let folder = tempfile::tempdir().unwrap();
+    let config = bmauth::Config {
+        public_url: "https://app.example.com".parse().unwrap(),
         mode: Some(bmauth::config::Mode::Development),
-        database_url: format!(
-            "sqlite://{}/alone.db",
-            tempfile::tempdir().unwrap().keep().display()
-        ),
-        server_secret: Some(bmauth::testing::new_server_secret()),
+        database_url: format!("sqlite://{}/alone.db", folder.path().display()).into(),
+        data_dir: folder.path().to_path_buf(),
+        server_secret: Some(bmauth::config::ServerSecret::generate()),
         ..bmauth::Config::default()
     };
-    config.data_dir = std::path::PathBuf::from(config.database_url.trim_start_matches("sqlite://"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
     let bmauth = bmauth::BmAuth::builder(config)
         .background_worker(false)
         .start()

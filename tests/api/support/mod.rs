@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bmauth::config::SmtpTls;
+use bmauth::config::{ServerSecret, SmtpTls};
 use bmauth::testing::{Store, Table};
 use bmauth::{BmAuth, Config, ManualClock};
 use reqwest::StatusCode;
@@ -84,7 +84,7 @@ struct Shared {
     origin: String,
     clock: ManualClock,
     database_url: String,
-    secret: String,
+    secret: ServerSecret,
     folder: tempfile::TempDir,
     configure: fn(&mut Config),
     router: fn(&BmAuth) -> axum::Router,
@@ -93,8 +93,8 @@ struct Shared {
 impl Shared {
     fn config(&self, smtp_port: u16) -> Config {
         let mut config = Config {
-            public_url: self.origin.clone(),
-            database_url: self.database_url.clone(),
+            public_url: self.origin.parse().unwrap(),
+            database_url: self.database_url.clone().into(),
             data_dir: self.folder.path().to_path_buf(),
             server_secret: Some(self.secret.clone()),
             ..Config::default()
@@ -102,7 +102,7 @@ impl Shared {
         config.smtp.host = Some("127.0.0.1".into());
         config.smtp.port = Some(smtp_port);
         config.smtp.tls = SmtpTls::None;
-        config.smtp.from = Some("BMAuth <no-reply@bmauth.test>".into());
+        config.smtp.from = Some("BMAuth <no-reply@bmauth.test>".parse().unwrap());
         (self.configure)(&mut config);
         config
     }
@@ -168,7 +168,7 @@ impl TestApp {
             origin: format!("http://localhost:{}", listener.local_addr().unwrap().port()),
             clock: ManualClock::starting_now(),
             database_url,
-            secret: bmauth::testing::new_server_secret(),
+            secret: ServerSecret::generate(),
             folder,
             configure,
             router,
