@@ -2,7 +2,7 @@
 //! flags. Every key is documented in the README; `Config::validate` says which key
 //! is wrong and why before anything starts.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -212,14 +212,10 @@ pub struct Config {
     pub rp_id: Option<String>,
     /// Name shown by the authenticator ("Sign in to <rp_name>").
     pub rp_name: String,
-    /// Address to listen on.
-    pub listen: SocketAddr,
     /// `sqlite://path` (created if missing) or `postgres://…`.
     pub database_url: DatabaseUrl,
     /// Folder for the SQLite file, the development secret and the development outbox.
     pub data_dir: PathBuf,
-    /// The built browser bundle and static files (`scripts/build-site` writes it).
-    pub site_dir: PathBuf,
     /// Base64 (32+ bytes). Keys the hashes of PINs and the sealing of queued mail.
     /// Generated into `data_dir/server-secret` in development; required in production.
     pub server_secret: Option<ServerSecret>,
@@ -244,10 +240,8 @@ impl Default for Config {
             public_url: Url::parse("http://localhost:3000").expect("a valid URL"),
             rp_id: None,
             rp_name: "BMAuth".into(),
-            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
             database_url: "sqlite://data/bmauth.db".into(),
             data_dir: PathBuf::from("data"),
-            site_dir: PathBuf::from("target/site"),
             server_secret: None,
             session_lifetime_hours: 24 * 30,
             session_idle_hours: 24 * 7,
@@ -288,28 +282,33 @@ impl Config {
     /// Loads defaults < `file` (if it exists) < `BMAUTH_*` environment. Nested keys
     /// in the environment use a double underscore: `BMAUTH_SMTP__HOST`.
     pub fn load(file: &std::path::Path) -> Result<Self, ConfigError> {
-        Self::layers(file)
-            .extract()
-            .map_err(|e| ConfigError::Load(e.to_string()))
+        Self::from_sources(&Self::sources(file), &[])
     }
 
-    /// Like [`Config::load`], with `overrides` (e.g. command-line flags; a struct whose
-    /// unset fields are skipped when serialised) on top.
-    pub fn load_with(
-        file: &std::path::Path,
-        overrides: impl Serialize,
-    ) -> Result<Self, ConfigError> {
-        Self::layers(file)
-            .merge(Serialized::defaults(overrides))
-            .extract()
-            .map_err(|e| ConfigError::Load(e.to_string()))
-    }
-
-    fn layers(file: &std::path::Path) -> Figment {
+    /// The layered sources (defaults < `file` < `BMAUTH_*`), for a program that
+    /// keeps keys of its own beside BMAuth's (the reference binary's `listen` and
+    /// `site_dir`): merge flags on top, read your keys from it, and give it to
+    /// [`Config::from_sources`] with their names.
+    pub fn sources(file: &std::path::Path) -> Figment {
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))
             // BMAUTH_CONFIG names the file (see the binary), it is not a key.
             .merge(Env::prefixed("BMAUTH_").split("__").ignore(&["config"]))
+    }
+
+    /// BMAuth's configuration from `sources`, leaving out the embedding program's
+    /// own top-level `host_keys`. Any other unknown key is an error, so that a
+    /// misspelt one never goes unnoticed.
+    pub fn from_sources(sources: &Figment, host_keys: &[&str]) -> Result<Self, ConfigError> {
+        Figment::from(Without {
+            sources,
+            keys: host_keys,
+        })
+        .extract()
+        .map_err(|e| match e.path.is_empty() {
+            true => ConfigError::Load(e.to_string()),
+            false => ConfigError::Load(format!("key `{}`: {e}", e.path.join("."))),
+        })
     }
 
     pub fn validate(&self) -> Result<Validated, ConfigError> {
@@ -439,6 +438,30 @@ impl Config {
     }
 }
 
+/// `sources` without some top-level keys.
+struct Without<'a> {
+    sources: &'a Figment,
+    keys: &'a [&'a str],
+}
+
+impl figment::Provider for Without<'_> {
+    fn metadata(&self) -> figment::Metadata {
+        figment::Metadata::named("BMAuth configuration")
+    }
+
+    fn data(
+        &self,
+    ) -> Result<figment::value::Map<figment::Profile, figment::value::Dict>, figment::Error> {
+        let mut data = self.sources.data()?;
+        for dict in data.values_mut() {
+            for key in self.keys {
+                dict.remove(*key);
+            }
+        }
+        Ok(data)
+    }
+}
+
 /// Whether `ip` is in one of `networks`.
 pub(crate) fn is_trusted(networks: &[IpNet], ip: IpAddr) -> bool {
     networks.iter().any(|net| net.contains(&ip))
@@ -548,20 +571,20 @@ mod tests {
     fn the_example_file_is_valid_and_flags_override_it() {
         #[derive(Serialize)]
         struct Flags {
-            listen: &'static str,
+            rp_name: &'static str,
         }
         let example =
             std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/bmauth.example.toml"));
-        let config = Config::load_with(
-            example,
-            Flags {
-                listen: "127.0.0.1:4000",
-            },
-        )
-        .unwrap();
+        // The example also shows the reference binary's own keys.
+        let sources =
+            Config::sources(example).merge(Serialized::defaults(Flags { rp_name: "Flagged" }));
+        assert!(
+            Config::from_sources(&sources, &[]).is_err(),
+            "listen is not BMAuth's"
+        );
+        let config = Config::from_sources(&sources, &["listen", "site_dir"]).unwrap();
         config.validate().unwrap();
-        assert_eq!(config.listen.port(), 4000);
-        assert_eq!(config.rp_name, "BMAuth");
+        assert_eq!(config.rp_name, "Flagged");
         assert_eq!(
             config.limits,
             Limits::default(),

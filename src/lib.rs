@@ -89,8 +89,6 @@ struct Inner {
     client_ip_header: Option<HeaderName>,
     trusted_proxies: Vec<ipnet::IpNet>,
     session_lifetime_secs: i64,
-    #[cfg(feature = "pages")]
-    site_dir: std::path::PathBuf,
 }
 
 /// Sets up a [`BmAuth`]; the defaults suit production use, the setters suit tests
@@ -163,8 +161,6 @@ impl Builder {
             client_ip_header: config.client_ip_header.as_ref().map(|h| h.0.clone()),
             trusted_proxies: config.trusted_proxies.clone(),
             session_lifetime_secs: validated.session_lifetime.as_secs() as i64,
-            #[cfg(feature = "pages")]
-            site_dir: config.site_dir.clone(),
         }));
         if self.background_worker {
             worker::spawn(&bmauth);
@@ -253,12 +249,13 @@ impl BmAuth {
         self.0.auth.store.backend_name()
     }
 
-    /// The whole reference app: pages, JSON API and security headers.
+    /// The whole reference app: pages, JSON API and security headers, with the
+    /// browser bundle (`scripts/build-site`) served from `site_dir`.
     #[cfg(feature = "pages")]
-    pub fn app(&self) -> Router {
+    pub fn app(&self, site_dir: &Path) -> Router {
         let router = Router::new()
             .merge(http::api_router(self))
-            .merge(pages::router(self, &self.0.site_dir));
+            .merge(pages::router(self, site_dir));
         http::security_headers(router, self.0.secure_cookies).layer(self.layer())
     }
 

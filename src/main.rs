@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use bmauth::{BmAuth, Config};
 use clap::{Parser, Subcommand};
-use serde::Serialize;
+use figment::providers::Serialized;
+use serde::{Deserialize, Serialize};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -68,35 +69,67 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// The binary's own keys, beside the library's in the same file and environment.
+#[derive(Debug, Deserialize)]
+struct ServeConfig {
+    /// Address to listen on.
+    #[serde(default = "default_listen")]
+    listen: SocketAddr,
+    /// The built browser bundle and static files (`scripts/build-site` writes it).
+    #[serde(default = "default_site_dir")]
+    site_dir: PathBuf,
+}
+
+const SERVE_KEYS: &[&str] = &["listen", "site_dir"];
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 3000))
+}
+
+fn default_site_dir() -> PathBuf {
+    PathBuf::from("target/site")
+}
+
+/// The library's configuration and the binary's, from one set of sources.
+fn load(
+    file: &std::path::Path,
+    flags: Overrides,
+) -> Result<(Config, ServeConfig), Box<dyn std::error::Error>> {
+    let sources = Config::sources(file).merge(Serialized::defaults(flags));
+    let serve: ServeConfig = sources
+        .extract()
+        .map_err(|e| format!("could not read configuration: {e}"))?;
+    Ok((Config::from_sources(&sources, SERVE_KEYS)?, serve))
+}
+
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::Serve(overrides) => {
-            let config = Config::load_with(&cli.config, overrides)?;
-            let listen = config.listen;
+            let (config, serve) = load(&cli.config, overrides)?;
             let public_url = config.public_url.clone();
             let bmauth = BmAuth::start(config).await?;
-            let listener = tokio::net::TcpListener::bind(listen).await?;
+            let listener = tokio::net::TcpListener::bind(serve.listen).await?;
             tracing::info!(
                 "BMAuth is serving on http://{} (public URL {public_url}, {} database)",
                 listener.local_addr()?,
                 bmauth.database_name()
             );
             let app = bmauth
-                .app()
+                .app(&serve.site_dir)
                 .into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown_signal())
                 .await?;
         }
         Command::Migrate(overrides) => {
-            let config = Config::load_with(&cli.config, overrides)?;
+            let (config, _) = load(&cli.config, overrides)?;
             let database = BmAuth::migrate(&config).await?;
             println!("migrations applied ({database})");
         }
         Command::CheckConfig(overrides) => {
-            let config = Config::load_with(&cli.config, overrides)?;
+            let (config, serve) = load(&cli.config, overrides)?;
             config.validate()?;
-            println!("configuration is valid:\n{config:#?}");
+            println!("configuration is valid:\n{config:#?}\n{serve:#?}");
         }
     }
     Ok(())

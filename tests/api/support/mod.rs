@@ -74,6 +74,11 @@ pub async fn fresh_database(backend: Backend, folder: &std::path::Path) -> Strin
     }
 }
 
+/// The reference app, with whatever browser bundle the checkout has.
+fn reference_app(bmauth: &BmAuth) -> axum::Router {
+    bmauth.app("target/site".as_ref())
+}
+
 pub struct Instance {
     pub bmauth: BmAuth,
     pub base: String,
@@ -139,7 +144,7 @@ impl TestApp {
     pub async fn start_with(backend: Backend, configure: fn(&mut Config)) -> Self {
         let mail = MailSink::start();
         let port = mail.port;
-        Self::start_on(backend, port, mail, configure, BmAuth::app).await
+        Self::start_on(backend, port, mail, configure, reference_app).await
     }
 
     /// Serves `router` (an app that mounts BMAuth) instead of the reference app.
@@ -151,7 +156,7 @@ impl TestApp {
 
     /// Starts with mail going to `smtp_port` (which may have nothing listening).
     pub async fn start_with_smtp_port(backend: Backend, smtp_port: u16, mail: MailSink) -> Self {
-        Self::start_on(backend, smtp_port, mail, |_| {}, BmAuth::app).await
+        Self::start_on(backend, smtp_port, mail, |_| {}, reference_app).await
     }
 
     async fn start_on(
