@@ -22,12 +22,52 @@ pub fn RegisterPage() -> impl IntoView {
     }
 }
 
+/// Why a sign-up did not move on to the code page.
+#[derive(Debug, Clone, PartialEq)]
+enum Refused {
+    EmailTaken,
+    Failed(String),
+}
+
+/// Sign-up up to the code page: options, the device's passkey, stored.
+async fn sign_up(email: String, next: String) -> Result<(), Refused> {
+    let verify = with_query("/auth/verify", &[("email", &email), ("next", &next)]);
+    let request = EmailRequest {
+        email: email.clone(),
+    };
+    let options = match client::call::<RegisterBegin>(&request).await {
+        Ok(options) => options,
+        Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailTaken => {
+            return Err(Refused::EmailTaken);
+        }
+        Err(failure) => return Err(Refused::Failed(failure_message(&failure))),
+    };
+    let credential = client::create_passkey(&options)
+        .await
+        .map_err(|failure| {
+            Refused::Failed(match failure {
+                PasskeyFailure::NotAllowed => {
+                    "No passkey was made: the request was cancelled, timed out, or your device didn't confirm it's you. Try again.".to_string()
+                }
+                other => client::passkey_failure_message(&other).to_string(),
+            })
+        })?;
+    let body = CredentialRequest { email, credential };
+    match client::call::<RegisterComplete>(&body).await {
+        Ok(_) => client::go_to(&verify),
+        // The sign-up is stored; the code will follow (or can be resent) on the next page.
+        Err(ApiFailure::Server(e)) if e.code == ErrorCode::MailNotSent => client::go_to(&verify),
+        Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailTaken => {
+            return Err(Refused::EmailTaken);
+        }
+        Err(failure) => return Err(Refused::Failed(failure_message(&failure))),
+    }
+    Ok(())
+}
+
 #[island]
 fn RegisterForm(next: String) -> impl IntoView {
     let (email, set_email) = signal(String::new());
-    let (waiting, set_waiting) = signal(false);
-    let (error, set_error) = signal(None::<String>);
-    let (email_taken, set_email_taken) = signal(false);
     let (supported, set_supported) = signal(true);
     let (hydrated, set_hydrated) = signal(false);
     let next = StoredValue::new(next);
@@ -36,61 +76,24 @@ fn RegisterForm(next: String) -> impl IntoView {
         set_supported.set(client::passkeys_supported());
     });
 
+    let register =
+        Action::new_local(move |email: &String| sign_up(email.clone(), next.get_value()));
+    let waiting = register.pending();
+    // What the last attempt said, hidden while the next one runs.
+    let refused = move || {
+        (!waiting.get())
+            .then(|| register.value().get())
+            .flatten()
+            .and_then(Result::err)
+    };
+    let error = Signal::derive(move || match refused() {
+        Some(Refused::Failed(message)) => Some(message),
+        _ => None,
+    });
+    let email_taken = move || refused() == Some(Refused::EmailTaken);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let email = email.get_untracked().trim().to_string();
-        set_error.set(None);
-        set_email_taken.set(false);
-        set_waiting.set(true);
-        leptos::task::spawn_local(async move {
-            let verify = with_query(
-                "/auth/verify",
-                &[("email", &email), ("next", &next.get_value())],
-            );
-            let request = EmailRequest {
-                email: email.clone(),
-            };
-            let options = match client::call::<RegisterBegin>(&request).await {
-                Ok(options) => options,
-                Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailTaken => {
-                    set_waiting.set(false);
-                    return set_email_taken.set(true);
-                }
-                Err(failure) => {
-                    set_waiting.set(false);
-                    return set_error.set(Some(failure_message(&failure)));
-                }
-            };
-            let credential = match client::create_passkey(&options).await {
-                Ok(credential) => credential,
-                Err(failure) => {
-                    set_waiting.set(false);
-                    let message = match failure {
-                        PasskeyFailure::NotAllowed => {
-                            "No passkey was made: the request was cancelled, timed out, or your device didn't confirm it's you. Try again.".to_string()
-                        }
-                        other => client::passkey_failure_message(&other).to_string(),
-                    };
-                    return set_error.set(Some(message));
-                }
-            };
-            let body = CredentialRequest { email, credential };
-            match client::call::<RegisterComplete>(&body).await {
-                Ok(_) => client::go_to(&verify),
-                // The account exists; the code will follow (or can be resent) on the next page.
-                Err(ApiFailure::Server(e)) if e.code == ErrorCode::MailNotSent => {
-                    client::go_to(&verify)
-                }
-                Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailTaken => {
-                    set_waiting.set(false);
-                    set_email_taken.set(true);
-                }
-                Err(failure) => {
-                    set_waiting.set(false);
-                    set_error.set(Some(failure_message(&failure)));
-                }
-            }
-        });
+        register.dispatch_local(email.get_untracked().trim().to_string());
     };
     let progress = Signal::derive(move || {
         waiting
@@ -105,7 +108,7 @@ fn RegisterForm(next: String) -> impl IntoView {
             <button type="submit" class="button" disabled=move || waiting.get()>"Create account with passkey"</button>
             <Status message=progress/>
             <Status message=error error=true/>
-            <Show when=move || email_taken.get()>
+            <Show when=email_taken>
                 <div class="notice" role="alert">
                     <p>"An account with this email already exists."</p>
                     <a class="button" href=move || with_query("/auth/login", &[("email", &email.get()), ("next", &next.get_value())])>"Sign in instead"</a>

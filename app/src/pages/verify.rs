@@ -24,10 +24,27 @@ pub fn VerifyPage() -> impl IntoView {
     }
 }
 
+/// What the person is told when a code is refused.
+fn code_message(e: &crate::api::ErrorDetail) -> String {
+    match e.code {
+        ErrorCode::PinIncorrect => match e.attempts_left {
+            Some(1) => "That code isn't right. 1 try left.".to_string(),
+            Some(n) => format!("That code isn't right. {n} tries left."),
+            None => "That code isn't right.".to_string(),
+        },
+        ErrorCode::PinExpired => "That code has expired. Send yourself a new one.".into(),
+        ErrorCode::PinLocked => "Too many wrong tries. Send yourself a new code.".into(),
+        ErrorCode::NoPendingPin => "No code is waiting in this browser. Enter the code on the device where you signed up, or sign up again here.".into(),
+        ErrorCode::AttemptsExhausted => {
+            "Too many wrong codes for this sign-up. Please sign up again.".into()
+        }
+        _ => server_message(e),
+    }
+}
+
 #[island]
 fn VerifyForm(email: String, next: String) -> impl IntoView {
     let (pin, set_pin) = signal(String::new());
-    let (busy, set_busy) = signal(false);
     let (error, set_error) = signal(None::<String>);
     let (info, set_info) = signal(None::<String>);
     let (wait, set_wait) = signal(PIN_RESEND_AFTER_SECS);
@@ -48,50 +65,30 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
         );
     });
 
+    // Confirming a code: one at a time, and the button waits with it.
+    let confirm = Action::new_local(move |code: &String| {
+        let body = VerifyEmailRequest {
+            email: email.get_value(),
+            pin: code.clone(),
+        };
+        async move {
+            match client::call::<VerifyEmail>(&body).await {
+                Ok(_) => return client::go_to(&next.get_value()),
+                Err(ApiFailure::Server(e)) => set_error.set(Some(code_message(&e))),
+                Err(failure) => set_error.set(Some(failure_message(&failure))),
+            }
+            set_pin.set(String::new());
+        }
+    });
+    let busy = confirm.pending();
     let submit = move || {
         let code = pin.get_untracked();
         if code.len() != PIN_DIGITS || busy.get_untracked() {
             return;
         }
-        set_busy.set(true);
         set_error.set(None);
         set_info.set(None);
-        leptos::task::spawn_local(async move {
-            let body = VerifyEmailRequest {
-                email: email.get_value(),
-                pin: code,
-            };
-            match client::call::<VerifyEmail>(&body).await {
-                Ok(_) => return client::go_to(&next.get_value()),
-                Err(ApiFailure::Server(e)) => {
-                    let message = match e.code {
-                        ErrorCode::PinIncorrect => match e.attempts_left {
-                            Some(1) => "That code isn't right. 1 try left.".to_string(),
-                            Some(n) => format!("That code isn't right. {n} tries left."),
-                            None => "That code isn't right.".to_string(),
-                        },
-                        ErrorCode::PinExpired => {
-                            "That code has expired. Send yourself a new one.".into()
-                        }
-                        ErrorCode::PinLocked => {
-                            "Too many wrong tries. Send yourself a new code.".into()
-                        }
-                        ErrorCode::NoPendingPin => {
-                            "No code is waiting in this browser. Enter the code on the device where you signed up, or sign up again here."
-                                .into()
-                        }
-                        ErrorCode::AttemptsExhausted => {
-                            "Too many wrong codes for this sign-up. Please sign up again.".into()
-                        }
-                        _ => server_message(&e),
-                    };
-                    set_error.set(Some(message));
-                }
-                Err(failure) => set_error.set(Some(failure_message(&failure))),
-            }
-            set_pin.set(String::new());
-            set_busy.set(false);
-        });
+        confirm.dispatch_local(code);
     };
 
     let resend = move |_| {
