@@ -8,7 +8,9 @@ use std::time::Duration;
 /// Seconds since the Unix epoch. Stored as `BIGINT` in both databases.
 pub type UnixTime = i64;
 
+/// Where BMAuth reads the time.
 pub trait Clock: Send + Sync + 'static {
+    /// Seconds since the Unix epoch.
     fn now(&self) -> UnixTime;
 }
 
@@ -31,6 +33,7 @@ impl Clock for SystemClock {
 pub struct ManualClock(Arc<AtomicI64>);
 
 impl ManualClock {
+    /// A clock standing at `start`.
     pub fn new(start: UnixTime) -> Self {
         Self(Arc::new(AtomicI64::new(start)))
     }
@@ -40,6 +43,7 @@ impl ManualClock {
         Self::new(SystemClock.now())
     }
 
+    /// Moves the clock forward by `by` (whole seconds).
     pub fn advance(&self, by: Duration) {
         self.0.fetch_add(by.as_secs() as i64, Ordering::SeqCst);
     }

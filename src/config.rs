@@ -15,6 +15,7 @@ pub use url::Url;
 
 pub use crate::crypto::ServerSecret;
 
+/// How strict start-up is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
@@ -25,6 +26,7 @@ pub enum Mode {
     Production,
 }
 
+/// How the SMTP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
@@ -37,6 +39,7 @@ pub enum SmtpTls {
     Tls,
 }
 
+/// Where mail goes (`[smtp]`). Without a host, the development mailer.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
@@ -126,6 +129,7 @@ impl<'de> Deserialize<'de> for HeaderName {
 }
 
 impl SmtpConfig {
+    /// The port, or the usual one for `tls`.
     pub fn port_or_default(&self) -> u16 {
         self.port.unwrap_or(match self.tls {
             SmtpTls::None => 25,
@@ -139,11 +143,14 @@ impl SmtpConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rate {
+    /// Hits allowed per window.
     pub max: u32,
+    /// The window, in seconds.
     pub per_secs: u64,
 }
 
 impl Rate {
+    /// `max` hits per `per_secs` seconds.
     pub const fn new(max: u32, per_secs: u64) -> Self {
         Self { max, per_secs }
     }
@@ -199,6 +206,8 @@ impl Limits {
     }
 }
 
+/// BMAuth's configuration. Every key is in `bmauth.example.toml` and the README;
+/// [`Config::validate`] says which key is wrong and why.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -229,7 +238,9 @@ pub struct Config {
     pub client_ip_header: Option<HeaderName>,
     /// The reverse proxies (CIDRs) whose `client_ip_header` is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Rate limits (`[limits]`).
     pub limits: Limits,
+    /// Mail (`[smtp]`).
     pub smtp: SmtpConfig,
 }
 
@@ -253,12 +264,20 @@ impl Default for Config {
     }
 }
 
+/// What is wrong with the configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// It could not be read (a file, a value of the wrong type, an unknown key).
     #[error("could not read configuration: {0}")]
     Load(String),
+    /// A value is not acceptable: `key` says which, `reason` why.
     #[error("configuration key `{key}`: {reason}")]
-    Invalid { key: &'static str, reason: String },
+    Invalid {
+        /// The key, e.g. `smtp.from`.
+        key: &'static str,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
@@ -271,10 +290,15 @@ fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
 /// What validation derives from the raw configuration.
 #[derive(Debug, Clone)]
 pub struct Validated {
+    /// The WebAuthn origin (the public URL).
     pub origin: Url,
+    /// The WebAuthn relying-party id.
     pub rp_id: String,
+    /// Whether cookies are `Secure` (https).
     pub secure_cookies: bool,
+    /// A session's absolute lifetime.
     pub session_lifetime: Duration,
+    /// A session ends after this long unused.
     pub session_idle: Duration,
 }
 
@@ -311,6 +335,7 @@ impl Config {
         })
     }
 
+    /// Checks every key, and derives what the rest of BMAuth needs.
     pub fn validate(&self) -> Result<Validated, ConfigError> {
         let origin = self.public_url.clone();
         let host = origin

@@ -72,8 +72,10 @@ pub enum SecretError {
 }
 
 impl ServerSecret {
+    /// The shortest secret accepted, in bytes.
     pub const MIN_LEN: usize = 32;
 
+    /// Reads a secret written in base64 (standard or URL-safe).
     pub fn from_base64(text: &str) -> Result<Self, SecretError> {
         let bytes = STANDARD
             .decode(text.trim())
@@ -85,10 +87,12 @@ impl ServerSecret {
         Ok(Self(bytes))
     }
 
+    /// 32 fresh random bytes.
     pub fn generate() -> Self {
         Self(random_bytes::<32>().to_vec())
     }
 
+    /// The secret in standard base64, as the configuration takes it.
     pub fn to_base64(&self) -> String {
         STANDARD.encode(&self.0)
     }

@@ -4,7 +4,7 @@
 //! confirm the email with a 6-digit code, and sign in with the biometric. The
 //! library keeps the rules (in [`Auth`]); [`BmAuth::router`] is the JSON API,
 //! [`AuthUser`] the extractor for your own routes, and, with the `pages` feature
-//! (on by default), [`BmAuth::app`] the whole reference app with its pages.
+//! (on by default), `BmAuth::app` the whole reference app with its pages.
 //!
 //! Mount it into any axum app:
 //!
@@ -26,20 +26,26 @@
 //!
 //! Features: `pages` (the reference app's Leptos pages; without it the library has
 //! no Leptos in its tree), `cli` (the `bmauth` binary), `test-support` (hooks for
-//! tests, in [`testing`]).
+//! tests, in the `testing` module).
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![recursion_limit = "256"]
 
+/// Time, passed in (tests use [`ManualClock`]).
 pub mod clock;
+/// Configuration: [`Config`], read once into types and validated.
 pub mod config;
+/// The auth rules: [`Auth`] and what its operations take and give.
 pub mod core;
 mod crypto;
 mod http;
 mod mail;
 #[cfg(feature = "pages")]
 mod pages;
+#[cfg_attr(feature = "test-support", allow(missing_docs))] // test hooks, not the API
 mod store;
+/// Hooks for tests (the `test-support` feature).
 #[cfg(feature = "test-support")]
 pub mod testing;
 mod worker;
@@ -62,16 +68,27 @@ use crate::crypto::{Sealer, ServerSecret};
 use crate::mail::{DevMailer, Mailer, Outbox, SmtpMailer};
 use crate::store::{Store, StoreError};
 
+/// Why BMAuth could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The configuration is invalid.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The development server secret could not be read or written.
     #[error("server secret file {path}: {reason}")]
-    Secret { path: String, reason: String },
+    Secret {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The database could not be reached or migrated.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The mail transport could not be set up.
     #[error("mail: {0}")]
     Mail(String),
+    /// The auth rules could not be set up (e.g. WebAuthn configuration).
     #[error(transparent)]
     Auth(#[from] AuthError),
 }
@@ -112,6 +129,8 @@ impl Builder {
         self
     }
 
+    /// Validates the configuration, connects and migrates the database, and
+    /// starts the background worker (unless turned off).
     pub async fn start(self) -> Result<BmAuth, StartError> {
         let config = self.config;
         let validated = config.validate()?;
@@ -205,6 +224,7 @@ fn write_private_file(path: &Path, content: &str) -> std::io::Result<()> {
 }
 
 impl BmAuth {
+    /// A [`Builder`] for `config`, to set a clock or turn off the worker.
     pub fn builder(config: Config) -> Builder {
         Builder {
             config,

@@ -14,8 +14,10 @@ use super::error::AuthError;
 pub struct Email(String);
 
 impl Email {
+    /// The longest address accepted.
     pub const MAX_LEN: usize = 254;
 
+    /// Normalises `input`, or refuses it with [`AuthError::InvalidEmail`].
     pub fn parse(input: &str) -> Result<Self, AuthError> {
         let text: String = input.trim().nfc().collect::<String>().to_lowercase();
         let (local, domain) = text.rsplit_once('@').ok_or(AuthError::InvalidEmail)?;
@@ -40,6 +42,7 @@ impl Email {
         Ok(Self(normalised))
     }
 
+    /// The normalised address.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -3,73 +3,110 @@
 
 use crate::store::StoreError;
 
+/// What can go wrong in the auth rules. Each becomes an HTTP status and a stable
+/// code in one place (`ApiError`); the messages are for people.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
+    /// Not an address this service sends mail to.
     #[error("that is not a valid email address")]
     InvalidEmail,
+    /// The WebAuthn response is malformed.
     #[error("the credential could not be read: {0}")]
     InvalidCredential(String),
+    /// A PIN is 6 digits.
     #[error("the PIN must be 6 digits")]
     InvalidPinFormat,
 
+    /// A confirmed account has this address.
     #[error("an account with this email already exists; sign in instead")]
     EmailTaken,
+    /// This passkey is registered already.
     #[error("this passkey is already registered")]
     CredentialAlreadyRegistered,
 
+    /// No ceremony of this browser waits for this response.
     #[error("no sign-in or sign-up is in progress for this response; start again")]
     CeremonyNotFound,
+    /// The ceremony is more than 5 minutes old.
     #[error("this sign-in or sign-up took too long; start again")]
     CeremonyExpired,
+    /// The response was begun for another address.
     #[error("this response belongs to a different email address")]
     CeremonyMismatch,
 
+    /// The device did not verify the person.
     #[error("the device did not verify you (fingerprint, face or device PIN); try again")]
     UserVerificationRequired,
+    /// The passkey is not one of this account's.
     #[error("this passkey is not registered for this account")]
     CredentialNotAllowed,
     #[error(
         "the passkey's signature counter went backwards: this key may have been copied. Sign in with another device or recover your account"
     )]
+    /// The passkey's counter went backwards.
     PossibleClonedCredential,
+    /// Signature, origin, RP id or challenge did not verify.
     #[error("the passkey response did not verify")]
     CredentialRejected(String),
 
+    /// The passkey is right but the email is not confirmed yet.
     #[error("confirm your email first: enter the PIN we sent you, or ask for a new one")]
     EmailNotVerified,
     #[error(
         "no code is waiting for this address in this browser: enter the code on the device where you signed up, or sign up again here"
     )]
+    /// No PIN waits for this address in this browser.
     NoPendingPin,
+    /// A wrong PIN; `attempts_left` tries remain.
     #[error("that PIN is not right")]
-    PinIncorrect { attempts_left: u32 },
+    PinIncorrect {
+        /// Tries left before the PIN dies.
+        attempts_left: u32,
+    },
+    /// The PIN is older than 10 minutes.
     #[error("that PIN has expired; ask for a new one")]
     PinExpired,
+    /// The PIN had too many wrong tries.
     #[error("too many wrong tries; ask for a new PIN")]
     PinLocked,
+    /// The sign-up had too many wrong PINs across resends.
     #[error("too many wrong codes for this sign-up; start again")]
     AttemptsExhausted,
+    /// A PIN was sent moments ago.
     #[error("a PIN was sent moments ago; wait before asking for another")]
-    ResendTooSoon { retry_after_secs: u64 },
+    ResendTooSoon {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// A rate limit is spent for now.
     #[error("too many requests; try again later")]
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
 
+    /// No live session.
     #[error("not signed in")]
     NotSignedIn,
 
+    /// The mail could not be sent now (it stays queued).
     #[error("the email could not be sent")]
     MailNotSent(#[source] crate::mail::DeliveryError),
+    /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A fault on the server: `what` failed, for the reason in `source`.
     #[error("internal error: {what}")]
     Internal {
+        /// What was being done.
         what: &'static str,
+        /// Why it failed.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
+/// A result of the auth rules.
 pub type AuthResult<T> = Result<T, AuthError>;
 
 impl AuthError {

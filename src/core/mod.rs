@@ -61,7 +61,9 @@ pub mod policy {
 /// Who is asking: used for rate limits and shown later on the sessions page.
 #[derive(Debug, Clone)]
 pub struct ClientInfo {
+    /// The client's address, if known (rate limits count by it).
     pub ip: Option<IpAddr>,
+    /// The browser's `User-Agent`.
     pub user_agent: Option<String>,
     /// The browser's binding cookie: ceremonies, sign-ups and PINs begun here can
     /// only be finished here.
@@ -71,16 +73,22 @@ pub struct ClientInfo {
 /// An account as the outside world sees it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct User {
+    /// Stable id; also the WebAuthn user handle.
     pub id: String,
+    /// The normalised address.
     pub email: String,
+    /// Whether the address is confirmed.
     pub verified: bool,
 }
 
 /// A fresh session: the token goes into a cookie and is never stored.
 #[derive(Debug)]
 pub struct SignedIn {
+    /// Who signed in.
     pub user: User,
+    /// The session cookie's value.
     pub token: SessionToken,
+    /// When the session ends at the latest.
     pub expires_at: UnixTime,
 }
 
@@ -136,6 +144,7 @@ impl Auth {
         &self.store
     }
 
+    /// The WebAuthn origin: the public URL.
     pub fn origin(&self) -> &Url {
         &self.webauthn.get_allowed_origins()[0]
     }

@@ -16,11 +16,14 @@ use crate::store::{ConfirmOutcome, OutboxRow, PinRow};
 /// passes for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PinPurpose {
+    /// Confirms a sign-up's address.
     VerifyEmail,
+    /// Recovers an account on a new device.
     Recover,
 }
 
 impl PinPurpose {
+    /// How it is stored.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",

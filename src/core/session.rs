@@ -57,6 +57,7 @@ impl Auth {
         Ok(())
     }
 
+    /// A session's absolute lifetime, in seconds.
     pub fn session_lifetime_secs(&self) -> i64 {
         secs(self.settings.session_lifetime)
     }

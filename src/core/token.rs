@@ -18,7 +18,9 @@ pub enum Session {}
 #[derive(Debug)]
 pub enum Browser {}
 
+/// The session cookie's value.
 pub type SessionToken = Token<Session>;
+/// The browser-binding cookie's value.
 pub type BrowserToken = Token<Browser>;
 
 impl<K> Clone for Token<K> {
@@ -42,6 +44,7 @@ impl<K> std::fmt::Debug for Token<K> {
 }
 
 impl<K> Token<K> {
+    /// 32 fresh random bytes.
     pub fn generate() -> Self {
         Self(b64url(&random_bytes::<32>()), PhantomData)
     }
@@ -52,6 +55,7 @@ impl<K> Token<K> {
             .then(|| Self(text.to_string(), PhantomData))
     }
 
+    /// The cookie value. Never log it.
     pub fn as_str(&self) -> &str {
         &self.0
     }

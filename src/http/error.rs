@@ -15,6 +15,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// An error answer with this status, code and message.
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -27,6 +28,7 @@ impl ApiError {
         }
     }
 
+    /// Its stable code.
     pub fn code(&self) -> ErrorCode {
         self.detail.code
     }
