@@ -34,7 +34,7 @@ async fn malformed_requests_get_clear_errors(app: TestApp) {
         .await
         .expect_error(413, "payload_too_large");
     browser
-        .post("/auth/register/begin", json!({ "email": "not an address" }))
+        .register_begin("not an address")
         .await
         .expect_error(400, "invalid_email");
     browser

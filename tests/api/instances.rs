@@ -1,5 +1,4 @@
 use bmauth::testing::Table;
-use serde_json::json;
 
 use crate::both_backends;
 use crate::support::TestApp;
@@ -11,17 +10,10 @@ async fn a_ceremony_begun_on_one_instance_finishes_on_another(app: TestApp) {
     // Sign-up: begun on the first instance, finished on the second, by the same
     // browser (its cookies go with it).
     let mut browser = app.browser();
-    let options = browser
-        .post("/auth/register/begin", json!({ "email": email }))
-        .await;
+    let options = browser.register_begin(email).await;
     let credential = browser.authenticator.create(options.expect_ok());
     browser.base = second.base.clone();
-    let done = browser
-        .post(
-            "/auth/register/complete",
-            json!({ "email": email, "credential": credential }),
-        )
-        .await;
+    let done = browser.register_complete(email, credential).await;
     assert_eq!(done.status, 201, "{}", done.body);
     let pin = app.mail.last_pin_for(email);
     browser.base = app.base().to_string();

@@ -10,12 +10,7 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
     let mut browser = app.browser();
     let email = "ada@example.com";
 
-    let options = browser
-        .post(
-            "/auth/register/begin",
-            json!({ "email": " Ada@Example.com " }),
-        )
-        .await;
+    let options = browser.register_begin(" Ada@Example.com ").await;
     let pk = &options.expect_ok()["publicKey"];
     assert_eq!(pk["rp"]["id"], "localhost");
     assert_eq!(pk["user"]["name"], email, "the address is normalised");
@@ -25,12 +20,7 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
     assert_eq!(selection["userVerification"], "required");
 
     let credential = browser.authenticator.create(&options.body);
-    let done = browser
-        .post(
-            "/auth/register/complete",
-            json!({ "email": email, "credential": credential }),
-        )
-        .await;
+    let done = browser.register_complete(email, credential).await;
     assert_eq!(done.status, 201, "{}", done.body);
     assert_eq!(done.body["pin_sent"], true);
     assert_eq!(done.body["user"]["verified"], false);
@@ -106,12 +96,7 @@ async fn a_confirmed_address_cannot_be_signed_up_again(app: TestApp) {
     let mut owner = app.browser();
     owner.sign_up(&app, "grace@example.com").await;
     let other = app.browser();
-    let again = other
-        .post(
-            "/auth/register/begin",
-            json!({ "email": "GRACE@example.com" }),
-        )
-        .await;
+    let again = other.register_begin("GRACE@example.com").await;
     again.expect_error(409, "email_taken");
     assert_eq!(app.rows(Table::Users).await, 1);
     assert_eq!(app.rows(Table::Ceremonies).await, 0);
@@ -180,57 +165,35 @@ async fn a_registration_without_user_verification_is_refused(app: TestApp) {
 
 async fn bad_base64_in_a_credential_is_a_clear_error(app: TestApp) {
     let mut browser = app.browser();
-    let options = browser
-        .post(
-            "/auth/register/begin",
-            json!({ "email": "bob@example.com" }),
-        )
-        .await;
+    let options = browser.register_begin("bob@example.com").await;
     let mut credential = browser.authenticator.create(&options.body);
     credential["response"]["attestationObject"] = json!("not*base64!");
     let answer = browser
-        .post(
-            "/auth/register/complete",
-            json!({ "email": "bob@example.com", "credential": credential }),
-        )
+        .register_complete("bob@example.com", credential)
         .await;
     answer.expect_error(400, "invalid_credential");
     assert_eq!(app.rows(Table::Users).await, 0);
     let mut credential = browser.authenticator.create(&options.body);
     credential["response"]["clientDataJSON"] = json!("%%%");
     browser
-        .post(
-            "/auth/register/complete",
-            json!({ "email": "bob@example.com", "credential": credential }),
-        )
+        .register_complete("bob@example.com", credential)
         .await
         .expect_error(400, "invalid_credential");
     assert_eq!(app.rows(Table::Users).await, 0);
     // A malformed answer cannot name its ceremony, so the sign-up can still finish.
     let credential = browser.authenticator.create(&options.body);
     let done = browser
-        .post(
-            "/auth/register/complete",
-            json!({ "email": "bob@example.com", "credential": credential }),
-        )
+        .register_complete("bob@example.com", credential)
         .await;
     assert_eq!(done.status, 201, "{}", done.body);
 }
 
 async fn a_registration_finished_for_another_address_is_refused(app: TestApp) {
     let mut browser = app.browser();
-    let options = browser
-        .post(
-            "/auth/register/begin",
-            json!({ "email": "bob@example.com" }),
-        )
-        .await;
+    let options = browser.register_begin("bob@example.com").await;
     let credential = browser.authenticator.create(&options.body);
     browser
-        .post(
-            "/auth/register/complete",
-            json!({ "email": "mallory@example.com", "credential": credential }),
-        )
+        .register_complete("mallory@example.com", credential)
         .await
         .expect_error(400, "ceremony_mismatch");
     assert_eq!(app.rows(Table::Users).await, 0);
@@ -389,16 +352,11 @@ async fn a_confirmation_racing_a_new_sign_up_keeps_the_account(app: TestApp) {
         owner.register(&email).await.expect_ok();
         let pin = app.mail.last_pin_for(&email);
         let mut other = app.browser();
-        let options = other
-            .post("/auth/register/begin", json!({ "email": email }))
-            .await;
+        let options = other.register_begin(&email).await;
         let credential = other.authenticator.create(options.expect_ok());
         let (confirmed, _) = tokio::join!(
             owner.verify(&email, &pin),
-            other.post(
-                "/auth/register/complete",
-                json!({ "email": email, "credential": credential })
-            ),
+            other.register_complete(&email, credential),
         );
         confirmed.expect_ok();
         owner.me().await.expect_ok();
@@ -416,12 +374,7 @@ async fn a_confirmation_racing_a_new_sign_up_keeps_the_account(app: TestApp) {
 
 async fn a_sign_up_must_finish_in_the_browser_that_began_it(app: TestApp) {
     let mut browser = app.browser();
-    let options = browser
-        .post(
-            "/auth/register/begin",
-            json!({ "email": "ada@example.com" }),
-        )
-        .await;
+    let options = browser.register_begin("ada@example.com").await;
     let credential = browser.authenticator.create(options.expect_ok());
     let body = json!({ "email": "ada@example.com", "credential": credential });
     // A captured response, sent from elsewhere.
@@ -459,10 +412,7 @@ async fn addresses_are_normalised_and_only_real_domains_accepted(app: TestApp) {
     // The same address written another way is the same account.
     let again = app
         .browser()
-        .post(
-            "/auth/register/begin",
-            json!({ "email": "ADA@xn--BCHER-kva.example" }),
-        )
+        .register_begin("ADA@xn--BCHER-kva.example")
         .await;
     again.expect_error(409, "email_taken");
     for bad in [
@@ -472,7 +422,7 @@ async fn addresses_are_normalised_and_only_real_domains_accepted(app: TestApp) {
         "a\u{7}@example.com",
     ] {
         app.browser()
-            .post("/auth/register/begin", json!({ "email": bad }))
+            .register_begin(bad)
             .await
             .expect_error(400, "invalid_email");
     }

@@ -314,18 +314,24 @@ impl Browser {
             .await
     }
 
-    /// Sign-up up to the PIN: options, passkey, stored. Returns the options.
-    pub async fn register(&mut self, email: &str) -> Answer {
-        let options = self
-            .post("/auth/register/begin", json!({ "email": email }))
-            .await;
-        let options = options.expect_ok().clone();
-        let credential = self.authenticator.create(&options);
+    pub async fn register_begin(&self, email: &str) -> Answer {
+        self.post("/auth/register/begin", json!({ "email": email }))
+            .await
+    }
+
+    pub async fn register_complete(&self, email: &str, credential: Value) -> Answer {
         self.post(
             "/auth/register/complete",
             json!({ "email": email, "credential": credential }),
         )
         .await
+    }
+
+    /// Sign-up up to the PIN: options, passkey, stored.
+    pub async fn register(&mut self, email: &str) -> Answer {
+        let options = self.register_begin(email).await;
+        let credential = self.authenticator.create(options.expect_ok());
+        self.register_complete(email, credential).await
     }
 
     pub async fn verify(&self, email: &str, pin: &str) -> Answer {
