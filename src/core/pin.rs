@@ -165,8 +165,6 @@ impl Auth {
         parse_pin(pin)?;
         self.limit(Limit::PinTriesPerClient, &client_key(client))
             .await?;
-        self.limit(Limit::PinTriesPerAccount, email.as_str())
-            .await?;
         // Unknown and confirmed addresses, and sign-ups made in another browser, all
         // answer alike: no PIN is waiting here.
         let user = self
@@ -174,6 +172,10 @@ impl Auth {
             .pending_sign_up(email.as_str(), &client.browser.id_hash())
             .await?
             .ok_or(AuthError::NoPendingPin)?;
+        // Counted only for a browser with a sign-up of its own here, so that a
+        // stranger cannot spend the address's allowance by sending codes.
+        self.limit(Limit::PinTriesPerAccount, email.as_str())
+            .await?;
         let pin_row = self
             .check_pin(&user.id, PinPurpose::VerifyEmail, pin, client)
             .await?;

@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use bmauth::config::Rate;
 use bmauth::testing::Table;
 use serde_json::json;
 
@@ -176,7 +177,39 @@ async fn mail_that_fails_is_reported_kept_and_retried(app: TestApp) {
     );
 }
 
+async fn only_a_browser_with_a_sign_up_spends_the_address_allowance_of_codes(app: TestApp) {
+    let app = TestApp::start_with(app.backend, |c| {
+        c.limits.pin_tries_per_account = Rate::new(3, 24 * 3600);
+    })
+    .await;
+    let email = "ada@example.com";
+    let mut owner = app.browser();
+    owner.register(email).await.expect_ok();
+    let pin = app.mail.last_pin_for(email);
+    // A stranger sending codes for the address spends nothing of it.
+    let stranger = app.browser();
+    for _ in 0..10 {
+        stranger
+            .verify(email, &wrong(&pin))
+            .await
+            .expect_error(400, "no_pending_pin");
+    }
+    for _ in 0..3 {
+        owner
+            .verify(email, &wrong(&pin))
+            .await
+            .expect_error(400, "pin_incorrect");
+    }
+    // The address's allowance for the day is spent, even for the right code.
+    owner
+        .verify(email, &pin)
+        .await
+        .expect_error(429, "rate_limited");
+    owner.me().await.expect_error(401, "not_signed_in");
+}
+
 both_backends!(
+    only_a_browser_with_a_sign_up_spends_the_address_allowance_of_codes,
     five_wrong_pins_kill_the_pin,
     an_expired_pin_is_refused,
     a_pin_must_look_like_a_pin,
