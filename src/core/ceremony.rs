@@ -11,21 +11,32 @@ use super::{Auth, AuthError, AuthResult, ClientInfo, policy, secs};
 use crate::crypto::{HashPurpose, from_b64url, hex};
 use crate::store::CeremonyRow;
 
+/// What a WebAuthn ceremony is for: a response only finishes a ceremony of its kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CeremonyKind {
+pub enum CeremonyKind {
+    /// A new account's first passkey.
     Register,
+    /// Sign-in to a named account.
     Login,
     /// Sign-in by passkey autofill: no account named in advance.
     Autofill,
 }
 
 impl CeremonyKind {
-    fn as_str(self) -> &'static str {
+    /// How it is stored.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Register => "register",
             Self::Login => "login",
             Self::Autofill => "autofill",
         }
+    }
+
+    /// The kind stored as `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Register, Self::Login, Self::Autofill]
+            .into_iter()
+            .find(|k| k.as_str() == name)
     }
 }
 
@@ -65,7 +76,7 @@ impl Auth {
         self.store
             .insert_ceremony(&CeremonyRow {
                 id: self.ceremony_key(challenge),
-                kind: kind.as_str().into(),
+                kind,
                 browser_hash: client.browser.id_hash(),
                 user_id: user_id.map(Into::into),
                 email: email.map(Into::into),
@@ -91,7 +102,7 @@ impl Auth {
             .store
             .take_ceremony(
                 &self.ceremony_key(&challenge),
-                kind.as_str(),
+                kind,
                 &client.browser.id_hash(),
             )
             .await?

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
+pub use ceremony::CeremonyKind;
 pub use email::Email;
 pub use error::{AuthError, AuthResult};
 pub use pin::PinPurpose;

@@ -30,6 +30,13 @@ impl PinPurpose {
             Self::Recover => "recover",
         }
     }
+
+    /// The purpose stored as `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::VerifyEmail, Self::Recover]
+            .into_iter()
+            .find(|p| p.as_str() == name)
+    }
 }
 
 /// Six ASCII digits, spaces around (from pasting) ignored.
@@ -84,7 +91,7 @@ impl Auth {
         );
         PinRow {
             user_id: user_id.into(),
-            purpose: purpose.as_str().into(),
+            purpose,
             browser_hash: client.browser.id_hash(),
             code_hash: hex(&code_hash),
             attempts_left: i64::from(policy::PIN_ATTEMPTS),
@@ -122,10 +129,10 @@ impl Auth {
         let browser_hash = client.browser.id_hash();
         let Some(row) = self
             .store
-            .spend_pin_attempt(user_id, purpose.as_str(), &browser_hash, now)
+            .spend_pin_attempt(user_id, purpose, &browser_hash, now)
             .await?
         else {
-            return Err(match self.store.pin_of(user_id, purpose.as_str()).await? {
+            return Err(match self.store.pin_of(user_id, purpose).await? {
                 Some(p) if p.browser_hash != browser_hash => AuthError::NoPendingPin,
                 None => AuthError::NoPendingPin,
                 Some(p) if p.tries_left <= 0 => AuthError::AttemptsExhausted,
@@ -224,11 +231,7 @@ impl Auth {
                 .await?;
             return Ok(());
         };
-        if let Some(current) = self
-            .store
-            .pin_of(&user.id, PinPurpose::VerifyEmail.as_str())
-            .await?
-        {
+        if let Some(current) = self.store.pin_of(&user.id, PinPurpose::VerifyEmail).await? {
             if current.tries_left <= 0 {
                 return Err(AuthError::AttemptsExhausted);
             }

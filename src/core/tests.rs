@@ -168,7 +168,7 @@ async fn a_pin_expires_and_works_only_in_its_browser_and_for_its_purpose() {
     // The tries the stranger, the wrong purpose and the late try made: none.
     let row = auth
         .store
-        .pin_of(&user, "verify_email")
+        .pin_of(&user, PinPurpose::VerifyEmail)
         .await
         .unwrap()
         .unwrap();

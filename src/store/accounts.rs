@@ -200,7 +200,7 @@ impl Store {
                  AND browser_hash = $4",
             )
             .bind(&pin.user_id)
-            .bind(&pin.purpose)
+            .bind(pin.purpose)
             .bind(&pin.code_hash)
             .bind(&pin.browser_hash)
             .execute(&mut *tx)

@@ -1,6 +1,7 @@
 //! WebAuthn ceremony state, shared by every instance through the database.
 
 use super::{CeremonyRow, Store, StoreResult, with_writer};
+use crate::core::CeremonyKind;
 
 impl Store {
     pub async fn insert_ceremony(&self, c: &CeremonyRow) -> StoreResult<()> {
@@ -9,7 +10,7 @@ impl Store {
             "INSERT INTO ceremonies (id, kind, browser_hash, user_id, email, state, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
-        .bind(&c.id).bind(&c.kind).bind(&c.browser_hash).bind(&c.user_id).bind(&c.email).bind(&c.state)
+        .bind(&c.id).bind(c.kind).bind(&c.browser_hash).bind(&c.user_id).bind(&c.email).bind(&c.state)
         .bind(c.created_at).bind(c.expires_at)
         .execute(pool).await?.rows_affected()
         });
@@ -23,7 +24,7 @@ impl Store {
     pub async fn take_ceremony(
         &self,
         id: &str,
-        kind: &str,
+        kind: CeremonyKind,
         browser_hash: &str,
     ) -> StoreResult<Option<CeremonyRow>> {
         Ok(with_writer!(self, |pool| sqlx::query_as(

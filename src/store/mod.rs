@@ -11,6 +11,7 @@ mod pins;
 mod rate_limits;
 mod rows;
 mod sessions;
+mod text_enum;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -93,7 +94,7 @@ macro_rules! upsert_pin {
              created_at = excluded.created_at, expires_at = excluded.expires_at",
         )
         .bind(&pin.user_id)
-        .bind(&pin.purpose)
+        .bind(pin.purpose)
         .bind(&pin.browser_hash)
         .bind(&pin.code_hash)
         .bind(pin.attempts_left)

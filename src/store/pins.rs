@@ -6,6 +6,7 @@ use super::{
     with_writer,
 };
 use crate::clock::UnixTime;
+use crate::core::PinPurpose;
 
 /// The columns of `PinRow`, for `concat!`.
 macro_rules! pin_columns {
@@ -25,7 +26,7 @@ impl Store {
         })
     }
 
-    pub async fn pin_of(&self, user_id: &str, purpose: &str) -> StoreResult<Option<PinRow>> {
+    pub async fn pin_of(&self, user_id: &str, purpose: PinPurpose) -> StoreResult<Option<PinRow>> {
         let sql = concat!(
             "SELECT ",
             pin_columns!(),
@@ -45,7 +46,7 @@ impl Store {
     pub async fn spend_pin_attempt(
         &self,
         user_id: &str,
-        purpose: &str,
+        purpose: PinPurpose,
         browser_hash: &str,
         now: UnixTime,
     ) -> StoreResult<Option<PinRow>> {

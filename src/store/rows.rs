@@ -1,6 +1,7 @@
 //! Rows as stored. Plain data: the auth core gives them meaning.
 
 use crate::clock::UnixTime;
+use crate::core::{CeremonyKind, PinPurpose};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -30,7 +31,7 @@ pub struct CredentialRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CeremonyRow {
     pub id: String,
-    pub kind: String,
+    pub kind: CeremonyKind,
     /// SHA-256 of the browser-binding cookie of the browser that began it.
     pub browser_hash: String,
     pub user_id: Option<String>,
@@ -43,7 +44,7 @@ pub struct CeremonyRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PinRow {
     pub user_id: String,
-    pub purpose: String,
+    pub purpose: PinPurpose,
     /// SHA-256 of the browser-binding cookie of the browser that asked for it.
     pub browser_hash: String,
     pub code_hash: String,
