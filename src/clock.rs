@@ -29,6 +29,14 @@ impl Clock for SystemClock {
 }
 
 /// A clock that only moves when told to. For tests and simulations.
+///
+/// ```
+/// use bmauth::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new(1_800_000_000);
+/// clock.advance(std::time::Duration::from_secs(600));
+/// assert_eq!(clock.now(), 1_800_000_600);
+/// ```
 #[derive(Debug, Clone)]
 pub struct ManualClock(Arc<AtomicI64>);
 

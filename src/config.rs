@@ -323,6 +323,20 @@ impl Config {
     /// BMAuth's configuration from `sources`, leaving out the embedding program's
     /// own top-level `host_keys`. Any other unknown key is an error, so that a
     /// misspelt one never goes unnoticed.
+    ///
+    /// ```no_run
+    /// use bmauth::Config;
+    ///
+    /// #[derive(serde::Deserialize)]
+    /// struct MyKeys { port: u16 }
+    ///
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// // One file, e.g. `port = 8080` beside `public_url = "https://example.com"`.
+    /// let sources = Config::sources("app.toml".as_ref());
+    /// let mine: MyKeys = sources.extract()?;
+    /// let bmauth_config = Config::from_sources(&sources, &["port"])?;
+    /// # Ok(()) }
+    /// ```
     pub fn from_sources(sources: &Figment, host_keys: &[&str]) -> Result<Self, ConfigError> {
         Figment::from(Without {
             sources,

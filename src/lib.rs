@@ -110,6 +110,21 @@ struct Inner {
 
 /// Sets up a [`BmAuth`]; the defaults suit production use, the setters suit tests
 /// and embedding.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use bmauth::{BmAuth, Config, ManualClock};
+///
+/// # async fn run() -> Result<(), bmauth::StartError> {
+/// let clock = ManualClock::starting_now();
+/// let bmauth = BmAuth::builder(Config::default())
+///     .clock(Arc::new(clock.clone()))
+///     .background_worker(false)
+///     .start()
+///     .await?;
+/// clock.advance(std::time::Duration::from_secs(11 * 60)); // every code has expired
+/// # Ok(()) }
+/// ```
 pub struct Builder {
     config: Config,
     clock: Arc<dyn Clock>,
@@ -246,6 +261,18 @@ impl BmAuth {
 
     /// The JSON API under `/auth`, for any router state `S`, with the same
     /// protective headers the reference app sends.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth) {
+    /// #[derive(Clone)]
+    /// struct AppState { name: &'static str }
+    ///
+    /// let app: axum::Router = axum::Router::new()
+    ///     .merge(bmauth.router())
+    ///     .layer(bmauth.layer())
+    ///     .with_state(AppState { name: "my app" });
+    /// # }
+    /// ```
     pub fn router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         http::security_headers(http::api_router(self), self.0.secure_cookies)
     }
