@@ -330,32 +330,37 @@ impl BmAuth {
     /// use (it is set again on every state-changing request).
     pub(crate) fn browser_cookie(&self, token: &BrowserToken) -> Cookie<'static> {
         let ttl = crate::core::policy::BROWSER_BINDING_TTL.as_secs() as i64;
-        Cookie::build((self.0.browser_cookie_name, token.as_str().to_owned()))
-            .http_only(true)
-            .secure(self.0.secure_cookies)
-            .same_site(SameSite::Strict)
-            .path("/")
-            .max_age(time::Duration::seconds(ttl))
-            .build()
+        self.cookie(
+            self.0.browser_cookie_name,
+            token.as_str(),
+            SameSite::Strict,
+            time::Duration::seconds(ttl),
+        )
     }
 
     pub(crate) fn session_cookie(&self, token: &SessionToken) -> Cookie<'static> {
-        Cookie::build((self.0.cookie_name, token.as_str().to_owned()))
-            .http_only(true)
-            .secure(self.0.secure_cookies)
-            .same_site(SameSite::Lax)
-            .path("/")
-            .max_age(time::Duration::seconds(self.0.session_lifetime_secs))
-            .build()
+        let lifetime = time::Duration::seconds(self.0.session_lifetime_secs);
+        self.cookie(self.0.cookie_name, token.as_str(), SameSite::Lax, lifetime)
     }
 
     pub(crate) fn expired_session_cookie(&self) -> Cookie<'static> {
-        Cookie::build((self.0.cookie_name, ""))
+        self.cookie(self.0.cookie_name, "", SameSite::Lax, time::Duration::ZERO)
+    }
+
+    /// Every cookie BMAuth sets: HttpOnly, for the whole site, `Secure` on https.
+    fn cookie(
+        &self,
+        name: &'static str,
+        value: &str,
+        same_site: SameSite,
+        max_age: time::Duration,
+    ) -> Cookie<'static> {
+        Cookie::build((name, value.to_owned()))
             .http_only(true)
             .secure(self.0.secure_cookies)
-            .same_site(SameSite::Lax)
+            .same_site(same_site)
             .path("/")
-            .max_age(time::Duration::ZERO)
+            .max_age(max_age)
             .build()
     }
 }

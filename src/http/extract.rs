@@ -38,6 +38,12 @@ pub(crate) fn session_token(bmauth: &BmAuth, jar: &CookieJar) -> Option<SessionT
         .and_then(|c| SessionToken::parse(c.value()))
 }
 
+/// The browser-binding token from the request's cookie, if it has a well-formed one.
+pub(crate) fn browser_token(bmauth: &BmAuth, jar: &CookieJar) -> Option<BrowserToken> {
+    jar.get(bmauth.browser_cookie_name())
+        .and_then(|c| BrowserToken::parse(c.value()))
+}
+
 /// Who is asking: address (for rate limits), user agent, and the session they hold.
 pub struct Client {
     pub info: ClientInfo,
@@ -68,10 +74,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Client {
             .extensions
             .get::<BrowserToken>()
             .cloned()
-            .or_else(|| {
-                jar.get(bmauth.browser_cookie_name())
-                    .and_then(|c| BrowserToken::parse(c.value()))
-            })
+            .or_else(|| browser_token(&bmauth, &jar))
             .unwrap_or_else(BrowserToken::generate);
         Ok(Self {
             info: ClientInfo {

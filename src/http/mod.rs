@@ -25,6 +25,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::BmAuth;
 use crate::core::BrowserToken;
 use error::ApiError;
+use extract::browser_token;
 
 /// Requests larger than this are refused: WebAuthn responses are a few KiB.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -100,6 +101,11 @@ pub(crate) fn security_headers<S: Clone + Send + Sync + 'static>(
     })
 }
 
+/// Everything but reads (GET, HEAD, OPTIONS) may change state.
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
 /// Gives every state-changing request the browser's binding token (from its cookie,
 /// or a new one), and sets the cookie again on the answer so that it lives a day
 /// from its last use. Ceremonies, sign-ups and PINs are bound to it.
@@ -109,16 +115,10 @@ async fn bind_browser(
     mut request: Request,
     next: Next,
 ) -> Response {
-    if matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+    if !changes_state(request.method()) {
         return next.run(request).await;
     }
-    let token = jar
-        .get(bmauth.browser_cookie_name())
-        .and_then(|c| BrowserToken::parse(c.value()))
-        .unwrap_or_else(BrowserToken::generate);
+    let token = browser_token(&bmauth, &jar).unwrap_or_else(BrowserToken::generate);
     request.extensions_mut().insert(token.clone());
     let mut response = next.run(request).await;
     if let Ok(value) = HeaderValue::from_str(&bmauth.browser_cookie(&token).to_string()) {
@@ -135,11 +135,7 @@ async fn require_same_origin(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let safe = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if !safe {
+    if changes_state(request.method()) {
         let origin = request
             .headers()
             .get(header::ORIGIN)

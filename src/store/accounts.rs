@@ -8,6 +8,7 @@ use super::{
     insert_mail, insert_session, transaction, upsert_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
+use crate::core::PinPurpose;
 
 /// A sign-up to store in one transaction: the user, their first passkey, the PIN that
 /// confirms the email and the mail that carries it.
@@ -107,12 +108,13 @@ impl Store {
         browser_hash: &str,
     ) -> StoreResult<Option<UserRow>> {
         let sql = "SELECT u.id, u.email, u.created_at, u.verified_at FROM users u \
-             JOIN email_pins p ON p.user_id = u.id AND p.purpose = 'verify_email' \
+             JOIN email_pins p ON p.user_id = u.id AND p.purpose = $3 \
              WHERE u.email = $1 AND u.verified_at IS NULL AND p.browser_hash = $2 \
              ORDER BY u.created_at DESC LIMIT 1";
         Ok(with_pool!(self, |pool| sqlx::query_as(sql)
             .bind(email)
             .bind(browser_hash)
+            .bind(PinPurpose::VerifyEmail)
             .fetch_optional(pool)
             .await?))
     }
@@ -159,10 +161,13 @@ impl Store {
             }
             sqlx::query(
                 "DELETE FROM users WHERE email = $1 AND verified_at IS NULL AND id IN \
-                 (SELECT user_id FROM email_pins WHERE purpose = 'verify_email' AND browser_hash = $2)",
+                 (SELECT user_id FROM email_pins WHERE purpose = $3 AND browser_hash = $2)",
             )
-            .bind(&user.email).bind(&pin.browser_hash)
-            .execute(&mut *tx).await?;
+            .bind(&user.email)
+            .bind(&pin.browser_hash)
+            .bind(PinPurpose::VerifyEmail)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query(
                 "INSERT INTO users (id, email, created_at, verified_at) VALUES ($1, $2, $3, $4)",
             )

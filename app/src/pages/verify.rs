@@ -108,9 +108,7 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
                     set_wait.set(e.retry_after.unwrap_or(PIN_RESEND_AFTER_SECS));
                 }
                 Err(ApiFailure::Server(e)) if e.code == ErrorCode::AttemptsExhausted => {
-                    set_error.set(Some(
-                        "Too many wrong codes for this sign-up. Please sign up again.".into(),
-                    ));
+                    set_error.set(Some(code_message(&e)));
                 }
                 Err(failure) => set_error.set(Some(failure_message(&failure))),
             }
