@@ -53,7 +53,7 @@ mod worker;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::http::HeaderName;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::{Extension, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
@@ -257,6 +257,31 @@ impl BmAuth {
     /// The auth rules, for server functions and custom routes.
     pub fn core(&self) -> &Auth {
         &self.0.auth
+    }
+
+    /// Ends the session these request headers carry, if any, and gives the
+    /// `Set-Cookie` value that removes its cookie: for signing out outside the JSON
+    /// API, from a server function or a form.
+    ///
+    /// ```no_run
+    /// use axum::http::{HeaderMap, header};
+    /// use axum::response::IntoResponse;
+    ///
+    /// async fn sign_out(
+    ///     axum::Extension(bmauth): axum::Extension<bmauth::BmAuth>,
+    ///     headers: HeaderMap,
+    /// ) -> Result<impl IntoResponse, bmauth::ApiError> {
+    ///     let clear_cookie = bmauth.sign_out(&headers).await?;
+    ///     Ok(([(header::SET_COOKIE, clear_cookie)], "Signed out"))
+    /// }
+    /// ```
+    pub async fn sign_out(&self, headers: &HeaderMap) -> Result<HeaderValue, AuthError> {
+        let jar = axum_extra::extract::cookie::CookieJar::from_headers(headers);
+        if let Some(token) = http::extract::session_token(self, &jar) {
+            self.0.auth.end_session(&token).await?;
+        }
+        HeaderValue::try_from(self.expired_session_cookie().to_string())
+            .map_err(|e| AuthError::internal("the sign-out cookie", e))
     }
 
     /// The JSON API under `/auth`, for any router state `S`, with the same

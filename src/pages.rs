@@ -134,9 +134,7 @@ async fn signed_in_user(
         }
         (user, _) => {
             if let Some(user) = user {
-                request
-                    .extensions_mut()
-                    .insert(SignedInUser(crate::http::user_view(user)));
+                request.extensions_mut().insert(SignedInUser(user.into()));
             }
             next.run(request).await
         }

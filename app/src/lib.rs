@@ -10,10 +10,12 @@ pub use bmauth_proto as api;
 pub mod client;
 mod pages;
 
+pub use pages::{LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, VerifyPage};
+
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{MatchNestedRoutes, path};
 
 pub use bmauth_proto::safe_next;
 
@@ -44,10 +46,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The CSP allows this response's inline scripts by their nonce, and nothing inline
-/// besides: no `unsafe-inline`.
+/// Sends the pages' Content-Security-Policy with this response's nonce: its Leptos
+/// inline scripts run, nothing else inline does (no `unsafe-inline`). Call it in
+/// the shell of an app that renders BMAuth's pages.
 #[cfg(feature = "ssr")]
-fn send_content_security_policy() {
+pub fn send_content_security_policy() {
     use leptos::nonce::use_nonce;
     let (Some(nonce), Some(response)) =
         (use_nonce(), use_context::<leptos_axum::ResponseOptions>())
@@ -71,6 +74,41 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
     )
 }
 
+/// BMAuth's pages, for a host app's `<Routes>`: sign-in, sign-up, the email code,
+/// recovery and adding a device, at the paths the JSON API and its mails name.
+/// They render inside whatever layout the host puts around its `<Routes>`.
+///
+/// ```no_run
+/// use leptos::prelude::*;
+/// use leptos_router::components::{Route, Router, Routes};
+/// use leptos_router::path;
+///
+/// #[component]
+/// fn HostApp() -> impl IntoView {
+///     view! {
+///         <Router>
+///             <header>"My app"</header>
+///             <Routes fallback=|| "Not found">
+///                 <Route path=path!("/") view=|| "Home"/>
+///                 <bmauth_app::AuthRoutes/>
+///             </Routes>
+///         </Router>
+///     }
+/// }
+/// ```
+#[component(transparent)]
+pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
+    view! {
+        <Route path=path!("/auth/login") view=LoginPage/>
+        <Route path=path!("/auth/register") view=RegisterPage/>
+        <Route path=path!("/auth/verify") view=VerifyPage/>
+        <Route path=path!("/auth/recover") view=RecoverPage/>
+        <Route path=path!("/link") view=LinkPage/>
+    }
+    .into_inner()
+}
+
+/// The reference app: BMAuth's pages and a home page for people who signed in.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -80,11 +118,7 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=pages::NotFound>
                     <Route path=path!("/") view=pages::HomePage/>
-                    <Route path=path!("/auth/login") view=pages::LoginPage/>
-                    <Route path=path!("/auth/register") view=pages::RegisterPage/>
-                    <Route path=path!("/auth/verify") view=pages::VerifyPage/>
-                    <Route path=path!("/auth/recover") view=pages::RecoverPage/>
-                    <Route path=path!("/link") view=pages::LinkPage/>
+                    <AuthRoutes/>
                 </Routes>
             </main>
         </Router>

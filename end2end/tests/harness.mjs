@@ -1,4 +1,4 @@
-// The world a browser test runs in: the release server on a free loopback port
+// The world a browser test runs in: a release server on a free loopback port
 // (SQLite in a temporary folder), a real SMTP server catching its mail, and Debian's
 // Chromium with a virtual authenticator per page.
 import { spawn } from 'node:child_process';
@@ -63,21 +63,39 @@ export async function startMailSink() {
 }
 
 /// The BMAuth release binary, configured through its environment.
-export async function startServer(smtpPort) {
+export function startServer(smtpPort) {
+  const binary = process.env.E2E_SERVER_BINARY ?? join(targetDir, 'release/bmauth');
+  return spawnServer(smtpPort, binary, ['serve'], (port) => ({
+    BMAUTH_LISTEN: `127.0.0.1:${port}`,
+    BMAUTH_SITE_DIR: join(repo, 'target/site'),
+  }));
+}
+
+/// The Leptos example app (examples/leptos_host), release build.
+export function startLeptosHost(smtpPort) {
+  const binary = process.env.E2E_LEPTOS_HOST_BINARY ?? join(targetDir, 'release/leptos-host');
+  return spawnServer(smtpPort, binary, [], (port) => ({
+    ACME_LISTEN: `127.0.0.1:${port}`,
+    ACME_SITE_DIR: join(repo, 'target/leptos-host-site'),
+  }));
+}
+
+const targetDir = process.env.CARGO_TARGET_DIR ?? join(repo, 'target');
+
+/// A server on a free loopback port: SQLite in a temporary folder, mail to the sink.
+async function spawnServer(smtpPort, binary, args, ownEnv) {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'bmauth-e2e-'));
-  const binary = process.env.E2E_SERVER_BINARY ?? join(process.env.CARGO_TARGET_DIR ?? join(repo, 'target'), 'release/bmauth');
   const origin = `http://localhost:${port}`;
-  const child = spawn(binary, ['serve'], {
-    cwd: repo,
+  const child = spawn(binary, args, {
+    cwd: data,
     env: {
       ...process.env,
       RUST_LOG: 'warn',
-      BMAUTH_LISTEN: `127.0.0.1:${port}`,
+      ...ownEnv(port),
       BMAUTH_PUBLIC_URL: origin,
       BMAUTH_DATABASE_URL: `sqlite://${data}/bmauth.db`,
       BMAUTH_DATA_DIR: data,
-      BMAUTH_SITE_DIR: join(repo, 'target/site'),
       BMAUTH_SMTP__HOST: '127.0.0.1',
       BMAUTH_SMTP__PORT: String(smtpPort),
       BMAUTH_SMTP__TLS: 'none',
@@ -90,11 +108,11 @@ export async function startServer(smtpPort) {
       const res = await fetch(`http://127.0.0.1:${port}/auth/status`);
       if (res.ok) return { origin, stop: () => child.kill('SIGTERM') };
     } catch {}
-    if (child.exitCode !== null) throw new Error(`bmauth exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${binary} exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   child.kill();
-  throw new Error('bmauth did not start');
+  throw new Error(`${binary} did not start`);
 }
 
 export async function launchBrowser() {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Auth, AuthError, AuthResult, ClientInfo, policy, secs};
+use super::{Auth, AuthError, AuthResult, ClientInfo, UserId, policy, secs};
 use crate::crypto::{HashPurpose, from_b64url, hex};
 use crate::store::CeremonyRow;
 
@@ -42,7 +42,7 @@ impl CeremonyKind {
 
 /// A ceremony taken from the store, still to be checked against the response.
 pub(crate) struct TakenCeremony {
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub email: Option<String>,
     pub state: String,
 }
@@ -65,7 +65,7 @@ impl Auth {
         &self,
         kind: CeremonyKind,
         challenge: &[u8],
-        user_id: Option<&str>,
+        user_id: Option<&UserId>,
         email: Option<&str>,
         state: &impl Serialize,
         client: &ClientInfo,
@@ -78,7 +78,7 @@ impl Auth {
                 id: self.ceremony_key(challenge),
                 kind,
                 browser_hash: client.browser.id_hash(),
-                user_id: user_id.map(Into::into),
+                user_id: user_id.cloned(),
                 email: email.map(Into::into),
                 state,
                 created_at: now,

@@ -10,8 +10,11 @@ use webauthn_rs_proto::AllowCredentials;
 
 use super::ceremony::{CeremonyKind, verification_error};
 use super::rate_limit::{Limit, client_key};
-use super::{Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User};
-use crate::crypto::{HashPurpose, b64url};
+use super::{
+    Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, SessionToken, SignedIn, User,
+    UserId,
+};
+use crate::crypto::HashPurpose;
 use crate::store::{CredentialRow, CredentialUse, UserRow};
 
 impl Auth {
@@ -99,7 +102,7 @@ impl Auth {
         Ok(options)
     }
 
-    async fn passkeys_of(&self, user_id: &str) -> AuthResult<Vec<Passkey>> {
+    async fn passkeys_of(&self, user_id: &UserId) -> AuthResult<Vec<Passkey>> {
         parse_passkeys(&self.store.credentials_of(user_id).await?)
     }
 
@@ -191,10 +194,10 @@ impl Auth {
             .map_err(verification_error)?;
         let user = self
             .store
-            .user_by_id(&user_id.to_string())
+            .user_by_id(&UserId::from_handle(&user_id))
             .await?
             .ok_or(AuthError::CredentialNotAllowed)?;
-        let credential_id = b64url(credential_id);
+        let credential_id = CredentialId::from_raw(credential_id);
         let row = self
             .store
             .credentials_of(&user.id)
@@ -231,7 +234,7 @@ impl Auth {
         client: &ClientInfo,
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
-        let credential_id = b64url(&response.raw_id);
+        let credential_id = CredentialId::from_raw(&response.raw_id);
         let result = match outcome {
             Ok(result) => result,
             Err(e) => {

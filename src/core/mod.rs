@@ -7,6 +7,7 @@
 mod ceremony;
 mod email;
 mod error;
+mod ids;
 mod login;
 mod pin;
 mod rate_limit;
@@ -25,6 +26,7 @@ use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 pub use ceremony::CeremonyKind;
 pub use email::Email;
 pub use error::{AuthError, AuthResult};
+pub use ids::{CredentialId, UserId};
 pub use pin::PinPurpose;
 pub use token::{BrowserToken, SessionToken, Token};
 
@@ -75,11 +77,22 @@ pub struct ClientInfo {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct User {
     /// Stable id; also the WebAuthn user handle.
-    pub id: String,
+    pub id: UserId,
     /// The normalised address.
     pub email: String,
     /// Whether the address is confirmed.
     pub verified: bool,
+}
+
+/// What the browser is told about an account.
+impl From<User> for bmauth_proto::UserView {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.into(),
+            email: user.email,
+            verified: user.verified,
+        }
+    }
 }
 
 /// A fresh session: the token goes into a cookie and is never stored.

@@ -7,7 +7,8 @@ use rand::Rng;
 
 use super::rate_limit::{Limit, client_key};
 use super::{
-    Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, policy, secs,
+    Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, UserId, policy,
+    secs,
 };
 use crate::crypto::{HashPurpose, from_hex, hex};
 use crate::store::{ConfirmOutcome, OutboxRow, PinRow};
@@ -50,9 +51,9 @@ fn parse_pin(input: &str) -> AuthResult<&str> {
 }
 
 impl Auth {
-    fn pin_mac_parts<'a>(user_id: &'a str, purpose: PinPurpose, pin: &'a str) -> [&'a [u8]; 3] {
+    fn pin_mac_parts<'a>(user_id: &'a UserId, purpose: PinPurpose, pin: &'a str) -> [&'a [u8]; 3] {
         [
-            user_id.as_bytes(),
+            user_id.as_str().as_bytes(),
             purpose.as_str().as_bytes(),
             pin.as_bytes(),
         ]
@@ -61,7 +62,7 @@ impl Auth {
     /// A new PIN and the mail that carries it, ready to store together.
     pub(crate) fn new_pin(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         email: &Email,
         purpose: PinPurpose,
         client: &ClientInfo,
@@ -79,7 +80,7 @@ impl Auth {
     /// the browser of `client`.
     pub(crate) fn pin_row(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         purpose: PinPurpose,
         pin: &str,
         client: &ClientInfo,
@@ -90,7 +91,7 @@ impl Auth {
             &Self::pin_mac_parts(user_id, purpose, pin),
         );
         PinRow {
-            user_id: user_id.into(),
+            user_id: user_id.clone(),
             purpose,
             browser_hash: client.browser.id_hash(),
             code_hash: hex(&code_hash),
@@ -119,7 +120,7 @@ impl Auth {
     /// consume in its transaction.
     pub(crate) async fn check_pin(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         purpose: PinPurpose,
         input: &str,
         client: &ClientInfo,
@@ -194,7 +195,7 @@ impl Auth {
             .await?
             .pop()
             .map(|c| c.id);
-        let (session, token) = self.new_session(&user.id, credential.as_deref(), client);
+        let (session, token) = self.new_session(&user.id, credential.as_ref(), client);
         let previous = previous_session.map(SessionToken::id_hash);
         match self
             .store

@@ -10,8 +10,9 @@ use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
 
 use super::ceremony::{CeremonyKind, verification_error};
 use super::rate_limit::{Limit, client_key};
-use super::{Auth, AuthError, AuthResult, ClientInfo, Email, PinPurpose, User};
-use crate::crypto::b64url;
+use super::{
+    Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, PinPurpose, User, UserId,
+};
 use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
 
 /// A stored sign-up, waiting for its PIN.
@@ -54,7 +55,7 @@ impl Auth {
         selection.require_resident_key = false;
         selection.user_verification = UserVerificationPolicy::Required;
 
-        let user_id = user_id.to_string();
+        let user_id = UserId::from_uuid(user_id);
         self.save_ceremony(
             CeremonyKind::Register,
             &options.public_key.challenge,
@@ -109,7 +110,7 @@ impl Auth {
                 verified_at: None,
             },
             credential: NewCredential {
-                id: b64url(passkey.cred_id()),
+                id: CredentialId::from_raw(passkey.cred_id()),
                 passkey: serde_json::to_string(&passkey)
                     .map_err(|e| AuthError::internal("storing a passkey", e))?,
                 name: default_passkey_name(client),

@@ -1,7 +1,7 @@
 //! Sessions: 256-bit random tokens in an HttpOnly cookie, stored only as a hash,
 //! a new one at every sign-in, ended server-side at sign-out.
 
-use super::{Auth, AuthResult, ClientInfo, SessionToken, User, policy, secs};
+use super::{Auth, AuthResult, ClientInfo, CredentialId, SessionToken, User, UserId, policy, secs};
 use crate::store::SessionRow;
 
 impl Auth {
@@ -9,16 +9,16 @@ impl Auth {
     /// transaction as whatever signed the person in.
     pub(crate) fn new_session(
         &self,
-        user_id: &str,
-        credential_id: Option<&str>,
+        user_id: &UserId,
+        credential_id: Option<&CredentialId>,
         client: &ClientInfo,
     ) -> (SessionRow, SessionToken) {
         let token = SessionToken::generate();
         let now = self.now();
         let row = SessionRow {
             id_hash: token.id_hash(),
-            user_id: user_id.into(),
-            credential_id: credential_id.map(Into::into),
+            user_id: user_id.clone(),
+            credential_id: credential_id.cloned(),
             user_agent: client
                 .user_agent
                 .as_deref()

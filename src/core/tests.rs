@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::ceremony::CeremonyKind;
-use super::{AuthError, BrowserToken, ClientInfo, Email, PinPurpose};
+use super::{AuthError, BrowserToken, ClientInfo, CredentialId, Email, PinPurpose, UserId};
 use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
 use crate::{BmAuth, Config, ManualClock};
 
@@ -38,9 +38,10 @@ impl World {
     }
 
     /// A pending sign-up of `email` in the browser of `client`, waiting for `pin`.
-    async fn pending_sign_up(&self, email: &str, pin: &str, client: &ClientInfo) -> String {
+    async fn pending_sign_up(&self, email: &str, pin: &str, client: &ClientInfo) -> UserId {
         let auth = self.bmauth.core();
-        let user_id = uuid::Uuid::new_v4().to_string();
+        let handle = uuid::Uuid::new_v4();
+        let user_id = UserId::from_uuid(handle);
         let now = auth.now();
         let email = Email::parse(email).unwrap();
         let mail = crate::mail::pin_mail("BMAuth", PinPurpose::VerifyEmail, pin, Duration::ZERO);
@@ -52,7 +53,7 @@ impl World {
                 verified_at: None,
             },
             credential: NewCredential {
-                id: user_id.clone(),
+                id: CredentialId::from_raw(handle.as_bytes()),
                 passkey: "{}".into(),
                 name: "Passkey".into(),
                 aaguid: None,

@@ -5,9 +5,6 @@ pub(crate) mod error;
 pub(crate) mod extract;
 mod routes;
 
-#[cfg(feature = "pages")]
-pub(crate) use routes::user_view;
-
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};

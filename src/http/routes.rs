@@ -2,28 +2,20 @@
 //! handler only translates between HTTP and `crate::core::Auth`.
 
 use axum::Extension;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
     AutofillRequest, CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse,
-    StatusResponse, UserResponse, UserView, VerifyEmailRequest,
+    StatusResponse, UserResponse, VerifyEmailRequest,
 };
 
 use super::error::ApiError;
 use super::extract::{ApiJson, AuthUser, Client};
 use crate::BmAuth;
-use crate::core::{SignedIn, User};
+use crate::core::SignedIn;
 
 type ApiResult<T> = Result<T, ApiError>;
-
-pub(crate) fn user_view(user: User) -> UserView {
-    UserView {
-        id: user.id,
-        email: user.email,
-        verified: user.verified,
-    }
-}
 
 /// The session cookie for a fresh sign-in, and the user as JSON.
 fn signed_in(
@@ -35,7 +27,7 @@ fn signed_in(
     (
         jar,
         axum::Json(UserResponse {
-            user: user_view(signed.user),
+            user: signed.user.into(),
         }),
     )
 }
@@ -64,7 +56,7 @@ pub async fn register_complete(
     Ok((
         StatusCode::CREATED,
         axum::Json(RegisteredResponse {
-            user: user_view(registered.user),
+            user: registered.user.into(),
             pin_sent: true,
         }),
     ))
@@ -147,15 +139,11 @@ pub async fn autofill_complete(
 
 pub async fn logout(
     Extension(bm): Extension<BmAuth>,
-    client: Client,
-    jar: CookieJar,
+    headers: HeaderMap,
 ) -> ApiResult<impl IntoResponse> {
-    if let Some(token) = &client.session {
-        bm.core().end_session(token).await?;
-    }
-    let jar = jar.add(bm.expired_session_cookie());
+    let clear_cookie = bm.sign_out(&headers).await?;
     Ok((
-        jar,
+        [(header::SET_COOKIE, clear_cookie)],
         axum::Json(MessageResponse {
             message: "Signed out.".into(),
         }),
@@ -163,15 +151,13 @@ pub async fn logout(
 }
 
 pub async fn me(AuthUser(user): AuthUser) -> impl IntoResponse {
-    axum::Json(UserResponse {
-        user: user_view(user),
-    })
+    axum::Json(UserResponse { user: user.into() })
 }
 
 pub async fn status(user: Option<AuthUser>) -> impl IntoResponse {
     axum::Json(StatusResponse {
         signed_in: user.is_some(),
-        user: user.map(|AuthUser(u)| user_view(u)),
+        user: user.map(|AuthUser(u)| u.into()),
     })
 }
 

@@ -8,7 +8,7 @@ use super::{
     insert_mail, insert_session, transaction, upsert_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
-use crate::core::PinPurpose;
+use crate::core::{CredentialId, PinPurpose, UserId};
 
 /// A sign-up to store in one transaction: the user, their first passkey, the PIN that
 /// confirms the email and the mail that carries it.
@@ -22,7 +22,7 @@ pub struct NewAccount {
 
 #[derive(Debug)]
 pub struct NewCredential {
-    pub id: String,
+    pub id: CredentialId,
     pub passkey: String,
     pub name: String,
     pub aaguid: Option<String>,
@@ -36,7 +36,7 @@ pub struct NewCredential {
 /// A passkey as it is after a sign-in.
 #[derive(Debug)]
 pub struct CredentialUse {
-    pub id: String,
+    pub id: CredentialId,
     pub passkey: String,
     pub sign_count: i64,
     pub backup_eligible: bool,
@@ -93,7 +93,7 @@ impl Store {
     }
 
     /// An account or pending sign-up by id.
-    pub async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
+    pub async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<UserRow>> {
         let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
         Ok(with_pool!(self, |pool| sqlx::query_as(sql)
             .bind(id)
@@ -119,7 +119,7 @@ impl Store {
             .await?))
     }
 
-    pub async fn credentials_of(&self, user_id: &str) -> StoreResult<Vec<CredentialRow>> {
+    pub async fn credentials_of(&self, user_id: &UserId) -> StoreResult<Vec<CredentialRow>> {
         let sql = concat!(
             "SELECT ",
             credential_columns!(),
@@ -274,7 +274,7 @@ impl Store {
     /// Marks a passkey whose counter went backwards: a sign of a cloned key.
     pub async fn flag_counter_regression(
         &self,
-        credential_id: &str,
+        credential_id: &CredentialId,
         now: UnixTime,
     ) -> StoreResult<()> {
         with_writer!(self, |pool| sqlx::query(

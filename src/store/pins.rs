@@ -6,7 +6,7 @@ use super::{
     with_writer,
 };
 use crate::clock::UnixTime;
-use crate::core::PinPurpose;
+use crate::core::{PinPurpose, UserId};
 
 /// The columns of `PinRow`, for `concat!`.
 macro_rules! pin_columns {
@@ -26,7 +26,11 @@ impl Store {
         })
     }
 
-    pub async fn pin_of(&self, user_id: &str, purpose: PinPurpose) -> StoreResult<Option<PinRow>> {
+    pub async fn pin_of(
+        &self,
+        user_id: &UserId,
+        purpose: PinPurpose,
+    ) -> StoreResult<Option<PinRow>> {
         let sql = concat!(
             "SELECT ",
             pin_columns!(),
@@ -45,7 +49,7 @@ impl Store {
     /// browser, expired or used up.
     pub async fn spend_pin_attempt(
         &self,
-        user_id: &str,
+        user_id: &UserId,
         purpose: PinPurpose,
         browser_hash: &str,
         now: UnixTime,

@@ -1,11 +1,11 @@
 //! Rows as stored. Plain data: the auth core gives them meaning.
 
 use crate::clock::UnixTime;
-use crate::core::{CeremonyKind, PinPurpose};
+use crate::core::{CeremonyKind, CredentialId, PinPurpose, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub created_at: UnixTime,
     pub verified_at: Option<UnixTime>,
@@ -14,8 +14,8 @@ pub struct UserRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 #[allow(dead_code)] // every column is read by tests, and will be by the devices page
 pub struct CredentialRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: CredentialId,
+    pub user_id: UserId,
     pub passkey: String,
     pub name: String,
     pub aaguid: Option<String>,
@@ -34,7 +34,7 @@ pub struct CeremonyRow {
     pub kind: CeremonyKind,
     /// SHA-256 of the browser-binding cookie of the browser that began it.
     pub browser_hash: String,
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub email: Option<String>,
     pub state: String,
     pub created_at: UnixTime,
@@ -43,7 +43,7 @@ pub struct CeremonyRow {
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PinRow {
-    pub user_id: String,
+    pub user_id: UserId,
     pub purpose: PinPurpose,
     /// SHA-256 of the browser-binding cookie of the browser that asked for it.
     pub browser_hash: String,
@@ -59,8 +59,8 @@ pub struct PinRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
     pub id_hash: String,
-    pub user_id: String,
-    pub credential_id: Option<String>,
+    pub user_id: UserId,
+    pub credential_id: Option<CredentialId>,
     pub user_agent: Option<String>,
     pub created_at: UnixTime,
     pub last_seen_at: UnixTime,
@@ -72,7 +72,7 @@ pub struct SessionRow {
 pub struct SessionUserRow {
     pub id_hash: String,
     pub last_seen_at: UnixTime,
-    pub user_id: String,
+    pub user_id: UserId,
     pub email: String,
     pub verified_at: Option<UnixTime>,
 }

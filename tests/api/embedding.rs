@@ -51,17 +51,37 @@ async fn an_axum_app_gains_passkey_sign_in(app: TestApp) {
     );
 }
 
-#[test]
-fn the_readme_shows_the_example_as_it_is() {
-    let example = include_str!("../../examples/axum_host/src/app.rs");
+/// The part of an example between its `ANCHOR` lines.
+fn embed_block(example: &str) -> &str {
     let start = example.find("// ANCHOR: embed\n").unwrap() + "// ANCHOR: embed\n".len();
     let end = example.find("// ANCHOR_END: embed").unwrap();
-    let snippet = &example[start..end];
+    &example[start..end]
+}
+
+#[test]
+fn the_readme_shows_the_examples_as_they_are() {
     let readme = include_str!("../../README.md");
-    assert!(
-        readme.contains(snippet),
-        "README.md must show examples/axum_host/src/app.rs between its ANCHOR lines:\n{snippet}"
-    );
+    for (path, example) in [
+        (
+            "examples/axum_host/src/app.rs",
+            include_str!("../../examples/axum_host/src/app.rs"),
+        ),
+        (
+            "examples/leptos_host/src/lib.rs",
+            include_str!("../../examples/leptos_host/src/lib.rs"),
+        ),
+    ] {
+        let snippet = embed_block(example);
+        assert!(
+            readme.contains(snippet),
+            "README.md must show {path} between its ANCHOR lines:\n{snippet}"
+        );
+    }
+}
+
+#[test]
+fn the_axum_example_adds_at_most_ten_lines() {
+    let example = include_str!("../../examples/axum_host/src/app.rs");
     let added = example
         .lines()
         .filter(|l| l.contains("// + BMAuth"))

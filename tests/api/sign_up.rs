@@ -30,9 +30,11 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
     assert_eq!(mails.len(), 1);
     let pin = mails[0].pin();
     let user_id = done.body["user"]["id"].as_str().unwrap();
+    let user = app.store().user_by_email(email).await.unwrap().unwrap();
+    assert_eq!(user.id.as_str(), user_id);
     let stored = app
         .store()
-        .pin_of(user_id, bmauth::core::PinPurpose::VerifyEmail)
+        .pin_of(&user.id, bmauth::core::PinPurpose::VerifyEmail)
         .await
         .unwrap()
         .unwrap();
@@ -82,7 +84,7 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
         0,
         "finished ceremonies are gone"
     );
-    let credential = &app.store().credentials_of(user_id).await.unwrap()[0];
+    let credential = &app.store().credentials_of(&user.id).await.unwrap()[0];
     assert_eq!(credential.sign_count, 1);
     assert!(credential.last_used_at.is_some());
     assert_eq!(

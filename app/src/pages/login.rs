@@ -11,6 +11,7 @@ use crate::api::{
 };
 use crate::client::{self, Abort, ApiFailure, PasskeyFailure};
 
+/// Sign-in (`/auth/login`): email, then the passkey; `?next=` is where to go after.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let next = safe_next(Some(&query("next")));
@@ -26,12 +27,9 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
-/// Where a sign-in stands, as the person sees it.
+/// Why a sign-in did not go through, as the person is told.
 #[derive(Debug, Clone, PartialEq)]
-enum Step {
-    Idle,
-    /// Waiting for the biometric.
-    Waiting,
+enum Refused {
     /// No passkey of this account was used on this device.
     NoPasskeyHere,
     /// A real passkey, but the email was never confirmed.
@@ -39,21 +37,65 @@ enum Step {
     Failed(String),
 }
 
+/// One sign-in: with the email typed, or with a passkey picked from autofill.
+#[derive(Debug, Clone)]
+enum Attempt {
+    Typed(String),
+    Picked(serde_json::Value),
+}
+
+/// Runs a sign-in to its end: the session cookie is set, or it is refused.
+async fn sign_in(attempt: Attempt) -> Result<UserResponse, Refused> {
+    let signed = match attempt {
+        Attempt::Picked(credential) => {
+            client::call::<AutofillComplete>(&AutofillRequest { credential }).await
+        }
+        Attempt::Typed(email) => {
+            let request = EmailRequest {
+                email: email.clone(),
+            };
+            let options = client::call::<LoginBegin>(&request)
+                .await
+                .map_err(|failure| Refused::Failed(failure_message(&failure)))?;
+            let credential = match client::get_passkey(&options, None).await {
+                Ok(credential) => credential,
+                Err(PasskeyFailure::NotAllowed) => return Err(Refused::NoPasskeyHere),
+                Err(failure) => {
+                    return Err(Refused::Failed(
+                        client::passkey_failure_message(&failure).into(),
+                    ));
+                }
+            };
+            client::call::<LoginComplete>(&CredentialRequest { email, credential }).await
+        }
+    };
+    signed.map_err(|failure| match failure {
+        ApiFailure::Server(e) if e.code == ErrorCode::EmailNotVerified => Refused::NotVerified,
+        failure => Refused::Failed(failure_message(&failure)),
+    })
+}
+
 #[island]
 fn LoginForm(next: String, email: String) -> impl IntoView {
     let (email, set_email) = signal(email);
-    let (step, set_step) = signal(Step::Idle);
     let (supported, set_supported) = signal(true);
     let (hydrated, set_hydrated) = signal(false);
     let autofill = StoredValue::new_local(None::<Abort>);
     let next = StoredValue::new(next);
 
-    let finish = move |signed: Result<UserResponse, ApiFailure>| match signed {
-        Ok(_) => client::go_to(&next.get_value()),
-        Err(ApiFailure::Server(e)) if e.code == ErrorCode::EmailNotVerified => {
-            set_step.set(Step::NotVerified)
+    let attempt = Action::new_local(|attempt: &Attempt| sign_in(attempt.clone()));
+    let waiting = attempt.pending();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = attempt.value().get() {
+            client::go_to(&next.get_value());
         }
-        Err(failure) => set_step.set(Step::Failed(failure_message(&failure))),
+    });
+    // What the last attempt said, hidden while the next one runs.
+    let refused = move || {
+        (!waiting.get())
+            .then(|| attempt.value().get())
+            .flatten()
+            .and_then(Result::err)
     };
 
     // Passkey autofill: offered as soon as the page is interactive.
@@ -74,52 +116,29 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
             autofill.set_value(abort.clone());
             // Resolves only when the person picks a passkey from the autofill list.
             if let Ok(credential) = client::get_passkey(&options, abort.as_ref()).await {
-                set_step.set(Step::Waiting);
-                let signed =
-                    client::call::<AutofillComplete>(&AutofillRequest { credential }).await;
-                finish(signed);
+                attempt.dispatch_local(Attempt::Picked(credential));
             }
         });
     });
 
-    let sign_in = move || {
-        let email = email.get_untracked().trim().to_string();
+    let sign_in_typed = move || {
         if let Some(abort) = autofill.get_value() {
             abort.abort(); // one passkey request at a time
         }
-        set_step.set(Step::Waiting);
-        leptos::task::spawn_local(async move {
-            let request = EmailRequest {
-                email: email.clone(),
-            };
-            let options = match client::call::<LoginBegin>(&request).await {
-                Ok(options) => options,
-                Err(failure) => return set_step.set(Step::Failed(failure_message(&failure))),
-            };
-            match client::get_passkey(&options, None).await {
-                Ok(credential) => {
-                    let body = CredentialRequest { email, credential };
-                    finish(client::call::<LoginComplete>(&body).await);
-                }
-                Err(PasskeyFailure::NotAllowed) => set_step.set(Step::NoPasskeyHere),
-                Err(failure) => set_step.set(Step::Failed(
-                    client::passkey_failure_message(&failure).into(),
-                )),
-            }
-        });
+        attempt.dispatch_local(Attempt::Typed(email.get_untracked().trim().to_string()));
     };
-
-    let message = Signal::derive(move || match step.get() {
-        Step::Waiting => Some("Confirm with your fingerprint, face or screen lock…".to_string()),
-        _ => None,
+    let message = Signal::derive(move || {
+        waiting
+            .get()
+            .then(|| "Confirm with your fingerprint, face or screen lock…".to_string())
     });
-    let error = Signal::derive(move || match step.get() {
-        Step::Failed(message) => Some(message),
+    let error = Signal::derive(move || match refused() {
+        Some(Refused::Failed(message)) => Some(message),
         _ => None,
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        sign_in();
+        sign_in_typed();
     };
 
     view! {
@@ -127,18 +146,18 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
             <UnsupportedNotice supported=supported/>
             // `webauthn` in autocomplete: the browser offers passkeys here (autofill).
             <EmailField email=email set_email=set_email autocomplete="username webauthn"/>
-            <button type="submit" class="button" disabled=move || { step.get() == Step::Waiting }>
+            <button type="submit" class="button" disabled=move || waiting.get()>
                 "Sign in with passkey"
             </button>
             <Status message=message/>
             <Status message=error error=true/>
-            <Show when=move || step.get() == Step::NoPasskeyHere>
+            <Show when=move || refused() == Some(Refused::NoPasskeyHere)>
                 <div class="notice" role="alert" data-testid="no-passkey">
                     <h2>"No passkey for this account was used on this device"</h2>
                     <p>"If you cancelled, try again. If this device has no passkey for "
                         <strong>{move || email.get()}</strong>", sign in another way:"</p>
                     <div class="actions">
-                        <button type="button" class="button" on:click=move |_| sign_in()>"Try again"</button>
+                        <button type="button" class="button" on:click=move |_| sign_in_typed()>"Try again"</button>
                         <a class="button secondary" href=move || with_query("/link", &[("email", &email.get())])>
                             "Sign in with another device"
                         </a>
@@ -148,7 +167,7 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
                     </div>
                 </div>
             </Show>
-            <Show when=move || step.get() == Step::NotVerified>
+            <Show when=move || refused() == Some(Refused::NotVerified)>
                 <div class="notice" role="alert" data-testid="not-verified">
                     <h2>"Confirm your email first"</h2>
                     <p>"Enter the 6-digit code we emailed you when you signed up, or get a new one."</p>

@@ -116,6 +116,7 @@ fn UnsupportedNotice(supported: ReadSignal<bool>) -> impl IntoView {
     }
 }
 
+/// For addresses that lead nowhere.
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {

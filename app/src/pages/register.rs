@@ -8,6 +8,7 @@ use crate::api::routes::{RegisterBegin, RegisterComplete};
 use crate::api::{CredentialRequest, EmailRequest, ErrorCode};
 use crate::client::{self, ApiFailure, PasskeyFailure};
 
+/// Sign-up (`/auth/register`): email, then the device makes a passkey.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let next = safe_next(Some(&query("next")));

@@ -9,6 +9,7 @@ use crate::api::routes::{ResendPin, VerifyEmail};
 use crate::api::{EmailRequest, ErrorCode, VerifyEmailRequest};
 use crate::client::{self, ApiFailure};
 
+/// The email code (`/auth/verify?email=…`): confirms the address and signs in.
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     let email = query("email");

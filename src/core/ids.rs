@@ -1,0 +1,65 @@
+//! The ids of accounts and passkeys, as types: one cannot be passed for the other,
+//! and neither for an email or a hash.
+
+use std::fmt;
+
+use uuid::Uuid;
+
+/// An account's id: a random UUID, also its WebAuthn user handle.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, sqlx::Type)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct UserId(String);
+
+/// A passkey's credential id, in base64url as browsers send it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, sqlx::Type)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct CredentialId(String);
+
+impl UserId {
+    /// The id of an account being made, which is also its passkeys' user handle.
+    pub(crate) fn from_uuid(handle: Uuid) -> Self {
+        Self(handle.to_string())
+    }
+
+    /// A passkey's user handle, as the id it names (unchecked: look it up).
+    pub(crate) fn from_handle(handle: &Uuid) -> Self {
+        Self::from_uuid(*handle)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl CredentialId {
+    /// The id of a passkey from its raw bytes.
+    pub(crate) fn from_raw(raw: &[u8]) -> Self {
+        Self(crate::crypto::b64url(raw))
+    }
+
+    /// The id as text (base64url).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for CredentialId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<UserId> for String {
+    fn from(id: UserId) -> Self {
+        id.0
+    }
+}
