@@ -16,6 +16,14 @@ pub use url::Url;
 pub use crate::crypto::ServerSecret;
 
 /// How strict start-up is.
+///
+/// ```
+/// use bmauth::config::{Config, Mode};
+///
+/// let config = Config { mode: Some(Mode::Production), ..Config::default() };
+/// // Production asks for https, a server secret and SMTP before anything starts.
+/// assert!(config.validate().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
@@ -27,6 +35,13 @@ pub enum Mode {
 }
 
 /// How the SMTP connection is protected.
+///
+/// ```
+/// use bmauth::config::{SmtpConfig, SmtpTls};
+///
+/// let smtp = SmtpConfig { tls: SmtpTls::Tls, ..SmtpConfig::default() };
+/// assert_eq!(smtp.port_or_default(), 465);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum SmtpTls {
@@ -40,6 +55,23 @@ pub enum SmtpTls {
 }
 
 /// Where mail goes (`[smtp]`). Without a host, the development mailer.
+///
+/// ```
+/// use bmauth::config::{Config, Password, SmtpConfig, SmtpTls};
+///
+/// let config = Config {
+///     smtp: SmtpConfig {
+///         host: Some("smtp.example.com".into()),
+///         tls: SmtpTls::Starttls,
+///         username: Some("bmauth".into()),
+///         password: Some(Password::new("s3cret")),
+///         from: Some("BMAuth <no-reply@example.com>".parse().unwrap()),
+///         ..SmtpConfig::default()
+///     },
+///     ..Config::default()
+/// };
+/// assert!(config.validate().is_ok());
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
@@ -58,12 +90,22 @@ pub struct SmtpConfig {
 }
 
 /// A password from configuration. `Debug` never shows it.
+///
+/// ```
+/// use bmauth::config::Password;
+///
+/// assert_eq!(format!("{:?}", Password::new("s3cret")), "<redacted>");
+/// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Password(String);
 
 impl Password {
     /// Wraps a password.
+    ///
+    /// ```
+    /// let password = bmauth::config::Password::new(std::env::var("SMTP_PASSWORD").unwrap_or_default());
+    /// ```
     pub fn new(password: impl Into<String>) -> Self {
         Self(password.into())
     }
@@ -80,12 +122,24 @@ impl std::fmt::Debug for Password {
 }
 
 /// A database URL: `sqlite://path` or `postgres://…`. `Debug` hides its password.
+///
+/// ```
+/// use bmauth::config::DatabaseUrl;
+///
+/// let url = DatabaseUrl::from("postgres://bmauth:s3cret@db.internal/bmauth");
+/// assert!(!format!("{url:?}").contains("s3cret"));
+/// ```
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct DatabaseUrl(String);
 
 impl DatabaseUrl {
     /// The URL as written.
+    ///
+    /// ```
+    /// let url = bmauth::config::DatabaseUrl::from("sqlite://data/bmauth.db");
+    /// assert!(url.as_str().starts_with("sqlite:"));
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -110,6 +164,18 @@ impl std::fmt::Debug for DatabaseUrl {
 }
 
 /// An HTTP header name from configuration, e.g. `x-forwarded-for`.
+///
+/// ```
+/// use bmauth::Config;
+///
+/// // In bmauth.toml: client_ip_header = "x-forwarded-for"
+/// let config: Config = serde_json::from_value(serde_json::json!({
+///     "client_ip_header": "x-forwarded-for",
+///     "trusted_proxies": ["10.0.0.0/8"],
+/// }))
+/// .unwrap();
+/// assert_eq!(config.client_ip_header.unwrap().0, "x-forwarded-for");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderName(pub axum::http::HeaderName);
 
@@ -130,6 +196,10 @@ impl<'de> Deserialize<'de> for HeaderName {
 
 impl SmtpConfig {
     /// The port, or the usual one for `tls`.
+    ///
+    /// ```
+    /// assert_eq!(bmauth::config::SmtpConfig::default().port_or_default(), 587);
+    /// ```
     pub fn port_or_default(&self) -> u16 {
         self.port.unwrap_or(match self.tls {
             SmtpTls::None => 25,
@@ -140,6 +210,13 @@ impl SmtpConfig {
 }
 
 /// At most `max` hits per `per_secs` seconds (a fixed window).
+///
+/// ```
+/// use bmauth::config::{Limits, Rate};
+///
+/// // Ten mails an hour to one address, instead of five.
+/// let limits = Limits { mail_per_account: Rate::new(10, 3600), ..Limits::default() };
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rate {
@@ -151,6 +228,11 @@ pub struct Rate {
 
 impl Rate {
     /// `max` hits per `per_secs` seconds.
+    ///
+    /// ```
+    /// let one_a_minute = bmauth::config::Rate::new(1, 60);
+    /// assert_eq!(one_a_minute.per_secs, 60);
+    /// ```
     pub const fn new(max: u32, per_secs: u64) -> Self {
         Self { max, per_secs }
     }
@@ -160,6 +242,16 @@ impl Rate {
 /// (IPv6 by its /64); "account" is the email address. Tight per account, generous
 /// per client, so that a few hundred people behind one office NAT can all sign in
 /// at nine in the morning.
+///
+/// ```
+/// use bmauth::config::{Config, Limits, Rate};
+///
+/// let config = Config {
+///     limits: Limits { ceremonies_per_client: Rate::new(5000, 600), ..Limits::default() },
+///     ..Config::default()
+/// };
+/// assert!(config.validate().is_ok());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Limits {
@@ -208,6 +300,19 @@ impl Limits {
 
 /// BMAuth's configuration. Every key is in `bmauth.example.toml` and the README;
 /// [`Config::validate`] says which key is wrong and why.
+///
+/// ```
+/// use bmauth::Config;
+///
+/// let config = Config {
+///     public_url: "https://notes.example.com".parse().unwrap(),
+///     rp_name: "Acme Notes".into(),
+///     database_url: "postgres://localhost/notes".into(),
+///     ..Config::default()
+/// };
+/// // https in development must be said explicitly.
+/// assert!(config.validate().is_err());
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -265,6 +370,16 @@ impl Default for Config {
 }
 
 /// What is wrong with the configuration.
+///
+/// ```
+/// use bmauth::{Config, ConfigError};
+///
+/// let config = Config { rp_id: Some("other.example".into()), ..Config::default() };
+/// match config.validate() {
+///     Err(ConfigError::Invalid { key, .. }) => assert_eq!(key, "rp_id"),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// It could not be read (a file, a value of the wrong type, an unknown key).
@@ -288,6 +403,12 @@ fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
 }
 
 /// What validation derives from the raw configuration.
+///
+/// ```
+/// let validated = bmauth::Config::default().validate().unwrap();
+/// assert_eq!(validated.rp_id, "localhost");
+/// assert!(!validated.secure_cookies);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Validated {
     /// The WebAuthn origin (the public URL).
@@ -305,6 +426,11 @@ pub struct Validated {
 impl Config {
     /// Loads defaults < `file` (if it exists) < `BMAUTH_*` environment. Nested keys
     /// in the environment use a double underscore: `BMAUTH_SMTP__HOST`.
+    ///
+    /// ```no_run
+    /// let config = bmauth::Config::load("bmauth.toml".as_ref())?;
+    /// # Ok::<(), bmauth::ConfigError>(())
+    /// ```
     pub fn load(file: &std::path::Path) -> Result<Self, ConfigError> {
         Self::from_sources(&Self::sources(file), &[])
     }
@@ -350,6 +476,11 @@ impl Config {
     }
 
     /// Checks every key, and derives what the rest of BMAuth needs.
+    ///
+    /// ```
+    /// let checked = bmauth::Config::default().validate().unwrap();
+    /// assert_eq!(checked.origin.as_str(), "http://localhost:3000/");
+    /// ```
     pub fn validate(&self) -> Result<Validated, ConfigError> {
         let origin = self.public_url.clone();
         let host = origin

@@ -69,6 +69,16 @@ use crate::mail::{DevMailer, Mailer, Outbox, SmtpMailer};
 use crate::store::{Store, StoreError};
 
 /// Why BMAuth could not start.
+///
+/// ```no_run
+/// # async fn run() {
+/// match bmauth::BmAuth::start(bmauth::Config::default()).await {
+///     Ok(bmauth) => println!("ready on {}", bmauth.database_name()),
+///     Err(bmauth::StartError::Config(e)) => eprintln!("fix bmauth.toml: {e}"),
+///     Err(e) => eprintln!("cannot start: {e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The configuration is invalid.
@@ -94,6 +104,23 @@ pub enum StartError {
 }
 
 /// A running BMAuth: the auth core plus what the web layer needs. Cheap to clone.
+///
+/// ```
+/// use bmauth::{BmAuth, Config};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let folder = tempfile::tempdir()?;
+/// let config = Config {
+///     database_url: format!("sqlite://{}/bmauth.db", folder.path().display()).into(),
+///     data_dir: folder.path().into(),
+///     ..Config::default()
+/// };
+/// let bmauth = BmAuth::builder(config).background_worker(false).start().await?;
+/// assert_eq!(bmauth.database_name(), "sqlite");
+/// let app: axum::Router = axum::Router::new().merge(bmauth.router()).layer(bmauth.layer());
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct BmAuth(Arc<Inner>);
 
@@ -133,12 +160,32 @@ pub struct Builder {
 
 impl Builder {
     /// Time comes from this clock (tests use [`ManualClock`]).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bmauth::StartError> {
+    /// let clock = bmauth::ManualClock::new(1_800_000_000);
+    /// let bmauth = bmauth::BmAuth::builder(bmauth::Config::default())
+    ///     .clock(std::sync::Arc::new(clock.clone()))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
 
     /// Whether to run the mail-retry and clean-up worker (default: yes).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bmauth::StartError> {
+    /// // A second process on the same database, that leaves mail and clean-up to the first.
+    /// let bmauth = bmauth::BmAuth::builder(bmauth::Config::load("bmauth.toml".as_ref())?)
+    ///     .background_worker(false)
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn background_worker(mut self, run: bool) -> Self {
         self.background_worker = run;
         self
@@ -146,6 +193,12 @@ impl Builder {
 
     /// Validates the configuration, connects and migrates the database, and
     /// starts the background worker (unless turned off).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bmauth::StartError> {
+    /// let bmauth = bmauth::BmAuth::builder(bmauth::Config::default()).start().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn start(self) -> Result<BmAuth, StartError> {
         let config = self.config;
         let validated = config.validate()?;
@@ -240,6 +293,15 @@ fn write_private_file(path: &Path, content: &str) -> std::io::Result<()> {
 
 impl BmAuth {
     /// A [`Builder`] for `config`, to set a clock or turn off the worker.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), bmauth::StartError> {
+    /// let bmauth = bmauth::BmAuth::builder(bmauth::Config::default())
+    ///     .background_worker(false)
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
     pub fn builder(config: Config) -> Builder {
         Builder {
             config,
@@ -250,11 +312,25 @@ impl BmAuth {
 
     /// Validates `config`, connects and migrates the database, and starts the
     /// background worker.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let bmauth = bmauth::BmAuth::start(bmauth::Config::load("bmauth.toml".as_ref())?).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn start(config: Config) -> Result<Self, StartError> {
         Self::builder(config).start().await
     }
 
     /// The auth rules, for server functions and custom routes.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, token: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
+    /// if let Some(user) = bmauth.core().session_user(&token).await? {
+    ///     println!("{} is signed in", user.email);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub fn core(&self) -> &Auth {
         &self.0.auth
     }
@@ -303,12 +379,31 @@ impl BmAuth {
     }
 
     /// Makes [`AuthUser`] work in the routes this layer wraps.
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// use axum::routing::get;
+    /// use bmauth::AuthUser;
+    ///
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/me", get(|AuthUser(user): AuthUser| async move { user.email }))
+    ///     .layer(bmauth.layer());
+    /// # }
+    /// ```
     pub fn layer(&self) -> Extension<BmAuth> {
         Extension(self.clone())
     }
 
     /// Applies the database migrations of `config.database_url` and says which
     /// database it is (`sqlite` or `postgres`). [`BmAuth::start`] does it too.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// // Before a rolling deploy: migrate once, then start the new instances.
+    /// let database = bmauth::BmAuth::migrate(&bmauth::Config::load("bmauth.toml".as_ref())?).await?;
+    /// println!("{database} is up to date");
+    /// # Ok(()) }
+    /// ```
     pub async fn migrate(config: &Config) -> Result<&'static str, StartError> {
         config.validate()?;
         let store = Store::connect(config.database_url.as_str()).await?;
@@ -317,12 +412,27 @@ impl BmAuth {
     }
 
     /// Which database this instance uses: `sqlite` or `postgres`.
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// tracing::info!(database = bmauth.database_name(), "started");
+    /// # }
+    /// ```
     pub fn database_name(&self) -> &'static str {
         self.0.auth.store.backend_name()
     }
 
     /// The whole reference app: pages, JSON API and security headers, with the
     /// browser bundle (`scripts/build-site`) served from `site_dir`.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth) -> std::io::Result<()> {
+    /// let app = bmauth.app("target/site".as_ref());
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    /// axum::serve(listener, service).await
+    /// # }
+    /// ```
     #[cfg(feature = "pages")]
     pub fn app(&self, site_dir: &Path) -> Router {
         let router = Router::new()

@@ -7,3 +7,8 @@ pub use crate::store::{ColumnInfo, CredentialRow, PinRow, Store, StoreError, Tab
 pub fn hex(bytes: &[u8]) -> String {
     crate::crypto::hex(bytes)
 }
+
+/// The account id an API answer named (`user.id`), for looking at its rows.
+pub fn user_id(text: &str) -> crate::core::UserId {
+    crate::core::UserId::from_text(text)
+}

@@ -4,13 +4,29 @@ use serde::{Deserialize, Serialize};
 
 /// WebAuthn options or a credential, as the standard WebAuthn JSON
 /// (`PublicKeyCredential.toJSON()`, `parseCreationOptionsFromJSON`).
+///
+/// ```
+/// let options: bmauth_proto::WebAuthnJson = serde_json::json!({ "publicKey": { "challenge": "AAAA" } });
+/// assert!(options["publicKey"].is_object());
+/// ```
 pub type WebAuthnJson = serde_json::Value;
 
 /// The body of requests that need none: `{}`.
+///
+/// ```
+/// assert_eq!(serde_json::to_string(&bmauth_proto::Empty {}).unwrap(), "{}");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Empty {}
 
 /// Stable error codes. Clients match on these, never on messages.
+///
+/// ```
+/// use bmauth_proto::ErrorCode;
+///
+/// let code: ErrorCode = serde_json::from_str("\"pin_incorrect\"").unwrap();
+/// assert_eq!(code, ErrorCode::PinIncorrect);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -75,6 +91,12 @@ pub enum ErrorCode {
 }
 
 /// What went wrong, in an error answer.
+///
+/// ```
+/// let body = r#"{"error": {"code": "pin_incorrect", "message": "Wrong code.", "attempts_left": 4}}"#;
+/// let answer: bmauth_proto::ErrorBody = serde_json::from_str(body).unwrap();
+/// assert_eq!(answer.error.attempts_left, Some(4));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     /// The stable code to match on.
@@ -90,6 +112,14 @@ pub struct ErrorDetail {
 }
 
 /// Every error answer: `{"error": {"code": "...", "message": "..."}}`.
+///
+/// ```
+/// use bmauth_proto::{ErrorBody, ErrorCode};
+///
+/// let body = r#"{"error": {"code": "rate_limited", "message": "Slow down.", "retry_after": 30}}"#;
+/// let ErrorBody { error } = serde_json::from_str(body).unwrap();
+/// assert_eq!((error.code, error.retry_after), (ErrorCode::RateLimited, Some(30)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     /// The error.
@@ -97,6 +127,11 @@ pub struct ErrorBody {
 }
 
 /// A request naming an account by its email address.
+///
+/// ```
+/// let body = bmauth_proto::EmailRequest { email: "ada@example.com".into() };
+/// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"email":"ada@example.com"}"#);
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EmailRequest {
     /// The address, as typed (the server normalises it).
@@ -104,6 +139,13 @@ pub struct EmailRequest {
 }
 
 /// A passkey's answer to a ceremony for `email`.
+///
+/// ```
+/// let body = bmauth_proto::CredentialRequest {
+///     email: "ada@example.com".into(),
+///     credential: serde_json::json!({ "id": "…", "response": {} }),
+/// };
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CredentialRequest {
     /// The account's address.
@@ -113,6 +155,10 @@ pub struct CredentialRequest {
 }
 
 /// A passkey-autofill sign-in: the passkey itself names the account.
+///
+/// ```
+/// let body = bmauth_proto::AutofillRequest { credential: serde_json::json!({ "id": "…" }) };
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AutofillRequest {
     /// The `PublicKeyCredential`, as WebAuthn JSON.
@@ -120,6 +166,11 @@ pub struct AutofillRequest {
 }
 
 /// The emailed code for a sign-up.
+///
+/// ```
+/// let body = bmauth_proto::VerifyEmailRequest { email: "ada@example.com".into(), pin: "123456".into() };
+/// assert_eq!(body.pin.len(), bmauth_proto::policy::PIN_DIGITS);
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyEmailRequest {
     /// The address signed up with.
@@ -129,6 +180,12 @@ pub struct VerifyEmailRequest {
 }
 
 /// An account as clients see it.
+///
+/// ```
+/// let answer = r#"{"user": {"id": "5f0c…", "email": "ada@example.com", "verified": true}}"#;
+/// let bmauth_proto::UserResponse { user } = serde_json::from_str(answer).unwrap();
+/// assert!(user.verified);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
     /// Stable id (a UUID; also the WebAuthn user handle).
@@ -140,6 +197,12 @@ pub struct UserView {
 }
 
 /// An answer naming the signed-in user.
+///
+/// ```
+/// let answer = r#"{"user": {"id": "5f0c…", "email": "ada@example.com", "verified": true}}"#;
+/// let signed_in: bmauth_proto::UserResponse = serde_json::from_str(answer).unwrap();
+/// assert_eq!(signed_in.user.email, "ada@example.com");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserResponse {
     /// The user.
@@ -147,6 +210,12 @@ pub struct UserResponse {
 }
 
 /// The answer to a stored sign-up.
+///
+/// ```
+/// let answer = r#"{"user": {"id": "5f0c…", "email": "ada@example.com", "verified": false}, "pin_sent": true}"#;
+/// let stored: bmauth_proto::RegisteredResponse = serde_json::from_str(answer).unwrap();
+/// assert!(stored.pin_sent && !stored.user.verified);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisteredResponse {
     /// The pending account.
@@ -156,6 +225,10 @@ pub struct RegisteredResponse {
 }
 
 /// An answer that only says something.
+///
+/// ```
+/// let answer: bmauth_proto::MessageResponse = serde_json::from_str(r#"{"message": "Signed out."}"#).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageResponse {
     /// Words for a person.
@@ -163,6 +236,12 @@ pub struct MessageResponse {
 }
 
 /// Whether anyone is signed in.
+///
+/// ```
+/// let answer: bmauth_proto::StatusResponse =
+///     serde_json::from_str(r#"{"signed_in": false, "user": null}"#).unwrap();
+/// assert!(answer.user.is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusResponse {
     /// True with a live session.

@@ -11,6 +11,13 @@ use crate::{
 };
 
 /// How an endpoint is called.
+///
+/// ```
+/// use bmauth_proto::routes::{Endpoint, Me, Method, Logout};
+///
+/// assert_eq!(Me::METHOD, Method::Get);
+/// assert_eq!(Logout::METHOD, Method::Post);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     /// Reads; needs no `Origin`.
@@ -20,6 +27,16 @@ pub enum Method {
 }
 
 /// One route of the JSON API.
+///
+/// ```
+/// use bmauth_proto::routes::{Endpoint, LoginBegin};
+///
+/// /// A client's one call function, for every route.
+/// fn describe<E: Endpoint>() -> String {
+///     format!("{:?} {}", E::METHOD, E::PATH)
+/// }
+/// assert_eq!(describe::<LoginBegin>(), "Post /auth/login/begin");
+/// ```
 pub trait Endpoint {
     /// The path, from the site's root.
     const PATH: &'static str;

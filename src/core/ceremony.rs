@@ -12,6 +12,12 @@ use crate::crypto::{HashPurpose, from_b64url, hex};
 use crate::store::CeremonyRow;
 
 /// What a WebAuthn ceremony is for: a response only finishes a ceremony of its kind.
+///
+/// ```
+/// use bmauth::core::CeremonyKind;
+///
+/// assert_eq!(CeremonyKind::from_name(CeremonyKind::Autofill.as_str()), Some(CeremonyKind::Autofill));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CeremonyKind {
     /// A new account's first passkey.
@@ -24,6 +30,10 @@ pub enum CeremonyKind {
 
 impl CeremonyKind {
     /// How it is stored.
+    ///
+    /// ```
+    /// assert_eq!(bmauth::core::CeremonyKind::Login.as_str(), "login");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Register => "register",
@@ -33,6 +43,10 @@ impl CeremonyKind {
     }
 
     /// The kind stored as `name`.
+    ///
+    /// ```
+    /// assert_eq!(bmauth::core::CeremonyKind::from_name("register"), Some(bmauth::core::CeremonyKind::Register));
+    /// ```
     pub fn from_name(name: &str) -> Option<Self> {
         [Self::Register, Self::Login, Self::Autofill]
             .into_iter()

@@ -10,6 +10,13 @@ use super::error::AuthError;
 /// a trap), and the domain in its ASCII (IDNA) form. Only real, dotted domain names:
 /// no address literals (`x@[10.0.0.5]`) and no dotless hosts (`x@localhost`), so PIN
 /// mail goes only to real domains.
+///
+/// ```
+/// use bmauth::core::Email;
+///
+/// assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
+/// assert!(Email::parse("ada@localhost").is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
@@ -18,6 +25,11 @@ impl Email {
     pub const MAX_LEN: usize = 254;
 
     /// Normalises `input`, or refuses it with [`AuthError::InvalidEmail`].
+    ///
+    /// ```
+    /// let email = bmauth::core::Email::parse("José@bücher.example").unwrap();
+    /// assert_eq!(email.as_str(), "josé@xn--bcher-kva.example");
+    /// ```
     pub fn parse(input: &str) -> Result<Self, AuthError> {
         let text: String = input.trim().nfc().collect::<String>().to_lowercase();
         let (local, domain) = text.rsplit_once('@').ok_or(AuthError::InvalidEmail)?;
@@ -43,6 +55,11 @@ impl Email {
     }
 
     /// The normalised address.
+    ///
+    /// ```
+    /// let email = bmauth::core::Email::parse("ada@example.com").unwrap();
+    /// assert_eq!(email.as_str(), "ada@example.com");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }

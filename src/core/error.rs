@@ -5,6 +5,18 @@ use crate::store::StoreError;
 
 /// What can go wrong in the auth rules. Each becomes an HTTP status and a stable
 /// code in one place (`ApiError`); the messages are for people.
+///
+/// ```no_run
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # let credential = serde_json::Value::Null;
+/// # let session: Option<bmauth::core::SessionToken> = None;
+/// match bmauth.core().begin_registration("ada@example.com", &client).await {
+///     Err(bmauth::AuthError::EmailTaken) => println!("sign in instead"),
+///     Err(bmauth::AuthError::RateLimited { retry_after_secs }) => println!("wait {retry_after_secs} s"),
+///     other => { other?; }
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     /// Not an address this service sends mail to.
@@ -107,6 +119,13 @@ pub enum AuthError {
 }
 
 /// A result of the auth rules.
+///
+/// ```
+/// fn check(email: &str) -> bmauth::core::AuthResult<bmauth::core::Email> {
+///     bmauth::core::Email::parse(email)
+/// }
+/// assert!(check("not an address").is_err());
+/// ```
 pub type AuthResult<T> = Result<T, AuthError>;
 
 impl AuthError {

@@ -6,12 +6,28 @@ use std::fmt;
 use uuid::Uuid;
 
 /// An account's id: a random UUID, also its WebAuthn user handle.
+///
+/// ```no_run
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # let credential = serde_json::Value::Null;
+/// # let session: Option<bmauth::core::SessionToken> = None;
+/// let user = bmauth.core().session_user(&session.unwrap()).await?.unwrap();
+/// let key: &str = user.id.as_str(); // a UUID
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, sqlx::Type)]
 #[serde(transparent)]
 #[sqlx(transparent)]
 pub struct UserId(String);
 
 /// A passkey's credential id, in base64url as browsers send it.
+///
+/// ```
+/// // Shown on the devices page and in logs; never secret.
+/// fn short(id: &bmauth::core::CredentialId) -> &str {
+///     &id.as_str()[..8]
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, sqlx::Type)]
 #[serde(transparent)]
 #[sqlx(transparent)]
@@ -21,6 +37,12 @@ impl UserId {
     /// The id of an account being made, which is also its passkeys' user handle.
     pub(crate) fn from_uuid(handle: Uuid) -> Self {
         Self(handle.to_string())
+    }
+
+    /// An id as stored or sent (unchecked: look it up).
+    #[cfg(feature = "test-support")]
+    pub(crate) fn from_text(text: &str) -> Self {
+        Self(text.to_owned())
     }
 
     /// A passkey's user handle, as the id it names (unchecked: look it up).

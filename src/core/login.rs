@@ -21,6 +21,15 @@ impl Auth {
     /// Request options for signing in as `email`. An address with no account gets
     /// an answer of the same shape, with a stable made-up credential id, so the
     /// answer does not tell whether the account exists.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let options = bmauth.core().begin_login("ada@example.com", &client).await?;
+    /// // Unknown addresses get options too, indistinguishable from real ones.
+    /// # Ok(()) }
+    /// ```
     pub async fn begin_login(
         &self,
         email: &str,
@@ -108,6 +117,14 @@ impl Auth {
 
     /// Verifies the signed challenge and opens a session (a new one: the session the
     /// browser had before, if any, is ended).
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let signed = bmauth.core().finish_login("ada@example.com", credential, &client, session.as_ref()).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn finish_login(
         &self,
         email: &str,
@@ -148,6 +165,15 @@ impl Auth {
 
     /// Request options for passkey autofill (conditional mediation): no email, the
     /// browser offers the person's discoverable passkeys for this site.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let options = bmauth.core().begin_autofill_login(&client).await?;
+    /// // For `navigator.credentials.get({ mediation: "conditional" })`.
+    /// # Ok(()) }
+    /// ```
     pub async fn begin_autofill_login(
         &self,
         client: &ClientInfo,
@@ -172,6 +198,14 @@ impl Auth {
 
     /// Finishes an autofill sign-in: the passkey names its account (user handle),
     /// which must hold that passkey.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let signed = bmauth.core().finish_autofill_login(credential, &client, session.as_ref()).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn finish_autofill_login(
         &self,
         credential: serde_json::Value,

@@ -62,6 +62,18 @@ pub mod policy {
 }
 
 /// Who is asking: used for rate limits and shown later on the sessions page.
+///
+/// ```
+/// use bmauth::core::{BrowserToken, ClientInfo};
+///
+/// // The browser token comes from BMAuth's `bmauth_browser` cookie; without one,
+/// // nothing begun elsewhere can be finished.
+/// let client = ClientInfo {
+///     ip: Some("203.0.113.7".parse().unwrap()),
+///     user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0".into()),
+///     browser: BrowserToken::generate(),
+/// };
+/// ```
 #[derive(Debug, Clone)]
 pub struct ClientInfo {
     /// The client's address, if known (rate limits count by it).
@@ -74,6 +86,16 @@ pub struct ClientInfo {
 }
 
 /// An account as the outside world sees it.
+///
+/// ```no_run
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # let credential = serde_json::Value::Null;
+/// # let session: Option<bmauth::core::SessionToken> = None;
+/// if let Some(user) = bmauth.core().session_user(&session.unwrap()).await? {
+///     println!("{} ({}), confirmed: {}", user.email, user.id, user.verified);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct User {
     /// Stable id; also the WebAuthn user handle.
@@ -96,6 +118,16 @@ impl From<User> for bmauth_proto::UserView {
 }
 
 /// A fresh session: the token goes into a cookie and is never stored.
+///
+/// ```no_run
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # let credential = serde_json::Value::Null;
+/// # let session: Option<bmauth::core::SessionToken> = None;
+/// let signed = bmauth.core().verify_email("ada@example.com", "123456", &client, None).await?;
+/// // Put `signed.token` in the session cookie; it is stored only as a hash.
+/// println!("session for {} until {}", signed.user.email, signed.expires_at);
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct SignedIn {
     /// Who signed in.
@@ -115,6 +147,17 @@ pub(crate) struct Settings {
 }
 
 /// The auth service. Cheap to share: hold it in an `Arc`.
+///
+/// ```no_run
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # let credential = serde_json::Value::Null;
+/// # let session: Option<bmauth::core::SessionToken> = None;
+/// let auth = bmauth.core();
+/// let options = auth.begin_login("ada@example.com", &client).await?;
+/// // ... the browser signs the challenge with its passkey ...
+/// let signed = auth.finish_login("ada@example.com", credential, &client, None).await?;
+/// # Ok(()) }
+/// ```
 pub struct Auth {
     pub(crate) store: Store,
     webauthn: Webauthn,
@@ -159,6 +202,12 @@ impl Auth {
     }
 
     /// The WebAuthn origin: the public URL.
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// assert_eq!(bmauth.core().origin().as_str(), "https://notes.example.com/");
+    /// # }
+    /// ```
     pub fn origin(&self) -> &Url {
         &self.webauthn.get_allowed_origins()[0]
     }
@@ -173,11 +222,27 @@ impl Auth {
 
     /// Sends queued mail that is due (new, or waiting for a retry). Returns how
     /// many were sent. Run periodically by the background worker.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let sent = bmauth.core().deliver_queued_mail().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn deliver_queued_mail(&self) -> AuthResult<usize> {
         Ok(self.outbox.deliver_due().await?)
     }
 
     /// Deletes whatever has expired. Run periodically by the background worker.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let deleted = bmauth.core().purge_expired().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn purge_expired(&self) -> AuthResult<u64> {
         let now = self.now();
         let unverified_before = now - policy::UNVERIFIED_ACCOUNT_TTL.as_secs() as i64;

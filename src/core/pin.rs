@@ -15,6 +15,12 @@ use crate::store::{ConfirmOutcome, OutboxRow, PinRow};
 
 /// What a PIN may be used for. Part of its hash: a PIN for one purpose never
 /// passes for another.
+///
+/// ```
+/// use bmauth::core::PinPurpose;
+///
+/// assert_eq!(PinPurpose::from_name("verify_email"), Some(PinPurpose::VerifyEmail));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PinPurpose {
     /// Confirms a sign-up's address.
@@ -25,6 +31,10 @@ pub enum PinPurpose {
 
 impl PinPurpose {
     /// How it is stored.
+    ///
+    /// ```
+    /// assert_eq!(bmauth::core::PinPurpose::Recover.as_str(), "recover");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",
@@ -33,6 +43,10 @@ impl PinPurpose {
     }
 
     /// The purpose stored as `name`.
+    ///
+    /// ```
+    /// assert_eq!(bmauth::core::PinPurpose::from_name("password"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Self> {
         [Self::VerifyEmail, Self::Recover]
             .into_iter()
@@ -162,6 +176,18 @@ impl Auth {
     /// Sign-up, last step: the PIN from the mail, typed in the browser that signed
     /// up, confirms the address and signs the person in. The address's other
     /// pending sign-ups (made in other browsers) are deleted.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// match bmauth.core().verify_email("ada@example.com", "123456", &client, None).await {
+    ///     Ok(signed) => println!("welcome, {}", signed.user.email),
+    ///     Err(bmauth::AuthError::PinIncorrect { attempts_left }) => println!("{attempts_left} tries left"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn verify_email(
         &self,
         email: &str,
@@ -221,6 +247,14 @@ impl Auth {
     /// Sends a new email-confirmation PIN for this browser's pending sign-up.
     /// Unknown and confirmed addresses, and sign-ups made in another browser, get the
     /// same quiet answer as a real resend, and no mail.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// bmauth.core().resend_pin("ada@example.com", &client).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn resend_pin(&self, email: &str, client: &ClientInfo) -> AuthResult<()> {
         let email = Email::parse(email)?;
         let pending = self

@@ -23,6 +23,15 @@ pub struct Registered {
 
 impl Auth {
     /// Creation options for a new account's first passkey.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let options = bmauth.core().begin_registration("ada@example.com", &client).await?;
+    /// // Send `options` to the browser for `navigator.credentials.create`.
+    /// # Ok(()) }
+    /// ```
     pub async fn begin_registration(
         &self,
         email: &str,
@@ -70,6 +79,15 @@ impl Auth {
 
     /// Verifies the new passkey and stores the account, its passkey and a PIN in one
     /// transaction, then mails the PIN.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let registered = bmauth.core().finish_registration("ada@example.com", credential, &client).await?;
+    /// // The PIN mail is on its way; the account is pending until it is typed.
+    /// # Ok(()) }
+    /// ```
     pub async fn finish_registration(
         &self,
         email: &str,

@@ -31,6 +31,15 @@ impl Auth {
     }
 
     /// The signed-in user for a session token, if the session is alive.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// let token = bmauth::core::SessionToken::parse("cookie value").expect("a well-formed token");
+    /// let user = bmauth.core().session_user(&token).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn session_user(&self, token: &SessionToken) -> AuthResult<Option<User>> {
         let now = self.now();
         let idle_cutoff = now - secs(self.settings.session_idle);
@@ -52,12 +61,28 @@ impl Auth {
     }
 
     /// Signs out: the session is deleted, so the cookie is worthless even if kept.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// if let Some(token) = &session {
+    ///     bmauth.core().end_session(token).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn end_session(&self, token: &SessionToken) -> AuthResult<()> {
         self.store.end_session(&token.id_hash()).await?;
         Ok(())
     }
 
     /// A session's absolute lifetime, in seconds.
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// let max_age = bmauth.core().session_lifetime_secs(); // 30 days by default
+    /// # }
+    /// ```
     pub fn session_lifetime_secs(&self) -> i64 {
         secs(self.settings.session_lifetime)
     }

@@ -6,6 +6,14 @@ use std::marker::PhantomData;
 use crate::crypto::{b64url, from_b64url, hex, random_bytes, sha256};
 
 /// A cookie value: 32 random bytes, base64url. Never logged: `Debug` is redacted.
+///
+/// ```
+/// use bmauth::core::SessionToken;
+///
+/// let token = SessionToken::generate();
+/// assert_eq!(format!("{token:?}"), "Token(<redacted>)");
+/// assert_eq!(SessionToken::parse(token.as_str()), Some(token));
+/// ```
 pub struct Token<Kind>(String, PhantomData<Kind>);
 
 /// Marks a session token (the session cookie).
@@ -19,8 +27,17 @@ pub enum Session {}
 pub enum Browser {}
 
 /// The session cookie's value.
+///
+/// ```
+/// assert!(bmauth::core::SessionToken::parse("guess").is_none());
+/// ```
 pub type SessionToken = Token<Session>;
 /// The browser-binding cookie's value.
+///
+/// ```
+/// let browser = bmauth::core::BrowserToken::generate();
+/// assert_eq!(browser.as_str().len(), 43);
+/// ```
 pub type BrowserToken = Token<Browser>;
 
 impl<K> Clone for Token<K> {
@@ -45,17 +62,31 @@ impl<K> std::fmt::Debug for Token<K> {
 
 impl<K> Token<K> {
     /// 32 fresh random bytes.
+    ///
+    /// ```
+    /// let a = bmauth::core::SessionToken::generate();
+    /// assert_ne!(a, bmauth::core::SessionToken::generate());
+    /// ```
     pub fn generate() -> Self {
         Self(b64url(&random_bytes::<32>()), PhantomData)
     }
 
     /// Accepts only what `generate` makes: anything else is no token.
+    ///
+    /// ```
+    /// assert!(bmauth::core::BrowserToken::parse("").is_none());
+    /// ```
     pub fn parse(text: &str) -> Option<Self> {
         (text.len() == 43 && from_b64url(text).is_some_and(|b| b.len() == 32))
             .then(|| Self(text.to_string(), PhantomData))
     }
 
     /// The cookie value. Never log it.
+    ///
+    /// ```
+    /// let token = bmauth::core::SessionToken::generate();
+    /// let cookie = format!("bmauth_session={}", token.as_str());
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -8,6 +8,14 @@ use bmauth_proto::{ErrorBody, ErrorCode, ErrorDetail};
 use crate::core::AuthError;
 
 /// An error answer: `{"error": {"code", "message", …}}` with its status.
+///
+/// ```
+/// use axum::response::IntoResponse;
+/// use bmauth::ApiError;
+///
+/// let response = ApiError::from(bmauth::AuthError::NotSignedIn).into_response();
+/// assert_eq!(response.status(), 401);
+/// ```
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
@@ -16,6 +24,15 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error answer with this status, code and message.
+    ///
+    /// ```
+    /// use axum::http::StatusCode;
+    /// use bmauth_proto::ErrorCode;
+    ///
+    /// // A host's own route answering in BMAuth's error format.
+    /// let error = bmauth::ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such note");
+    /// assert_eq!(error.code(), ErrorCode::NotFound);
+    /// ```
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
@@ -29,6 +46,13 @@ impl ApiError {
     }
 
     /// Its stable code.
+    ///
+    /// ```
+    /// use bmauth_proto::ErrorCode;
+    ///
+    /// let error = bmauth::ApiError::from(bmauth::AuthError::InvalidEmail);
+    /// assert_eq!(error.code(), ErrorCode::InvalidEmail);
+    /// ```
     pub fn code(&self) -> ErrorCode {
         self.detail.code
     }

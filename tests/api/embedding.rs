@@ -74,7 +74,7 @@ fn the_readme_shows_the_examples_as_they_are() {
         let snippet = embed_block(example);
         assert!(
             readme.contains(snippet),
-            "README.md must show {path} between its ANCHOR lines:\n{snippet}"
+            "README.md must show {path} between its ANCHOR lines (run scripts/readme-snippets):\n{snippet}"
         );
     }
 }

@@ -29,12 +29,10 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
     let mails = app.mail.to(email);
     assert_eq!(mails.len(), 1);
     let pin = mails[0].pin();
-    let user_id = done.body["user"]["id"].as_str().unwrap();
-    let user = app.store().user_by_email(email).await.unwrap().unwrap();
-    assert_eq!(user.id.as_str(), user_id);
+    let user_id = bmauth::testing::user_id(done.body["user"]["id"].as_str().unwrap());
     let stored = app
         .store()
-        .pin_of(&user.id, bmauth::core::PinPurpose::VerifyEmail)
+        .pin_of(&user_id, bmauth::core::PinPurpose::VerifyEmail)
         .await
         .unwrap()
         .unwrap();
@@ -73,7 +71,10 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
     let credential = browser.authenticator.get(&options).unwrap();
     let signed = browser.login_complete(email, credential).await;
     assert_eq!(signed.expect_ok()["user"]["email"], email);
-    assert_eq!(browser.me().await.expect_ok()["user"]["id"], user_id);
+    assert_eq!(
+        browser.me().await.expect_ok()["user"]["id"],
+        user_id.as_str()
+    );
 
     assert_eq!(app.rows(Table::Users).await, 1);
     assert_eq!(app.rows(Table::Credentials).await, 1);
@@ -84,7 +85,7 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
         0,
         "finished ceremonies are gone"
     );
-    let credential = &app.store().credentials_of(&user.id).await.unwrap()[0];
+    let credential = &app.store().credentials_of(&user_id).await.unwrap()[0];
     assert_eq!(credential.sign_count, 1);
     assert!(credential.last_used_at.is_some());
     assert_eq!(
