@@ -18,6 +18,7 @@ pub enum HashPurpose {
     CeremonyKey,
     DecoyCredential,
     OutboxSealKey,
+    LinkCode,
 }
 
 impl HashPurpose {
@@ -27,6 +28,7 @@ impl HashPurpose {
             Self::CeremonyKey => b"bmauth/ceremony/v1",
             Self::DecoyCredential => b"bmauth/decoy-credential/v1",
             Self::OutboxSealKey => b"bmauth/outbox-seal/v1",
+            Self::LinkCode => b"bmauth/link-code/v1",
         }
     }
 }

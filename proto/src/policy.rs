@@ -13,3 +13,6 @@ pub const PIN_ATTEMPTS: u32 = 5;
 pub const PIN_TRIES_PER_SIGN_UP: u32 = 15;
 /// A WebAuthn ceremony must finish within this long of starting (seconds).
 pub const CEREMONY_TTL_SECS: u64 = 5 * 60;
+/// A device link (adding a device by QR code) works this long (seconds); once
+/// approved, the new device has this long again to make its passkey.
+pub const LINK_TTL_SECS: u64 = 5 * 60;

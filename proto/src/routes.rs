@@ -6,8 +6,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AutofillRequest, CredentialRequest, EmailRequest, Empty, MessageResponse, RegisteredResponse,
-    StatusResponse, UserResponse, VerifyEmailRequest, WebAuthnJson,
+    AutofillRequest, CredentialRequest, EmailRequest, Empty, LinkApproveRequest,
+    LinkCredentialRequest, LinkDetailsResponse, LinkStatusResponse, LinkTokenRequest,
+    MessageResponse, NewLinkResponse, RegisteredResponse, StatusResponse, UserResponse,
+    VerifyEmailRequest, WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -86,4 +88,27 @@ endpoints! {
     Me: Get "/auth/me", Empty => UserResponse;
     /// Whether anyone is signed in.
     Status: Get "/auth/status", Empty => StatusResponse;
+
+    /// Adding a device, begun by the new device: a link to show as a QR code, and
+    /// the number to show beside it.
+    LinkRequest: Post "/auth/link/request", Empty => NewLinkResponse;
+    /// Adding a device, begun by a signed-in one: a link for the new device to scan.
+    LinkOffer: Post "/auth/link/offer", Empty => NewLinkResponse;
+    /// The new device scanned (or typed) an offer: it is bound to it and gets its number.
+    LinkClaim: Post "/auth/link/claim", LinkTokenRequest => LinkStatusResponse;
+    /// Who is asking, for the signed-in person about to approve.
+    LinkDetails: Post "/auth/link/details", LinkTokenRequest => LinkDetailsResponse;
+    /// The number the new device shows, typed; a wrong one refuses the link. Answers
+    /// request options for a fresh assertion by a passkey of the signed-in account.
+    LinkApproveBegin: Post "/auth/link/approve/begin", LinkApproveRequest => WebAuthnJson;
+    /// The fresh assertion: the link is approved.
+    LinkApproveComplete: Post "/auth/link/approve/complete", LinkCredentialRequest => MessageResponse;
+    /// The signed-in person says no.
+    LinkDeny: Post "/auth/link/deny", LinkTokenRequest => MessageResponse;
+    /// Where the link stands, for either device (poll it, with backoff).
+    LinkStatus: Post "/auth/link/status", LinkTokenRequest => LinkStatusResponse;
+    /// The approved new device: creation options for its own passkey.
+    LinkRegisterBegin: Post "/auth/link/register/begin", LinkTokenRequest => WebAuthnJson;
+    /// The new device's passkey: stored, and the device signed in.
+    LinkRegisterComplete: Post "/auth/link/register/complete", LinkCredentialRequest => UserResponse;
 }

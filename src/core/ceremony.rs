@@ -26,6 +26,10 @@ pub enum CeremonyKind {
     Login,
     /// Sign-in by passkey autofill: no account named in advance.
     Autofill,
+    /// A signed-in person approving a new device with their passkey.
+    LinkApprove,
+    /// A new device making its passkey for an account that approved it.
+    LinkRegister,
 }
 
 impl CeremonyKind {
@@ -38,6 +42,8 @@ impl CeremonyKind {
         match self {
             Self::Register => "register",
             Self::Login => "login",
+            Self::LinkApprove => "link_approve",
+            Self::LinkRegister => "link_register",
             Self::Autofill => "autofill",
         }
     }
@@ -48,9 +54,15 @@ impl CeremonyKind {
     /// assert_eq!(bmauth::core::CeremonyKind::from_name("register"), Some(bmauth::core::CeremonyKind::Register));
     /// ```
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Register, Self::Login, Self::Autofill]
-            .into_iter()
-            .find(|k| k.as_str() == name)
+        [
+            Self::Register,
+            Self::Login,
+            Self::Autofill,
+            Self::LinkApprove,
+            Self::LinkRegister,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 }
 

@@ -97,6 +97,19 @@ pub enum AuthError {
         retry_after_secs: u64,
     },
 
+    /// No link request with this token or code (or not one this person may see).
+    #[error("that code is not valid here; start again on the new device")]
+    LinkNotFound,
+    /// The link request is more than 5 minutes old.
+    #[error("that code has expired; start again on the new device")]
+    LinkExpired,
+    /// The number typed is not the one the new device shows: the request is refused.
+    #[error("that is not the number on the other device; the request was refused")]
+    LinkNumberWrong,
+    /// The new device may make its passkey only once the request is approved.
+    #[error("the request has not been approved yet")]
+    LinkNotApproved,
+
     /// No live session.
     #[error("not signed in")]
     NotSignedIn,

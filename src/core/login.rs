@@ -111,7 +111,7 @@ impl Auth {
         Ok(options)
     }
 
-    async fn passkeys_of(&self, user_id: &UserId) -> AuthResult<Vec<Passkey>> {
+    pub(crate) async fn passkeys_of(&self, user_id: &UserId) -> AuthResult<Vec<Passkey>> {
         parse_passkeys(&self.store.credentials_of(user_id).await?)
     }
 
@@ -262,12 +262,45 @@ impl Auth {
     async fn complete_sign_in(
         &self,
         user: UserRow,
-        mut candidates: Vec<Passkey>,
+        candidates: Vec<Passkey>,
         response: &PublicKeyCredential,
         outcome: Result<AuthenticationResult, WebauthnError>,
         client: &ClientInfo,
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
+        let used = self
+            .passkey_used(&user, candidates, response, outcome)
+            .await?;
+        if user.verified_at.is_none() {
+            return Err(AuthError::EmailNotVerified);
+        }
+        let (session, token) = self.new_session(&user.id, Some(&used.id), client);
+        let previous = previous_session.map(SessionToken::id_hash);
+        self.store
+            .record_sign_in(&used, &session, previous.as_deref())
+            .await?;
+        tracing::info!(user = %user.id, "signed in with a passkey");
+        Ok(SignedIn {
+            user: User {
+                id: user.id,
+                email: user.email,
+                verified: true,
+            },
+            token,
+            expires_at: session.expires_at,
+        })
+    }
+
+    /// The passkey of `user` that made an assertion, as it is after this use (new
+    /// counter and backup state), once webauthn-rs has judged the response. A valid
+    /// signature with a counter that went backwards flags the passkey as cloned.
+    pub(crate) async fn passkey_used(
+        &self,
+        user: &UserRow,
+        mut candidates: Vec<Passkey>,
+        response: &PublicKeyCredential,
+        outcome: Result<AuthenticationResult, WebauthnError>,
+    ) -> AuthResult<CredentialUse> {
         let credential_id = CredentialId::from_raw(&response.raw_id);
         let result = match outcome {
             Ok(result) => result,
@@ -289,34 +322,13 @@ impl Auth {
             .find(|p| p.cred_id() == result.cred_id())
             .ok_or(AuthError::CredentialNotAllowed)?;
         passkey.update_credential(&result);
-        if user.verified_at.is_none() {
-            return Err(AuthError::EmailNotVerified);
-        }
-        let (session, token) = self.new_session(&user.id, Some(&credential_id), client);
-        let previous = previous_session.map(SessionToken::id_hash);
-        self.store
-            .record_sign_in(
-                &CredentialUse {
-                    id: credential_id,
-                    passkey: serde_json::to_string(passkey)
-                        .map_err(|e| AuthError::internal("storing a passkey", e))?,
-                    sign_count: i64::from(result.counter()),
-                    backup_eligible: result.backup_eligible(),
-                    backup_state: result.backup_state(),
-                },
-                &session,
-                previous.as_deref(),
-            )
-            .await?;
-        tracing::info!(user = %user.id, "signed in with a passkey");
-        Ok(SignedIn {
-            user: User {
-                id: user.id,
-                email: user.email,
-                verified: true,
-            },
-            token,
-            expires_at: session.expires_at,
+        Ok(CredentialUse {
+            id: credential_id,
+            passkey: serde_json::to_string(passkey)
+                .map_err(|e| AuthError::internal("storing a passkey", e))?,
+            sign_count: i64::from(result.counter()),
+            backup_eligible: result.backup_eligible(),
+            backup_state: result.backup_state(),
         })
     }
 }

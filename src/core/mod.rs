@@ -8,6 +8,7 @@ mod ceremony;
 mod email;
 mod error;
 mod ids;
+mod link;
 mod login;
 mod pin;
 mod rate_limit;
@@ -27,6 +28,7 @@ pub use ceremony::CeremonyKind;
 pub use email::Email;
 pub use error::{AuthError, AuthResult};
 pub use ids::{CredentialId, UserId};
+pub use link::{LinkProgress, LinkRequest, LinkState, NewLink};
 pub use pin::PinPurpose;
 pub use token::{BrowserToken, SessionToken, Token};
 
@@ -57,6 +59,8 @@ pub mod policy {
     /// The browser-binding cookie lives this long after its last use: long enough to
     /// come back to a sign-up's code page, short next to a session.
     pub const BROWSER_BINDING_TTL: Duration = Duration::from_secs(24 * 3600);
+    /// A device link lives this long (and this long again once approved).
+    pub const LINK_TTL: Duration = Duration::from_secs(shared::LINK_TTL_SECS);
     /// A session's last-seen time is written at most this often.
     pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(60);
 }

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 use webauthn_rs::prelude::{
-    AuthenticatorAttachment, CreationChallengeResponse, Credential, PasskeyRegistration,
+    AuthenticatorAttachment, CreationChallengeResponse, Credential, Passkey, PasskeyRegistration,
     RegisterPublicKeyCredential,
 };
 use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
@@ -13,6 +13,7 @@ use super::rate_limit::{Limit, client_key};
 use super::{
     Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, PinPurpose, User, UserId,
 };
+use crate::clock::UnixTime;
 use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
 
 /// A stored sign-up, waiting for its PIN.
@@ -53,16 +54,7 @@ impl Auth {
             .webauthn
             .start_passkey_registration(user_id, email.as_str(), email.as_str(), None)
             .map_err(|e| AuthError::internal("starting a registration", e))?;
-        // Ask for this device's own authenticator (fingerprint, face, device PIN) and
-        // a discoverable credential where it can, so passkey autofill works later.
-        let selection = options
-            .public_key
-            .authenticator_selection
-            .get_or_insert_with(Default::default);
-        selection.authenticator_attachment = Some(AuthenticatorAttachment::Platform);
-        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
-        selection.require_resident_key = false;
-        selection.user_verification = UserVerificationPolicy::Required;
+        ask_for_this_device(&mut options);
 
         let user_id = UserId::from_uuid(user_id);
         self.save_ceremony(
@@ -117,7 +109,6 @@ impl Auth {
             .map_err(verification_error)?;
         self.allow_pin_mail(&email, client).await?;
 
-        let details = Credential::from(passkey.clone());
         let now = self.now();
         let (pin, mail) = self.new_pin(&user_id, &email, PinPurpose::VerifyEmail, client);
         let account = NewAccount {
@@ -127,24 +118,7 @@ impl Auth {
                 created_at: now,
                 verified_at: None,
             },
-            credential: NewCredential {
-                id: CredentialId::from_raw(passkey.cred_id()),
-                passkey: serde_json::to_string(&passkey)
-                    .map_err(|e| AuthError::internal("storing a passkey", e))?,
-                name: default_passkey_name(client),
-                aaguid: aaguid_of(&response.response.attestation_object),
-                transports: response
-                    .response
-                    .transports
-                    .as_ref()
-                    .map(serde_json::to_string)
-                    .transpose()
-                    .map_err(|e| AuthError::internal("storing transports", e))?,
-                backup_eligible: details.backup_eligible,
-                backup_state: details.backup_state,
-                sign_count: i64::from(details.counter),
-                created_at: now,
-            },
+            credential: new_credential(&passkey, &response, client, now)?,
             pin,
             mail,
         };
@@ -168,6 +142,48 @@ impl Auth {
             },
         })
     }
+}
+
+/// Asks for this device's own authenticator (fingerprint, face, device PIN) with
+/// the person verified, and a discoverable credential where it can, so that passkey
+/// autofill works later.
+pub(crate) fn ask_for_this_device(options: &mut CreationChallengeResponse) {
+    let selection = options
+        .public_key
+        .authenticator_selection
+        .get_or_insert_with(Default::default);
+    selection.authenticator_attachment = Some(AuthenticatorAttachment::Platform);
+    selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+    selection.require_resident_key = false;
+    selection.user_verification = UserVerificationPolicy::Required;
+}
+
+/// A verified new passkey, as it is stored.
+pub(crate) fn new_credential(
+    passkey: &Passkey,
+    response: &RegisterPublicKeyCredential,
+    client: &ClientInfo,
+    now: UnixTime,
+) -> AuthResult<NewCredential> {
+    let details = Credential::from(passkey.clone());
+    Ok(NewCredential {
+        id: CredentialId::from_raw(passkey.cred_id()),
+        passkey: serde_json::to_string(passkey)
+            .map_err(|e| AuthError::internal("storing a passkey", e))?,
+        name: default_passkey_name(client),
+        aaguid: aaguid_of(&response.response.attestation_object),
+        transports: response
+            .response
+            .transports
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| AuthError::internal("storing transports", e))?,
+        backup_eligible: details.backup_eligible,
+        backup_state: details.backup_state,
+        sign_count: i64::from(details.counter),
+        created_at: now,
+    })
 }
 
 /// A name the person will recognise on the devices page until they rename it.

@@ -3,6 +3,7 @@
 
 pub(crate) mod error;
 pub(crate) mod extract;
+mod link;
 mod routes;
 
 use axum::Router;
@@ -14,8 +15,10 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
-    AutofillBegin, AutofillComplete, Endpoint, LoginBegin, LoginComplete, Logout, Me,
-    RegisterBegin, RegisterComplete, ResendPin, Status, VerifyEmail,
+    AutofillBegin, AutofillComplete, Endpoint, LinkApproveBegin, LinkApproveComplete, LinkClaim,
+    LinkDeny, LinkDetails, LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest,
+    LinkStatus, LoginBegin, LoginComplete, Logout, Me, RegisterBegin, RegisterComplete, ResendPin,
+    Status, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -49,6 +52,19 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<Logout>(), post(routes::logout))
         .route(path::<Me>(), get(routes::me))
         .route(path::<Status>(), get(routes::status))
+        .route(path::<LinkRequest>(), post(link::request))
+        .route(path::<LinkOffer>(), post(link::offer))
+        .route(path::<LinkClaim>(), post(link::claim))
+        .route(path::<LinkDetails>(), post(link::details))
+        .route(path::<LinkApproveBegin>(), post(link::approve_begin))
+        .route(path::<LinkApproveComplete>(), post(link::approve_complete))
+        .route(path::<LinkDeny>(), post(link::deny))
+        .route(path::<LinkStatus>(), post(link::status))
+        .route(path::<LinkRegisterBegin>(), post(link::register_begin))
+        .route(
+            path::<LinkRegisterComplete>(),
+            post(link::register_complete),
+        )
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(bmauth.clone(), bind_browser))
         .layer(middleware::from_fn_with_state(

@@ -46,3 +46,27 @@ pub fn pin_mail(app: &str, purpose: PinPurpose, pin: &str, ttl: Duration) -> Mai
         html,
     }
 }
+
+/// Tells an account that a device was added to it, and what to do if it wasn't them.
+pub fn device_added_mail(app: &str, device: Option<&str>) -> MailBody {
+    let device = device.unwrap_or("A new device");
+    let subject = format!("A device was added to your {app} account");
+    let what = format!(
+        "{device} was added to your {app} account: it approved by scanning a code with a \
+         device you were signed in on, and made its own passkey."
+    );
+    let not_you = "Not you? Sign in on a device you trust and remove the passkey you \
+         don't recognise on your devices page, then end the sessions you don't know.";
+    let text = format!("{what}\n\n{not_you}\n");
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5\">\
+         <p>{what}</p><p style=\"color:#555\">{not_you}</p></body></html>",
+        what = escape(&what),
+        not_you = escape(not_you),
+    );
+    MailBody {
+        subject,
+        text,
+        html,
+    }
+}

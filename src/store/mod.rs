@@ -6,6 +6,7 @@
 
 mod accounts;
 mod ceremonies;
+mod links;
 mod outbox;
 mod pins;
 mod rate_limits;
@@ -20,6 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
 pub use accounts::{AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential};
+pub use links::LinkOutcome;
 pub use rows::*;
 
 use crate::clock::UnixTime;
@@ -252,8 +254,13 @@ impl Store {
         now: UnixTime,
         unverified_before: UnixTime,
     ) -> StoreResult<u64> {
-        let statements: [(&str, UnixTime); 6] = [
+        let statements: [(&str, UnixTime); 7] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
+            // Kept a while after expiry, so the waiting device hears "expired".
+            (
+                "DELETE FROM device_links WHERE expires_at <= $1",
+                now - 3600,
+            ),
             // PINs stay (dead) as long as their sign-up, so that resending keeps the
             // browser binding and the count of wrong tries.
             (
@@ -359,6 +366,7 @@ pub enum Table {
     EmailPins,
     Sessions,
     Outbox,
+    DeviceLinks,
 }
 
 #[cfg(feature = "test-support")]
@@ -371,6 +379,7 @@ impl Table {
             Self::EmailPins => "SELECT COUNT(*) FROM email_pins",
             Self::Sessions => "SELECT COUNT(*) FROM sessions",
             Self::Outbox => "SELECT COUNT(*) FROM outbox",
+            Self::DeviceLinks => "SELECT COUNT(*) FROM device_links",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Rows as stored. Plain data: the auth core gives them meaning.
 
 use crate::clock::UnixTime;
-use crate::core::{CeremonyKind, CredentialId, PinPurpose, UserId};
+use crate::core::{CeremonyKind, CredentialId, LinkState, PinPurpose, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -90,4 +90,24 @@ pub struct OutboxRow {
     pub expires_at: UnixTime,
     pub sent_at: Option<UnixTime>,
     pub last_error: Option<String>,
+}
+
+/// A request to add a device to an account (see `crate::core::link`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct LinkRow {
+    /// SHA-256 of the token the QR code carries.
+    pub id_hash: String,
+    /// Keyed hash of the code a person can type instead of scanning.
+    pub code_hash: String,
+    /// The account: set by an offer from a signed-in device, or at approval.
+    pub user_id: Option<UserId>,
+    pub state: LinkState,
+    /// SHA-256 of the new device's browser-binding cookie, once it is known.
+    pub new_browser_hash: Option<String>,
+    pub new_user_agent: Option<String>,
+    pub new_ip: Option<String>,
+    /// The number the new device shows, to be typed on the approving one.
+    pub number: Option<String>,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
 }

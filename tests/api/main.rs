@@ -6,6 +6,7 @@ mod support;
 mod embedding;
 mod guards;
 mod instances;
+mod link;
 mod load;
 mod pins;
 mod schema;

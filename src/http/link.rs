@@ -1,0 +1,210 @@
+//! The device-link routes (adding a device by QR code): translations between HTTP
+//! and `crate::core::link`, and the QR code's picture.
+
+use axum::Extension;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum_extra::extract::cookie::CookieJar;
+use bmauth_proto::{
+    LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse, LinkStatusResponse,
+    LinkTokenRequest, MessageResponse, NewLinkResponse, UserResponse,
+};
+use qrcode::render::svg;
+use qrcode::{EcLevel, QrCode};
+
+use super::error::ApiError;
+use super::extract::{ApiJson, AuthUser, Client};
+use crate::BmAuth;
+use crate::core::{LinkProgress, LinkState, NewLink};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The QR code of `url` as SVG: crisp at any size, with the 4-module quiet zone
+/// readers need, at level M, which phone cameras read quickly at this length.
+fn qr_svg(url: &str) -> ApiResult<String> {
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
+        .map_err(|e| crate::core::AuthError::internal("drawing a QR code", e))?;
+    Ok(code
+        .render::<svg::Color<'_>>()
+        .quiet_zone(true)
+        .min_dimensions(232, 232)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build())
+}
+
+fn new_link_response(bm: &BmAuth, link: NewLink) -> ApiResult<axum::Json<NewLinkResponse>> {
+    let mut url = bm
+        .core()
+        .origin()
+        .join("/link")
+        .map_err(|e| crate::core::AuthError::internal("building a link URL", e))?;
+    // In the fragment: browsers never send it, so it reaches no log and no Referer.
+    url.set_fragment(Some(&link.token));
+    let now = bm.core().now();
+    Ok(axum::Json(NewLinkResponse {
+        qr_svg: qr_svg(url.as_str())?,
+        url: url.into(),
+        token: link.token,
+        code: link.code,
+        number: link.number,
+        expires_in: (link.expires_at - now).max(0) as u64,
+    }))
+}
+
+fn wire_state(state: LinkState, expired: bool) -> bmauth_proto::LinkState {
+    use bmauth_proto::LinkState as W;
+    match state {
+        LinkState::Waiting | LinkState::Pending | LinkState::Approved if expired => W::Expired,
+        LinkState::Waiting => W::Waiting,
+        LinkState::Pending => W::Pending,
+        LinkState::Approved => W::Approved,
+        LinkState::Denied => W::Denied,
+        LinkState::Used => W::Used,
+    }
+}
+
+fn status_response(progress: LinkProgress) -> axum::Json<LinkStatusResponse> {
+    axum::Json(LinkStatusResponse {
+        state: wire_state(progress.state, progress.expired),
+        number: progress.number,
+        device: progress.device,
+    })
+}
+
+pub async fn request(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+) -> ApiResult<impl IntoResponse> {
+    let link = bm.core().request_link(&client.info).await?;
+    Ok((StatusCode::CREATED, new_link_response(&bm, link)?))
+}
+
+pub async fn offer(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+    client: Client,
+) -> ApiResult<impl IntoResponse> {
+    let link = bm.core().offer_link(&user, &client.info).await?;
+    Ok((StatusCode::CREATED, new_link_response(&bm, link)?))
+}
+
+pub async fn claim(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<LinkTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let progress = bm.core().claim_link(&req.token, &client.info).await?;
+    Ok(status_response(progress))
+}
+
+pub async fn details(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+    client: Client,
+    ApiJson(req): ApiJson<LinkTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let request = bm
+        .core()
+        .link_request(&req.token, &user, &client.info)
+        .await?;
+    let now = bm.core().now();
+    Ok(axum::Json(LinkDetailsResponse {
+        state: wire_state(request.state, false),
+        device: request.device,
+        ip: request.ip,
+        same_network: request.same_network,
+        age_secs: (now - request.created_at).max(0) as u64,
+        expires_in: (request.expires_at - now).max(0) as u64,
+    }))
+}
+
+pub async fn approve_begin(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+    client: Client,
+    ApiJson(req): ApiJson<LinkApproveRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let options = bm
+        .core()
+        .begin_link_approval(&req.token, &req.number, &user, &client.info)
+        .await?;
+    Ok(axum::Json(options))
+}
+
+pub async fn approve_complete(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+    client: Client,
+    ApiJson(req): ApiJson<LinkCredentialRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core()
+        .finish_link_approval(&req.token, req.credential, &user, &client.info)
+        .await?;
+    Ok(axum::Json(MessageResponse {
+        message: "Approved. The new device is making its passkey.".into(),
+    }))
+}
+
+pub async fn deny(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+    client: Client,
+    ApiJson(req): ApiJson<LinkTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core().deny_link(&req.token, &user, &client.info).await?;
+    Ok(axum::Json(MessageResponse {
+        message: "Denied. The other device was told.".into(),
+    }))
+}
+
+pub async fn status(
+    Extension(bm): Extension<BmAuth>,
+    user: Option<AuthUser>,
+    client: Client,
+    ApiJson(req): ApiJson<LinkTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let user = user.map(|AuthUser(user)| user);
+    let progress = bm
+        .core()
+        .link_progress(&req.token, &client.info, user.as_ref())
+        .await?;
+    Ok(status_response(progress))
+}
+
+pub async fn register_begin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<LinkTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let options = bm
+        .core()
+        .begin_link_registration(&req.token, &client.info)
+        .await?;
+    Ok(axum::Json(options))
+}
+
+pub async fn register_complete(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<LinkCredentialRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let signed = bm
+        .core()
+        .finish_link_registration(
+            &req.token,
+            req.credential,
+            &client.info,
+            client.session.as_ref(),
+        )
+        .await?;
+    let jar = jar.add(bm.session_cookie(&signed.token));
+    Ok((
+        StatusCode::CREATED,
+        jar,
+        axum::Json(UserResponse {
+            user: signed.user.into(),
+        }),
+    ))
+}

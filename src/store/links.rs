@@ -1,0 +1,201 @@
+//! Device links (adding a device by QR code). Every step is one conditional
+//! statement, so two instances or two racing requests cannot both move a link on.
+
+use super::{
+    CredentialUse, LinkRow, NewCredential, OutboxRow, SessionRow, Store, StoreResult, insert_mail,
+    insert_session, transaction, with_pool, with_writer,
+};
+use crate::clock::UnixTime;
+use crate::core::{LinkState, UserId};
+
+/// The columns of `LinkRow`.
+macro_rules! link_columns {
+    () => {
+        "id_hash, code_hash, user_id, state, new_browser_hash, new_user_agent, new_ip, number, \
+         created_at, expires_at"
+    };
+}
+
+/// How finishing a link ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// The new passkey is stored and the new device signed in.
+    Added,
+    /// The link was used, denied or expired meanwhile. Nothing was written.
+    Gone,
+    /// This passkey is registered already. Nothing was written.
+    CredentialExists,
+}
+
+impl Store {
+    pub async fn insert_link(&self, link: &LinkRow) -> StoreResult<()> {
+        with_writer!(self, |pool| sqlx::query(concat!(
+            "INSERT INTO device_links (",
+            link_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))
+        .bind(&link.id_hash)
+        .bind(&link.code_hash)
+        .bind(&link.user_id)
+        .bind(link.state)
+        .bind(&link.new_browser_hash)
+        .bind(&link.new_user_agent)
+        .bind(&link.new_ip)
+        .bind(&link.number)
+        .bind(link.created_at)
+        .bind(link.expires_at)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(())
+    }
+
+    /// The link with this token hash or this typed-code hash.
+    pub async fn link(&self, id_hash: &str, code_hash: &str) -> StoreResult<Option<LinkRow>> {
+        let sql = concat!(
+            "SELECT ",
+            link_columns!(),
+            " FROM device_links WHERE id_hash = $1 OR code_hash = $2"
+        );
+        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
+            .bind(id_hash)
+            .bind(code_hash)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Binds a waiting offer to the new device that scanned it. Only the first
+    /// claim wins.
+    pub async fn claim_link(&self, claimed: &LinkRow, now: UnixTime) -> StoreResult<bool> {
+        let changed = with_writer!(self, |pool| sqlx::query(
+            "UPDATE device_links SET state = $2, new_browser_hash = $3, new_user_agent = $4, \
+             new_ip = $5, number = $6 WHERE id_hash = $1 AND state = $7 AND expires_at > $8",
+        )
+        .bind(&claimed.id_hash)
+        .bind(LinkState::Pending)
+        .bind(&claimed.new_browser_hash)
+        .bind(&claimed.new_user_agent)
+        .bind(&claimed.new_ip)
+        .bind(&claimed.number)
+        .bind(LinkState::Waiting)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(changed == 1)
+    }
+
+    /// Ends a link that is still waiting or pending (denied, or a wrong number).
+    pub async fn deny_link(&self, id_hash: &str, now: UnixTime) -> StoreResult<bool> {
+        let changed = with_writer!(self, |pool| sqlx::query(
+            "UPDATE device_links SET state = $2 WHERE id_hash = $1 AND state IN ($3, $4) \
+             AND expires_at > $5",
+        )
+        .bind(id_hash)
+        .bind(LinkState::Denied)
+        .bind(LinkState::Waiting)
+        .bind(LinkState::Pending)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(changed == 1)
+    }
+
+    /// Approves a pending link for `user_id` with the passkey the owner just used
+    /// (its counter moves forward), all or nothing. The new device then has until
+    /// `expires_at` to make its passkey.
+    pub async fn approve_link(
+        &self,
+        id_hash: &str,
+        user_id: &UserId,
+        used: &CredentialUse,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> StoreResult<bool> {
+        transaction!(self, |tx| {
+            let changed = sqlx::query(
+                "UPDATE device_links SET state = $2, user_id = $3, expires_at = $4 \
+                 WHERE id_hash = $1 AND state = $5 AND expires_at > $6 \
+                 AND (user_id IS NULL OR user_id = $3)",
+            )
+            .bind(id_hash)
+            .bind(LinkState::Approved)
+            .bind(user_id)
+            .bind(expires_at)
+            .bind(LinkState::Pending)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
+                 backup_state = $5, last_used_at = $6 WHERE id = $1 AND user_id = $7 \
+                 AND sign_count <= $3",
+            )
+            .bind(&used.id)
+            .bind(&used.passkey)
+            .bind(used.sign_count)
+            .bind(used.backup_eligible)
+            .bind(used.backup_state)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            Ok(true)
+        })
+    }
+
+    /// The approved link is used up by the new device: its passkey joins the
+    /// account, it gets a session, and the account is told by mail. All or nothing.
+    pub async fn finish_link(
+        &self,
+        id_hash: &str,
+        browser_hash: &str,
+        credential: &NewCredential,
+        session: &SessionRow,
+        notice: &OutboxRow,
+    ) -> StoreResult<LinkOutcome> {
+        transaction!(self, |tx| {
+            let taken: Option<String> =
+                sqlx::query_scalar("SELECT id FROM credentials WHERE id = $1")
+                    .bind(&credential.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if taken.is_some() {
+                return Ok(LinkOutcome::CredentialExists);
+            }
+            let used = sqlx::query(
+                "UPDATE device_links SET state = $2 WHERE id_hash = $1 AND state = $3 \
+                 AND new_browser_hash = $4 AND user_id = $5 AND expires_at > $6",
+            )
+            .bind(id_hash)
+            .bind(LinkState::Used)
+            .bind(LinkState::Approved)
+            .bind(browser_hash)
+            .bind(&session.user_id)
+            .bind(session.created_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if used != 1 {
+                return Ok(LinkOutcome::Gone);
+            }
+            let c = credential;
+            sqlx::query(
+                "INSERT INTO credentials (id, user_id, passkey, name, aaguid, transports, backup_eligible, \
+                 backup_state, sign_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&c.id).bind(&session.user_id).bind(&c.passkey).bind(&c.name).bind(&c.aaguid)
+            .bind(&c.transports).bind(c.backup_eligible).bind(c.backup_state).bind(c.sign_count)
+            .bind(c.created_at)
+            .execute(&mut *tx).await?;
+            insert_session!(&mut *tx, session)?;
+            insert_mail!(&mut *tx, notice)?;
+            Ok(LinkOutcome::Added)
+        })
+    }
+}
