@@ -36,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <leptos_meta::HashedStylesheet options=options.clone() id="bmauth"/>
-                <HydrationScripts options islands=true/>
+                <HydrationScripts options=bundle_for_this_page(options) islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -44,6 +44,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Which browser bundle this page loads: `/link` has its own (with the camera and
+/// QR code code), so that every other page stays light.
+#[cfg_attr(not(feature = "ssr"), allow(unused_mut))]
+fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
+    #[cfg(feature = "ssr")]
+    if use_context::<http::request::Parts>().is_some_and(|parts| parts.uri.path() == "/link") {
+        options.output_name = "bmauth-link".into();
+        options.hash_file = "hash-link.txt".into();
+    }
+    options
 }
 
 /// Sends the pages' Content-Security-Policy with this response's nonce: its Leptos

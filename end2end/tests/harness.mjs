@@ -1,7 +1,7 @@
 // The world a browser test runs in: a release server on a free loopback port
 // (SQLite in a temporary folder), a real SMTP server catching its mail, and Debian's
 // Chromium with a virtual authenticator per page.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SMTPServer } from 'smtp-server';
 import { chromium } from 'playwright-core';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '../..');
@@ -115,15 +117,39 @@ async function spawnServer(smtpPort, binary, args, ownEnv) {
   throw new Error(`${binary} did not start`);
 }
 
-export async function launchBrowser() {
+/// Debian's Chromium. With `camera`, a y4m file, its camera sees that picture.
+export async function launchBrowser({ camera } = {}) {
+  const args = [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ];
+  if (camera) {
+    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${camera}`);
+  }
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
+    args,
   });
+}
+
+/// What a camera pointed at this element sees: a y4m video of its picture (4:2:0,
+/// on a white 640x480 frame), for `launchBrowser({ camera })`.
+export async function cameraFeedOf(locator, name) {
+  const png = join(artifacts, `${name}.png`);
+  await locator.screenshot({ path: png });
+  const y4m = join(artifacts, `${name}.y4m`);
+  execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', png,
+    '-vf', 'pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p', '-frames:v', '1',
+    '-f', 'yuv4mpegpipe', y4m]);
+  return y4m;
+}
+
+/// The text of the QR code in a PNG picture, read as a phone's camera app would.
+export function readQr(png) {
+  const image = PNG.sync.read(png);
+  return jsQR(Uint8ClampedArray.from(image.data), image.width, image.height)?.data;
 }
 
 /// A device: its own browser context (cookies) and page, with a platform

@@ -51,6 +51,56 @@ pub async fn post_json<B: Serialize, R: DeserializeOwned>(
     }
 }
 
+/// GETs JSON from the API.
+pub async fn get_json<R: DeserializeOwned>(path: &str) -> Result<R, ApiFailure> {
+    let window = window().ok_or(ApiFailure::Network)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| ApiFailure::Network)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(|_| ApiFailure::Network)?)
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or(ApiFailure::Network)?;
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|_| ApiFailure::Network)
+    } else {
+        Err(serde_json::from_str::<ErrorBody>(&text)
+            .map(|e| ApiFailure::Server(e.error))
+            .unwrap_or(ApiFailure::Network))
+    }
+}
+
+/// Waits `millis` milliseconds.
+pub async fn sleep(millis: i32) {
+    let Some(window) = window() else { return };
+    let wait = Promise::new(&mut |resolve, _| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, millis);
+    });
+    let _ = JsFuture::from(wait).await;
+}
+
+/// This page's origin and `#fragment` (without the `#`).
+pub fn location_origin_and_fragment() -> (String, String) {
+    let Some(location) = window().map(|w| w.location()) else {
+        return (String::new(), String::new());
+    };
+    let origin = location.origin().unwrap_or_default();
+    let hash = location.hash().unwrap_or_default();
+    (origin, hash.trim_start_matches('#').to_string())
+}
+
+/// Removes the `#fragment` from the address bar (and from history).
+pub fn forget_fragment() {
+    if let Some(window) = window()
+        && let Ok(history) = window.history()
+    {
+        let path = window.location().pathname().unwrap_or_default();
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+    }
+}
+
 pub fn go_to(path: &str) {
     if let Some(window) = window() {
         let _ = window.location().set_href(path);

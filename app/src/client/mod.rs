@@ -11,6 +11,10 @@ use crate::api::routes::{Endpoint, Method};
 mod browser;
 #[cfg(feature = "hydrate")]
 pub use browser::*;
+#[cfg(feature = "hydrate")]
+mod scanner;
+#[cfg(feature = "hydrate")]
+pub use scanner::scan_qr;
 
 #[cfg(not(feature = "hydrate"))]
 mod server_stub;
@@ -22,6 +26,23 @@ pub use server_stub::*;
 pub async fn call<E: Endpoint>(request: &E::Request) -> Result<E::Response, ApiFailure> {
     debug_assert_eq!(E::METHOD, Method::Post, "islands only change state");
     post_json(E::PATH, request).await
+}
+
+/// Reads an endpoint of the JSON API that is a GET.
+pub async fn read<E: Endpoint>() -> Result<E::Response, ApiFailure> {
+    debug_assert_eq!(E::METHOD, Method::Get, "reads only");
+    get_json(E::PATH).await
+}
+
+/// Why the camera gave no QR code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanFailure {
+    /// The person (or the browser's settings) refused the camera.
+    Refused,
+    /// This device has no camera.
+    NoCamera,
+    /// The scanner could not start (not loaded, or the camera is busy).
+    Unavailable,
 }
 
 /// How a call to the JSON API failed.

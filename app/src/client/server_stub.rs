@@ -13,6 +13,22 @@ pub async fn post_json<B: Serialize, R: DeserializeOwned>(
     Err(ApiFailure::Network)
 }
 
+pub async fn get_json<R: DeserializeOwned>(_path: &str) -> Result<R, ApiFailure> {
+    Err(ApiFailure::Network)
+}
+
+pub async fn sleep(_millis: i32) {}
+
+pub fn location_origin_and_fragment() -> (String, String) {
+    (String::new(), String::new())
+}
+
+pub fn forget_fragment() {}
+
+pub async fn scan_qr(_element_id: &str) -> Result<String, super::ScanFailure> {
+    Err(super::ScanFailure::Unavailable)
+}
+
 pub async fn create_passkey(_options: &Value) -> Result<Value, PasskeyFailure> {
     Err(PasskeyFailure::Unsupported)
 }

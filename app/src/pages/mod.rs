@@ -1,5 +1,6 @@
 //! The pages. Each is rendered on the server; its form is an island.
 
+mod link;
 mod login;
 mod register;
 mod verify;
@@ -8,6 +9,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+pub use link::LinkPage;
 pub use login::LoginPage;
 pub use register::RegisterPage;
 pub use verify::VerifyPage;
@@ -170,20 +172,6 @@ fn SignOut() -> impl IntoView {
     view! {
         <button type="button" class="button secondary" on:click=sign_out>"Sign out"</button>
         <Status message=message error=true/>
-    }
-}
-
-/// Where "Sign in with another device" leads: adding a device by QR code.
-#[component]
-pub fn LinkPage() -> impl IntoView {
-    view! {
-        <Title text="Sign in with another device"/>
-        <section class="card">
-            <h1>"Sign in with another device"</h1>
-            <p class="lead">"Coming soon: approve this device from one you already use, by scanning a QR code."</p>
-            <p>"Until then, sign in on a device that has your passkey, or recover your account by email."</p>
-            <a class="button secondary" href="/auth/login">"Back to sign in"</a>
-        </section>
     }
 }
 

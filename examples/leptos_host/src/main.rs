@@ -3,6 +3,8 @@
 //! `scripts/build-site leptos-host`, then `cargo run -p leptos-host --features ssr`.
 //! `BMAUTH_*` variables configure BMAuth; `ACME_LISTEN` and `ACME_SITE_DIR` the app.
 
+#![recursion_limit = "256"]
+
 use std::net::SocketAddr;
 
 use axum::Router;

@@ -1,0 +1,213 @@
+// Adding a device by QR code, in real Chromium: two devices (browser contexts, or
+// a second browser whose fake camera is fed the first one's QR code), each with its
+// own virtual authenticator.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  cameraFeedOf, interactive, launchBrowser, newDevice, readQr, screenshot, startMailSink,
+  startServer,
+} from './harness.mjs';
+
+let mail, server, browser;
+const devices = [];
+const browsers = [];
+
+before(async () => {
+  mail = await startMailSink();
+  server = await startServer(mail.port);
+  browser = await launchBrowser();
+  browsers.push(browser);
+});
+
+after(async () => {
+  for (const device of devices) {
+    assert.deepEqual(device.problems, [], 'no CSP violations or uncaught errors in the console');
+  }
+  for (const b of browsers) await b.close();
+  server?.stop();
+  await mail?.close();
+});
+
+async function device(options, inBrowser = browser) {
+  const d = await newDevice(inBrowser, options);
+  devices.push(d);
+  return d;
+}
+
+const phoneSize = { width: 390, height: 844 };
+
+/// A person with an account, signed in on this device.
+async function signedIn(page, email) {
+  await page.goto(`${server.origin}/auth/register`);
+  await interactive(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Create account with passkey' }).click();
+  await page.waitForURL(/\/auth\/verify/);
+  await interactive(page);
+  await page.getByLabel('6-digit code').fill(await mail.pinFor(email));
+  await page.waitForURL(`${server.origin}/`);
+}
+
+async function openLink(page, url = `${server.origin}/link`) {
+  await page.goto(url);
+  await page.waitForSelector('[data-hydrated="true"]');
+}
+
+/// The signed-in device types the number and approves with its biometric.
+async function approve(page, number) {
+  await page.getByTestId('link-request').waitFor();
+  await page.getByLabel('The number shown on the new device').fill(number);
+  await page.getByRole('button', { name: 'Approve with passkey' }).click();
+}
+
+test('a phone scans the computer\'s code with its camera and is approved there', async () => {
+  const email = 'katherine@example.com';
+  const started = Date.now();
+  const computer = await device();
+  await signedIn(computer.page, email);
+  await openLink(computer.page);
+  await computer.page.getByRole('button', { name: 'Show a code to scan' }).click();
+  const qr = computer.page.getByTestId('link-qr');
+  await qr.waitFor();
+  await screenshot(computer.page, 'link-offer');
+
+  // The phone: its own browser, its camera pointed at the computer's screen.
+  const phoneBrowser = await launchBrowser({ camera: await cameraFeedOf(qr, 'offer-qr') });
+  browsers.push(phoneBrowser);
+  const phone = await device(phoneSize, phoneBrowser);
+  await openLink(phone.page);
+  await phone.page.getByRole('button', { name: 'Scan a code' }).click();
+  const number = phone.page.getByTestId('link-number');
+  await number.waitFor({ timeout: 15000 });
+  await screenshot(phone.page, 'link-new-device-number');
+
+  await computer.page.getByTestId('link-request').waitFor({ timeout: 15000 });
+  assert.match(await computer.page.getByTestId('link-request').textContent(), /Linux/);
+  await screenshot(computer.page, 'link-approve');
+  await approve(computer.page, await number.textContent());
+  await computer.page.getByTestId('link-done').waitFor();
+
+  await phone.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  assert.equal(await phone.page.getByTestId('signed-in-email').textContent(), email);
+  assert.equal((await phone.credentials()).length, 1, 'the phone made its own passkey');
+  console.log(`# device added by camera in ${Date.now() - started} ms (sign-up included)`);
+  for (let i = 0; i < 50 && !mail.to(email).some((m) => m.raw.includes('was added')); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(mail.to(email).some((m) => m.raw.includes('was added')), 'the account is told');
+
+  // Later the phone signs in alone, with its own passkey; the computer still can.
+  await phone.page.route('**/auth/login/autofill/begin', (route) =>
+    route.fulfill({ status: 429, json: { error: { code: 'rate_limited', message: 'not now' } } }));
+  await phone.page.getByRole('button', { name: 'Sign out' }).click();
+  await phone.page.waitForURL(/\/auth\/login/);
+  await interactive(phone.page);
+  await phone.page.getByLabel('Email').fill(email);
+  await phone.page.getByRole('button', { name: 'Sign in with passkey' }).click();
+  await phone.page.waitForURL(`${server.origin}/`);
+});
+
+test('a computer shows its code; the phone\'s camera app opens it and approves', async () => {
+  const email = 'dorothy@example.com';
+  const phone = await device(phoneSize);
+  await signedIn(phone.page, email);
+
+  const laptop = await device();
+  await openLink(laptop.page);
+  await laptop.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
+  const qr = laptop.page.getByTestId('link-qr');
+  await qr.waitFor();
+  const number = await laptop.page.getByTestId('link-number').textContent();
+  await screenshot(laptop.page, 'link-request');
+  const url = readQr(await qr.screenshot());
+  assert.ok(url?.startsWith(`${server.origin}/link#`), `the QR code holds our URL: ${url}`);
+
+  await openLink(phone.page, url); // what the camera app does with it
+  await approve(phone.page, number);
+  await phone.page.getByTestId('link-done').waitFor();
+  await laptop.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  assert.equal(await laptop.page.getByTestId('signed-in-email').textContent(), email);
+});
+
+test('a wrong number refuses the request on both devices', async () => {
+  const phone = await device(phoneSize);
+  await signedIn(phone.page, 'mary@example.com');
+  const laptop = await device();
+  await openLink(laptop.page);
+  await laptop.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
+  const qr = laptop.page.getByTestId('link-qr');
+  await qr.waitFor();
+  const number = Number(await laptop.page.getByTestId('link-number').textContent());
+  const url = readQr(await qr.screenshot());
+
+  await openLink(phone.page, url);
+  await approve(phone.page, String((number + 1) % 100).padStart(2, '0'));
+  const refused = phone.page.getByRole('alert');
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /isn't the number on the other device/);
+  const denied = laptop.page.getByRole('alert');
+  await denied.waitFor({ timeout: 15000 });
+  assert.match(await denied.textContent(), /denied/);
+  assert.equal((await laptop.credentials()).length, 0, 'no passkey was made');
+});
+
+test('without a camera, the typed code does the same', async () => {
+  const email = 'grace.h@example.com';
+  const computer = await device();
+  await signedIn(computer.page, email);
+  await openLink(computer.page);
+  await computer.page.getByRole('button', { name: 'Show a code to scan' }).click();
+  const code = await computer.page.getByTestId('link-code').textContent();
+
+  // This browser has no camera at all.
+  const tablet = await device(phoneSize);
+  await openLink(tablet.page);
+  await tablet.page.getByRole('button', { name: 'Scan a code' }).click();
+  const problem = tablet.page.getByRole('alert');
+  await problem.waitFor({ timeout: 15000 });
+  assert.match(await problem.textContent(), /camera/i);
+  await screenshot(tablet.page, 'link-no-camera');
+
+  await tablet.page.getByLabel(/Type the code shown on the other device/).fill(code);
+  await tablet.page.getByRole('button', { name: 'Use this code' }).click();
+  const number = await tablet.page.getByTestId('link-number').textContent();
+  await approve(computer.page, number);
+  await tablet.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  assert.equal(await tablet.page.getByTestId('signed-in-email').textContent(), email);
+});
+
+test('the signed-in phone scans the new computer\'s code in the page, or denies it', async () => {
+  const email = 'ada.l@example.com';
+  const laptop = await device();
+  await openLink(laptop.page);
+  await laptop.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
+  const qr = laptop.page.getByTestId('link-qr');
+  await qr.waitFor();
+  const number = await laptop.page.getByTestId('link-number').textContent();
+
+  // The phone's own camera, in BMAuth's page, pointed at the laptop's screen.
+  const phoneBrowser = await launchBrowser({ camera: await cameraFeedOf(qr, 'request-qr') });
+  browsers.push(phoneBrowser);
+  const phone = await device(phoneSize, phoneBrowser);
+  await signedIn(phone.page, email);
+  await openLink(phone.page);
+  await phone.page.getByRole('button', { name: 'Scan the new device\'s code' }).click();
+  await approve(phone.page, number);
+  await phone.page.getByTestId('link-done').waitFor();
+  await laptop.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  assert.equal(await laptop.page.getByTestId('signed-in-email').textContent(), email);
+
+  // A request nobody expected is denied, and the asking device is told.
+  const stranger = await device();
+  await openLink(stranger.page);
+  await stranger.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
+  const strangerQr = stranger.page.getByTestId('link-qr');
+  await strangerQr.waitFor();
+  await openLink(phone.page, readQr(await strangerQr.screenshot()));
+  await phone.page.getByTestId('link-request').waitFor();
+  await phone.page.getByRole('button', { name: 'Deny' }).click();
+  await phone.page.getByTestId('link-done').waitFor();
+  const told = stranger.page.getByRole('alert');
+  await told.waitFor({ timeout: 15000 });
+  assert.match(await told.textContent(), /denied/);
+});
