@@ -127,6 +127,27 @@ test('a computer shows its code; the phone\'s camera app opens it and approves',
   await phone.page.getByTestId('link-done').waitFor();
   await laptop.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
   assert.equal(await laptop.page.getByTestId('signed-in-email').textContent(), email);
+
+  // Someone who photographed the QR code opens it on their own device: nothing.
+  const thief = await device();
+  await openLink(thief.page, url);
+  const refused = thief.page.getByRole('alert');
+  await refused.waitFor();
+  assert.match(await refused.textContent(), /sign in on this device first/);
+  assert.equal((await thief.credentials()).length, 0);
+});
+
+test('the /link page\'s weight, scanner included', async () => {
+  const d = await device(phoneSize);
+  await openLink(d.page);
+  await d.page.waitForFunction(() => typeof Html5Qrcode === 'function');
+  const entries = await d.page.evaluate(() =>
+    [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+      .map((e) => ({ name: e.name.replace(location.origin, ''), bytes: e.encodedBodySize })));
+  const total = entries.reduce((sum, e) => sum + e.bytes, 0);
+  const scanner = entries.find((e) => e.name.includes('html5-qrcode'))?.bytes ?? 0;
+  console.log(`# /link page: ${total} bytes transferred (compressed), of which the scanner ${scanner}`);
+  assert.ok(scanner > 0, 'the scanner is loaded on this page');
 });
 
 test('a wrong number refuses the request on both devices', async () => {
