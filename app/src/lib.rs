@@ -27,6 +27,7 @@ pub struct SignedInUser(pub api::UserView);
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     send_content_security_policy();
+    let bundle = bundle_for_this_page(options);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -35,8 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <leptos_meta::HashedStylesheet options=options.clone() id="bmauth"/>
-                <HydrationScripts options=bundle_for_this_page(options) islands=true/>
+                <leptos_meta::HashedStylesheet options=bundle.clone() id="bmauth"/>
+                <HydrationScripts options=bundle islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -46,8 +47,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Which browser bundle this page loads: `/link` has its own (with the camera and
-/// QR code code), so that every other page stays light.
+/// Which browser bundle and stylesheet this page loads: `/link` has its own (with
+/// the camera and QR code code and styles), so that every other page stays light.
 #[cfg_attr(not(feature = "ssr"), allow(unused_mut))]
 fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
     #[cfg(feature = "ssr")]

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  artifacts, interactive, launchBrowser, newDevice, screenshot, startMailSink, startServer,
+  artifacts, interactive, launchBrowser, newDevice, screenshot, signUp as signUpAt, startMailSink,
+  startServer,
 } from './harness.mjs';
 
 let mail, server, browser;
@@ -31,14 +32,7 @@ async function device(options) {
   return d;
 }
 
-async function signUp(page, email) {
-  await page.goto(`${server.origin}/auth/register`);
-  await interactive(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByRole('button', { name: 'Create account with passkey' }).click();
-  await page.waitForURL(/\/auth\/verify/);
-  await interactive(page);
-}
+const signUp = (page, email) => signUpAt(page, server.origin, email);
 
 test('sign up, confirm the email, sign out, sign in again', async () => {
   const { page, credentials } = await device();

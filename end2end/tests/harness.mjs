@@ -183,6 +183,16 @@ export async function newDevice(browser, { width = 1280, height = 860 } = {}) {
   };
 }
 
+/// Signs up on this device: email, the passkey, on to the code page.
+export async function signUp(page, origin, email) {
+  await page.goto(`${origin}/auth/register`);
+  await interactive(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Create account with passkey' }).click();
+  await page.waitForURL(/\/auth\/verify/);
+  await interactive(page);
+}
+
 /// Waits until the page's island has hydrated (its form is live).
 export async function interactive(page) {
   await page.waitForSelector('form[data-hydrated="true"]', { timeout: 15000 });

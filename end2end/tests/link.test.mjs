@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cameraFeedOf, interactive, launchBrowser, newDevice, readQr, screenshot, startMailSink,
+  cameraFeedOf, interactive, launchBrowser, newDevice, readQr, screenshot, signUp, startMailSink,
   startServer,
 } from './harness.mjs';
 
@@ -38,12 +38,7 @@ const phoneSize = { width: 390, height: 844 };
 
 /// A person with an account, signed in on this device.
 async function signedIn(page, email) {
-  await page.goto(`${server.origin}/auth/register`);
-  await interactive(page);
-  await page.getByLabel('Email').fill(email);
-  await page.getByRole('button', { name: 'Create account with passkey' }).click();
-  await page.waitForURL(/\/auth\/verify/);
-  await interactive(page);
+  await signUp(page, server.origin, email);
   await page.getByLabel('6-digit code').fill(await mail.pinFor(email));
   await page.waitForURL(`${server.origin}/`);
 }

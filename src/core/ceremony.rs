@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::{Auth, AuthError, AuthResult, ClientInfo, UserId, policy, secs};
 use crate::crypto::{HashPurpose, from_b64url, hex};
@@ -66,6 +67,24 @@ impl CeremonyKind {
     }
 }
 
+/// A passkey's answer to a ceremony: a new credential or an assertion.
+pub(crate) trait PasskeyAnswer: DeserializeOwned {
+    /// The `clientDataJSON` the browser signed, which names the challenge.
+    fn client_data_json(&self) -> &[u8];
+}
+
+impl PasskeyAnswer for RegisterPublicKeyCredential {
+    fn client_data_json(&self) -> &[u8] {
+        &self.response.client_data_json
+    }
+}
+
+impl PasskeyAnswer for PublicKeyCredential {
+    fn client_data_json(&self) -> &[u8] {
+        &self.response.client_data_json
+    }
+}
+
 /// A ceremony taken from the store, still to be checked against the response.
 pub(crate) struct TakenCeremony {
     pub user_id: Option<UserId>,
@@ -112,6 +131,22 @@ impl Auth {
             })
             .await?;
         Ok(())
+    }
+
+    /// Reads a passkey's answer (WebAuthn JSON) and takes the ceremony of `kind` it
+    /// answers, if this browser began it.
+    pub(crate) async fn take_answer<R: PasskeyAnswer>(
+        &self,
+        kind: CeremonyKind,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+    ) -> AuthResult<(R, TakenCeremony)> {
+        let answer: R = serde_json::from_value(credential)
+            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
+        let ceremony = self
+            .take_ceremony(kind, answer.client_data_json(), client)
+            .await?;
+        Ok((answer, ceremony))
     }
 
     /// Takes the ceremony that `client_data_json` answers, if this browser began it.

@@ -396,14 +396,8 @@ impl Auth {
         user: &User,
         client: &ClientInfo,
     ) -> AuthResult<()> {
-        let response: PublicKeyCredential = serde_json::from_value(credential)
-            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
-        let ceremony = self
-            .take_ceremony(
-                CeremonyKind::LinkApprove,
-                &response.response.client_data_json,
-                client,
-            )
+        let (response, ceremony): (PublicKeyCredential, _) = self
+            .take_answer(CeremonyKind::LinkApprove, credential, client)
             .await?;
         let link = self.find_link(token_or_code).await?;
         let state: ForLink<PasskeyAuthentication> = ceremony.state()?;
@@ -547,14 +541,8 @@ impl Auth {
         client: &ClientInfo,
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
-        let response: RegisterPublicKeyCredential = serde_json::from_value(credential)
-            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
-        let ceremony = self
-            .take_ceremony(
-                CeremonyKind::LinkRegister,
-                &response.response.client_data_json,
-                client,
-            )
+        let (response, ceremony): (RegisterPublicKeyCredential, _) = self
+            .take_answer(CeremonyKind::LinkRegister, credential, client)
             .await?;
         let link = self.find_link(token_or_code).await?;
         let state: ForLink<PasskeyRegistration> = ceremony.state()?;

@@ -133,14 +133,8 @@ impl Auth {
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
         let email = Email::parse(email)?;
-        let response: PublicKeyCredential = serde_json::from_value(credential)
-            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
-        let ceremony = self
-            .take_ceremony(
-                CeremonyKind::Login,
-                &response.response.client_data_json,
-                client,
-            )
+        let (response, ceremony): (PublicKeyCredential, _) = self
+            .take_answer(CeremonyKind::Login, credential, client)
             .await?;
         // A decoy ceremony has no user: no credential can be right for it.
         let user_id = ceremony
@@ -212,14 +206,8 @@ impl Auth {
         client: &ClientInfo,
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
-        let response: PublicKeyCredential = serde_json::from_value(credential)
-            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
-        let ceremony = self
-            .take_ceremony(
-                CeremonyKind::Autofill,
-                &response.response.client_data_json,
-                client,
-            )
+        let (response, ceremony): (PublicKeyCredential, _) = self
+            .take_answer(CeremonyKind::Autofill, credential, client)
             .await?;
         let state: DiscoverableAuthentication = ceremony.state()?;
         let (user_id, credential_id) = self

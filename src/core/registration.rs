@@ -87,14 +87,8 @@ impl Auth {
         client: &ClientInfo,
     ) -> AuthResult<Registered> {
         let email = Email::parse(email)?;
-        let response: RegisterPublicKeyCredential = serde_json::from_value(credential)
-            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
-        let ceremony = self
-            .take_ceremony(
-                CeremonyKind::Register,
-                &response.response.client_data_json,
-                client,
-            )
+        let (response, ceremony): (RegisterPublicKeyCredential, _) = self
+            .take_answer(CeremonyKind::Register, credential, client)
             .await?;
         if ceremony.email.as_deref() != Some(email.as_str()) {
             return Err(AuthError::CeremonyMismatch);

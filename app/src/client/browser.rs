@@ -33,31 +33,20 @@ pub async fn post_json<B: Serialize, R: DeserializeOwned>(
         .set("content-type", "application/json")
         .map_err(|_| ApiFailure::Network)?;
     init.set_headers(&headers);
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| ApiFailure::Network)?
-        .unchecked_into();
-    let text = JsFuture::from(response.text().map_err(|_| ApiFailure::Network)?)
-        .await
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or(ApiFailure::Network)?;
-    if response.ok() {
-        serde_json::from_str(&text).map_err(|_| ApiFailure::Network)
-    } else {
-        Err(serde_json::from_str::<ErrorBody>(&text)
-            .map(|e| ApiFailure::Server(e.error))
-            .unwrap_or(ApiFailure::Network))
-    }
+    answer_of(JsFuture::from(window.fetch_with_str_and_init(path, &init)).await).await
 }
 
 /// GETs JSON from the API.
 pub async fn get_json<R: DeserializeOwned>(path: &str) -> Result<R, ApiFailure> {
     let window = window().ok_or(ApiFailure::Network)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
-        .await
-        .map_err(|_| ApiFailure::Network)?
-        .unchecked_into();
+    answer_of(JsFuture::from(window.fetch_with_str(path)).await).await
+}
+
+/// The API's answer: its JSON on success, its error otherwise.
+async fn answer_of<R: DeserializeOwned>(
+    fetched: Result<JsValue, JsValue>,
+) -> Result<R, ApiFailure> {
+    let response: web_sys::Response = fetched.map_err(|_| ApiFailure::Network)?.unchecked_into();
     let text = JsFuture::from(response.text().map_err(|_| ApiFailure::Network)?)
         .await
         .ok()
