@@ -47,12 +47,15 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Which browser bundle and stylesheet this page loads: `/link` has its own (with
-/// the camera and QR code code and styles), so that every other page stays light.
+/// Which browser bundle and stylesheet this page loads: `/link` and `/auth/recover`
+/// have their own (with adding a device: the camera, QR codes, a new device's
+/// passkey), so that every other page stays light.
 #[cfg_attr(not(feature = "ssr"), allow(unused_mut))]
 fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
     #[cfg(feature = "ssr")]
-    if use_context::<http::request::Parts>().is_some_and(|parts| parts.uri.path() == "/link") {
+    if use_context::<http::request::Parts>()
+        .is_some_and(|parts| matches!(parts.uri.path(), "/link" | "/auth/recover"))
+    {
         options.output_name = "bmauth-link".into();
         options.hash_file = "hash-link.txt".into();
     }

@@ -227,3 +227,29 @@ test('the signed-in phone scans the new computer\'s code in the page, or denies 
   await told.waitFor({ timeout: 15000 });
   assert.match(await told.textContent(), /denied/);
 });
+
+test('a person who lost their only device gets back in with an email code', async () => {
+  const email = 'hopper@example.com';
+  const lost = await device();
+  await signedIn(lost.page, email);
+
+  const fresh = await device(phoneSize);
+  await fresh.page.goto(`${server.origin}/auth/login`);
+  await interactive(fresh.page);
+  await fresh.page.getByLabel('Email').fill(email);
+  await fresh.page.getByRole('button', { name: 'Sign in with passkey' }).click();
+  await fresh.page.getByRole('link', { name: 'Lost my device' }).click();
+  await fresh.page.waitForURL(/\/auth\/recover\?email=/);
+  await interactive(fresh.page);
+  await fresh.page.getByRole('button', { name: 'Send me a code' }).click();
+  await fresh.page.getByText('If an account exists for this address').waitFor();
+  await screenshot(fresh.page, 'recover-code');
+  await fresh.page.getByLabel('6-digit code from the email').fill(await mail.pinFor(email, 2));
+  await fresh.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  assert.equal(await fresh.page.getByTestId('signed-in-email').textContent(), email);
+  assert.equal((await fresh.credentials()).length, 1, 'this device made its own passkey');
+  for (let i = 0; i < 50 && !mail.to(email).some((m) => m.raw.includes('with a recovery code')); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(mail.to(email).some((m) => m.raw.includes('with a recovery code')), 'the account is told');
+});

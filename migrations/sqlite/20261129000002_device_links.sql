@@ -7,6 +7,7 @@ CREATE TABLE device_links (
     id_hash          TEXT PRIMARY KEY,     -- SHA-256 of the 128-bit token, hex
     code_hash        TEXT NOT NULL,        -- keyed hash of the typed fallback code
     user_id          TEXT REFERENCES users (id) ON DELETE CASCADE, -- the account: set by an offer, or at approval
+    origin           TEXT NOT NULL,        -- device (approved on a signed-in one) | recovery (an email code)
     state            TEXT NOT NULL,        -- waiting | pending | approved | denied | used
     new_browser_hash TEXT,                 -- the new device's binding cookie, SHA-256
     new_user_agent   TEXT,

@@ -387,3 +387,14 @@ pub struct LinkDetailsResponse {
     /// Seconds until it expires.
     pub expires_in: u64,
 }
+
+/// A recovery code accepted: this browser's link to make its passkey with.
+///
+/// ```
+/// let answer: bmauth_proto::RecoveredResponse = serde_json::from_str(r#"{"token": "t"}"#).unwrap();
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveredResponse {
+    /// The token of an approved device link, bound to this browser.
+    pub token: String,
+}

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use crate::{
     AutofillRequest, CredentialRequest, EmailRequest, Empty, LinkApproveRequest,
     LinkCredentialRequest, LinkDetailsResponse, LinkStatusResponse, LinkTokenRequest,
-    MessageResponse, NewLinkResponse, RegisteredResponse, StatusResponse, UserResponse,
-    VerifyEmailRequest, WebAuthnJson,
+    MessageResponse, NewLinkResponse, RecoveredResponse, RegisteredResponse, StatusResponse,
+    UserResponse, VerifyEmailRequest, WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -88,6 +88,13 @@ endpoints! {
     Me: Get "/auth/me", Empty => UserResponse;
     /// Whether anyone is signed in.
     Status: Get "/auth/status", Empty => StatusResponse;
+
+    /// Recovery: mails a code to the account with this address, bound to this browser
+    /// (`202`, the same answer whether or not the account exists).
+    RecoverBegin: Post "/auth/recover/begin", EmailRequest => MessageResponse;
+    /// The recovery code: answers a device link, approved for the account, with which
+    /// this browser makes its passkey (`/auth/link/register/…`).
+    RecoverVerify: Post "/auth/recover/verify", VerifyEmailRequest => RecoveredResponse;
 
     /// Adding a device, begun by the new device: a link to show as a QR code, and
     /// the number to show beside it.

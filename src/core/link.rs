@@ -87,6 +87,47 @@ impl LinkState {
     }
 }
 
+/// How a new device came to be approved: by a signed-in device, or by a recovery
+/// code (the old device lost). The account's notice says which.
+///
+/// ```
+/// use bmauth::core::LinkOrigin;
+///
+/// assert_eq!(LinkOrigin::from_name("recovery"), Some(LinkOrigin::Recovery));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOrigin {
+    /// Approved on a signed-in device (QR code or typed code).
+    Device,
+    /// A recovery code from the account's email.
+    Recovery,
+}
+
+impl LinkOrigin {
+    /// How it is stored.
+    ///
+    /// ```
+    /// assert_eq!(bmauth::core::LinkOrigin::Device.as_str(), "device");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Device => "device",
+            Self::Recovery => "recovery",
+        }
+    }
+
+    /// The origin stored as `name`.
+    ///
+    /// ```
+    /// assert_eq!(bmauth::core::LinkOrigin::from_name("qr"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Device, Self::Recovery]
+            .into_iter()
+            .find(|o| o.as_str() == name)
+    }
+}
+
 /// A new link: what the device that began it shows.
 #[derive(Debug)]
 pub struct NewLink {
@@ -204,7 +245,11 @@ impl Auth {
         Ok(link)
     }
 
-    fn new_link_row(&self, state: LinkState, user: Option<&UserId>) -> (LinkRow, NewLink) {
+    pub(crate) fn new_link_row(
+        &self,
+        state: LinkState,
+        user: Option<&UserId>,
+    ) -> (LinkRow, NewLink) {
         let token = b64url(&random_bytes::<16>());
         let code = new_code();
         let now = self.now();
@@ -215,6 +260,7 @@ impl Auth {
             id_hash,
             code_hash,
             user_id: user.cloned(),
+            origin: LinkOrigin::Device,
             state,
             new_browser_hash: None,
             new_user_agent: None,
@@ -233,7 +279,7 @@ impl Auth {
     }
 
     /// Binds `link` to the browser of `client`, the new device, with a fresh number.
-    fn bind_new_device(link: &mut LinkRow, client: &ClientInfo) {
+    pub(crate) fn bind_new_device(link: &mut LinkRow, client: &ClientInfo) {
         link.new_browser_hash = Some(client.browser.id_hash());
         link.new_user_agent = client
             .user_agent
@@ -566,7 +612,11 @@ impl Auth {
         let credential = new_credential(&passkey, &response, client, now)?;
         let (session, token) = self.new_session(&user_id, Some(&credential.id), client);
         let device = describe_device(client.user_agent.as_deref());
-        let notice = crate::mail::device_added_mail(&self.settings.rp_name, device.as_deref());
+        let notice = crate::mail::device_added_mail(
+            &self.settings.rp_name,
+            device.as_deref(),
+            link.origin == LinkOrigin::Recovery,
+        );
         let notice = self
             .outbox()
             .queue(&user.email, &notice, now, now + 24 * 3600);

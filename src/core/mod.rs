@@ -12,6 +12,7 @@ mod link;
 mod login;
 mod pin;
 mod rate_limit;
+mod recovery;
 mod registration;
 mod session;
 #[cfg(test)]
@@ -28,7 +29,7 @@ pub use ceremony::CeremonyKind;
 pub use email::Email;
 pub use error::{AuthError, AuthResult};
 pub use ids::{CredentialId, UserId};
-pub use link::{LinkProgress, LinkRequest, LinkState, NewLink};
+pub use link::{LinkOrigin, LinkProgress, LinkRequest, LinkState, NewLink};
 pub use pin::PinPurpose;
 pub use token::{BrowserToken, SessionToken, Token};
 

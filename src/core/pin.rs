@@ -55,7 +55,7 @@ impl PinPurpose {
 }
 
 /// Six ASCII digits, spaces around (from pasting) ignored.
-fn parse_pin(input: &str) -> AuthResult<&str> {
+pub(crate) fn parse_pin(input: &str) -> AuthResult<&str> {
     let pin = input.trim();
     if pin.len() == bmauth_proto::policy::PIN_DIGITS && pin.bytes().all(|b| b.is_ascii_digit()) {
         Ok(pin)

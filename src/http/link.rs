@@ -1,13 +1,15 @@
-//! The device-link routes (adding a device by QR code): translations between HTTP
-//! and `crate::core::link`, and the QR code's picture.
+//! The device-link routes (adding a device by QR code, and recovery, which ends in
+//! a device link): translations between HTTP and `crate::core`, and the QR code's
+//! picture.
 
 use axum::Extension;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
-    LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse, LinkStatusResponse,
-    LinkTokenRequest, MessageResponse, NewLinkResponse, UserResponse,
+    EmailRequest, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse,
+    LinkStatusResponse, LinkTokenRequest, MessageResponse, NewLinkResponse, RecoveredResponse,
+    UserResponse, VerifyEmailRequest,
 };
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
@@ -70,6 +72,32 @@ fn status_response(progress: LinkProgress) -> axum::Json<LinkStatusResponse> {
         number: progress.number,
         device: progress.device,
     })
+}
+
+pub async fn recover_begin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<EmailRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core().begin_recovery(&req.email, &client.info).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(MessageResponse {
+            message: "If an account exists for this address, we sent it a code.".into(),
+        }),
+    ))
+}
+
+pub async fn recover_verify(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<VerifyEmailRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let token = bm
+        .core()
+        .finish_recovery(&req.email, &req.pin, &client.info)
+        .await?;
+    Ok(axum::Json(RecoveredResponse { token }))
 }
 
 pub async fn request(

@@ -17,8 +17,8 @@ use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
     AutofillBegin, AutofillComplete, Endpoint, LinkApproveBegin, LinkApproveComplete, LinkClaim,
     LinkDeny, LinkDetails, LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest,
-    LinkStatus, LoginBegin, LoginComplete, Logout, Me, RegisterBegin, RegisterComplete, ResendPin,
-    Status, VerifyEmail,
+    LinkStatus, LoginBegin, LoginComplete, Logout, Me, RecoverBegin, RecoverVerify, RegisterBegin,
+    RegisterComplete, ResendPin, Status, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -52,6 +52,8 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<Logout>(), post(routes::logout))
         .route(path::<Me>(), get(routes::me))
         .route(path::<Status>(), get(routes::status))
+        .route(path::<RecoverBegin>(), post(link::recover_begin))
+        .route(path::<RecoverVerify>(), post(link::recover_verify))
         .route(path::<LinkRequest>(), post(link::request))
         .route(path::<LinkOffer>(), post(link::offer))
         .route(path::<LinkClaim>(), post(link::claim))

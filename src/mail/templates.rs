@@ -48,13 +48,18 @@ pub fn pin_mail(app: &str, purpose: PinPurpose, pin: &str, ttl: Duration) -> Mai
 }
 
 /// Tells an account that a device was added to it, and what to do if it wasn't them.
-pub fn device_added_mail(app: &str, device: Option<&str>) -> MailBody {
+/// `by_recovery`: it came in with a recovery code from this mailbox, not by the
+/// approval of a signed-in device.
+pub fn device_added_mail(app: &str, device: Option<&str>, by_recovery: bool) -> MailBody {
     let device = device.unwrap_or("A new device");
     let subject = format!("A device was added to your {app} account");
-    let what = format!(
-        "{device} was added to your {app} account: it approved by scanning a code with a \
-         device you were signed in on, and made its own passkey."
-    );
+    let how = if by_recovery {
+        "with a recovery code sent to this address"
+    } else {
+        "approved on a device you were signed in on"
+    };
+    let what =
+        format!("{device} was added to your {app} account, {how}, and made its own passkey.");
     let not_you = "Not you? Sign in on a device you trust and remove the passkey you \
          don't recognise on your devices page, then end the sessions you don't know.";
     let text = format!("{what}\n\n{not_you}\n");

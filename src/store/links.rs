@@ -2,8 +2,8 @@
 //! statement, so two instances or two racing requests cannot both move a link on.
 
 use super::{
-    CredentialUse, LinkRow, NewCredential, OutboxRow, SessionRow, Store, StoreResult, insert_mail,
-    insert_session, transaction, with_pool, with_writer,
+    CredentialUse, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store, StoreResult,
+    insert_mail, insert_session, transaction, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{LinkState, UserId};
@@ -11,9 +11,34 @@ use crate::core::{LinkState, UserId};
 /// The columns of `LinkRow`.
 macro_rules! link_columns {
     () => {
-        "id_hash, code_hash, user_id, state, new_browser_hash, new_user_agent, new_ip, number, \
-         created_at, expires_at"
+        "id_hash, code_hash, user_id, origin, state, new_browser_hash, new_user_agent, new_ip, \
+         number, created_at, expires_at"
     };
+}
+
+/// Inserts `$link` (a `&LinkRow`) with `$exec`.
+macro_rules! insert_link {
+    ($exec:expr, $link:expr) => {{
+        let link: &LinkRow = $link;
+        sqlx::query(concat!(
+            "INSERT INTO device_links (",
+            link_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ))
+        .bind(&link.id_hash)
+        .bind(&link.code_hash)
+        .bind(&link.user_id)
+        .bind(link.origin)
+        .bind(link.state)
+        .bind(&link.new_browser_hash)
+        .bind(&link.new_user_agent)
+        .bind(&link.new_ip)
+        .bind(&link.number)
+        .bind(link.created_at)
+        .bind(link.expires_at)
+        .execute($exec)
+        .await
+    }};
 }
 
 /// How finishing a link ended.
@@ -29,25 +54,31 @@ pub enum LinkOutcome {
 
 impl Store {
     pub async fn insert_link(&self, link: &LinkRow) -> StoreResult<()> {
-        with_writer!(self, |pool| sqlx::query(concat!(
-            "INSERT INTO device_links (",
-            link_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-        ))
-        .bind(&link.id_hash)
-        .bind(&link.code_hash)
-        .bind(&link.user_id)
-        .bind(link.state)
-        .bind(&link.new_browser_hash)
-        .bind(&link.new_user_agent)
-        .bind(&link.new_ip)
-        .bind(&link.number)
-        .bind(link.created_at)
-        .bind(link.expires_at)
-        .execute(pool)
-        .await?
-        .rows_affected());
+        with_writer!(self, |pool| insert_link!(pool, link)?.rows_affected());
         Ok(())
+    }
+
+    /// The recovery code is used up and the approved link it gives is stored, all or
+    /// nothing. False if the code was used meanwhile.
+    pub async fn recover_with(&self, pin: &PinRow, link: &LinkRow) -> StoreResult<bool> {
+        transaction!(self, |tx| {
+            let used = sqlx::query(
+                "DELETE FROM email_pins WHERE user_id = $1 AND purpose = $2 AND code_hash = $3 \
+                 AND browser_hash = $4",
+            )
+            .bind(&pin.user_id)
+            .bind(pin.purpose)
+            .bind(&pin.code_hash)
+            .bind(&pin.browser_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if used != 1 {
+                return Ok(false);
+            }
+            insert_link!(&mut *tx, link)?;
+            Ok(true)
+        })
     }
 
     /// The link with this token hash or this typed-code hash.

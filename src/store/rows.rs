@@ -1,7 +1,7 @@
 //! Rows as stored. Plain data: the auth core gives them meaning.
 
 use crate::clock::UnixTime;
-use crate::core::{CeremonyKind, CredentialId, LinkState, PinPurpose, UserId};
+use crate::core::{CeremonyKind, CredentialId, LinkOrigin, LinkState, PinPurpose, UserId};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -101,6 +101,8 @@ pub struct LinkRow {
     pub code_hash: String,
     /// The account: set by an offer from a signed-in device, or at approval.
     pub user_id: Option<UserId>,
+    /// Approved on a signed-in device, or by a recovery code.
+    pub origin: LinkOrigin,
     pub state: LinkState,
     /// SHA-256 of the new device's browser-binding cookie, once it is known.
     pub new_browser_hash: Option<String>,

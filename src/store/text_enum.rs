@@ -46,3 +46,4 @@ macro_rules! text_enum {
 text_enum!(crate::core::PinPurpose);
 text_enum!(crate::core::CeremonyKind);
 text_enum!(crate::core::LinkState);
+text_enum!(crate::core::LinkOrigin);

@@ -9,6 +9,7 @@ mod instances;
 mod link;
 mod load;
 mod pins;
+mod recovery;
 mod schema;
 mod sign_in;
 mod sign_up;

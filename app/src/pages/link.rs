@@ -123,6 +123,21 @@ async fn wait_while(
 
 // An island where it is rendered (the server) and in the `/link` page's bundle; a
 // component nothing calls, so compiled away, in the bundle every other page loads.
+/// The approved new device (by a signed-in one, or by a recovery code) makes its own
+/// passkey for the account and is signed in.
+pub(super) async fn make_this_devices_passkey(token: String) -> Result<(), String> {
+    let options = client::call::<LinkRegisterBegin>(&token_request(&token))
+        .await
+        .map_err(|f| link_failure(&f))?;
+    let credential = client::create_passkey(&options)
+        .await
+        .map_err(|f| client::passkey_failure_message(&f).to_string())?;
+    client::call::<LinkRegisterComplete>(&LinkCredentialRequest { token, credential })
+        .await
+        .map_err(|f| link_failure(&f))?;
+    Ok(())
+}
+
 #[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
 #[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
 fn LinkFlow() -> impl IntoView {
@@ -155,18 +170,9 @@ fn LinkFlow() -> impl IntoView {
                 }
                 _ => return fail("That code has expired. Start again.".into()),
             }
-            let options = match client::call::<LinkRegisterBegin>(&token_request(&token)).await {
-                Ok(options) => options,
-                Err(failure) => return fail(link_failure(&failure)),
-            };
-            let credential = match client::create_passkey(&options).await {
-                Ok(credential) => credential,
-                Err(failure) => return fail(client::passkey_failure_message(&failure).into()),
-            };
-            let body = LinkCredentialRequest { token, credential };
-            match client::call::<LinkRegisterComplete>(&body).await {
-                Ok(_) => client::go_to("/"),
-                Err(failure) => fail(link_failure(&failure)),
+            match make_this_devices_passkey(token).await {
+                Ok(()) => client::go_to("/"),
+                Err(message) => fail(message),
             }
         });
     };

@@ -2,6 +2,7 @@
 
 mod link;
 mod login;
+mod recover;
 mod register;
 mod verify;
 
@@ -11,6 +12,7 @@ use leptos_router::hooks::use_query_map;
 
 pub use link::LinkPage;
 pub use login::LoginPage;
+pub use recover::RecoverPage;
 pub use register::RegisterPage;
 pub use verify::VerifyPage;
 
@@ -172,19 +174,6 @@ fn SignOut() -> impl IntoView {
     view! {
         <button type="button" class="button secondary" on:click=sign_out>"Sign out"</button>
         <Status message=message error=true/>
-    }
-}
-
-/// Where "Lost my device" leads: account recovery by email PIN.
-#[component]
-pub fn RecoverPage() -> impl IntoView {
-    view! {
-        <Title text="Lost my device"/>
-        <section class="card">
-            <h1>"Lost your device?"</h1>
-            <p class="lead">"Coming soon: get back in with a code sent to your email, and set up a passkey on this device."</p>
-            <a class="button secondary" href="/auth/login">"Back to sign in"</a>
-        </section>
     }
 }
 

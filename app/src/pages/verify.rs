@@ -26,7 +26,7 @@ pub fn VerifyPage() -> impl IntoView {
 }
 
 /// What the person is told when a code is refused.
-fn code_message(e: &crate::api::ErrorDetail) -> String {
+pub(super) fn code_message(e: &crate::api::ErrorDetail) -> String {
     match e.code {
         ErrorCode::PinIncorrect => match e.attempts_left {
             Some(1) => "That code isn't right. 1 try left.".to_string(),

@@ -94,6 +94,18 @@ impl MailSink {
             .collect()
     }
 
+    /// Waits (a few seconds at most) until `count` mails to `address` have arrived:
+    /// for mail sent in the background.
+    pub async fn wait_for(&self, address: &str, count: usize) -> Vec<Mail> {
+        for _ in 0..100 {
+            if self.to(address).len() >= count {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        }
+        self.to(address)
+    }
+
     pub fn last_pin_for(&self, address: &str) -> String {
         self.to(address)
             .last()
