@@ -23,7 +23,7 @@ use webauthn_rs::prelude::{
 };
 
 use super::ceremony::{CeremonyKind, verification_error};
-use super::rate_limit::{Limit, client_key};
+use super::rate_limit::{Limit, address_key, client_key};
 use super::registration::{ask_for_this_device, new_credential};
 use super::{
     Auth, AuthError, AuthResult, ClientInfo, SessionToken, SignedIn, User, UserId, policy, secs,
@@ -229,20 +229,43 @@ impl Auth {
         (hex(&sha256(text.as_bytes())), code_hash)
     }
 
-    async fn find_link(&self, token_or_code: &str) -> AuthResult<LinkRow> {
+    /// The link with this token or code, expired or not.
+    async fn any_link(&self, token_or_code: &str) -> AuthResult<LinkRow> {
         if token_or_code.trim().is_empty() || token_or_code.len() > 64 {
             return Err(AuthError::LinkNotFound);
         }
         let (id_hash, code_hash) = self.link_keys(token_or_code);
-        let link = self
-            .store
+        self.store
             .link(&id_hash, &code_hash)
             .await?
-            .ok_or(AuthError::LinkNotFound)?;
+            .ok_or(AuthError::LinkNotFound)
+    }
+
+    /// The live link with this token or code.
+    async fn find_link(&self, token_or_code: &str) -> AuthResult<LinkRow> {
+        let link = self.any_link(token_or_code).await?;
         if link.expires_at <= self.now() {
             return Err(AuthError::LinkExpired);
         }
         Ok(link)
+    }
+
+    /// The live link a signed-in person is about to judge: offers only by their own
+    /// account; requests by whoever the new device's owner shows them to. Each look
+    /// counts as a guess at the code.
+    async fn link_to_judge(
+        &self,
+        token_or_code: &str,
+        user: &User,
+        client: &ClientInfo,
+    ) -> AuthResult<LinkRow> {
+        self.limit(Limit::PinTriesPerClient, &client_key(client))
+            .await?;
+        let link = self.find_link(token_or_code).await?;
+        match &link.user_id {
+            Some(owner) if owner != &user.id => Err(AuthError::LinkNotFound),
+            _ => Ok(link),
+        }
     }
 
     pub(crate) fn new_link_row(
@@ -341,15 +364,6 @@ impl Auth {
         })
     }
 
-    /// May `user` approve (or deny) this link? Offers only by their own account;
-    /// requests by whoever the new device's owner shows them to.
-    fn approver_may_see(link: &LinkRow, user: &User) -> AuthResult<()> {
-        match &link.user_id {
-            Some(owner) if owner != &user.id => Err(AuthError::LinkNotFound),
-            _ => Ok(()),
-        }
-    }
-
     /// What the signed-in person is shown before approving: who is asking.
     pub async fn link_request(
         &self,
@@ -357,25 +371,12 @@ impl Auth {
         user: &User,
         client: &ClientInfo,
     ) -> AuthResult<LinkRequest> {
-        self.limit(Limit::PinTriesPerClient, &client_key(client))
-            .await?;
-        let link = self.find_link(token_or_code).await?;
-        Self::approver_may_see(&link, user)?;
-        let same_network = match (&link.new_ip, client.ip) {
-            (Some(theirs), Some(_)) => theirs
-                .parse()
-                .ok()
-                .map(|ip| {
-                    let them = ClientInfo {
-                        ip: Some(ip),
-                        user_agent: None,
-                        browser: client.browser.clone(),
-                    };
-                    client_key(&them) == client_key(client)
-                })
-                .unwrap_or(false),
-            _ => false,
-        };
+        let link = self.link_to_judge(token_or_code, user, client).await?;
+        // Same address (IPv6: same /64) as this device: probably the same network.
+        let theirs = link.new_ip.as_deref().and_then(|ip| ip.parse().ok());
+        let same_network = theirs.is_some()
+            && client.ip.is_some()
+            && address_key(theirs) == address_key(client.ip);
         Ok(LinkRequest {
             state: link.state,
             device: describe_device(link.new_user_agent.as_deref()),
@@ -395,10 +396,7 @@ impl Auth {
         user: &User,
         client: &ClientInfo,
     ) -> AuthResult<RequestChallengeResponse> {
-        self.limit(Limit::PinTriesPerClient, &client_key(client))
-            .await?;
-        let link = self.find_link(token_or_code).await?;
-        Self::approver_may_see(&link, user)?;
+        let link = self.link_to_judge(token_or_code, user, client).await?;
         if link.state != LinkState::Pending {
             return Err(AuthError::LinkNotFound);
         }
@@ -482,10 +480,7 @@ impl Auth {
         user: &User,
         client: &ClientInfo,
     ) -> AuthResult<()> {
-        self.limit(Limit::PinTriesPerClient, &client_key(client))
-            .await?;
-        let link = self.find_link(token_or_code).await?;
-        Self::approver_may_see(&link, user)?;
+        let link = self.link_to_judge(token_or_code, user, client).await?;
         if !self.store.deny_link(&link.id_hash, self.now()).await? {
             return Err(AuthError::LinkNotFound);
         }
@@ -501,15 +496,7 @@ impl Auth {
         client: &ClientInfo,
         user: Option<&User>,
     ) -> AuthResult<LinkProgress> {
-        if token_or_code.trim().is_empty() || token_or_code.len() > 64 {
-            return Err(AuthError::LinkNotFound);
-        }
-        let (id_hash, code_hash) = self.link_keys(token_or_code);
-        let link = self
-            .store
-            .link(&id_hash, &code_hash)
-            .await?
-            .ok_or(AuthError::LinkNotFound)?;
+        let link = self.any_link(token_or_code).await?;
         let new_device = link.new_browser_hash.as_deref() == Some(&*client.browser.id_hash());
         let owner = matches!((user, &link.user_id), (Some(u), Some(owner)) if &u.id == owner);
         if !new_device && !owner {

@@ -37,7 +37,12 @@ impl Limit {
 /// usually holds a whole /64, and keying by the full address would give them
 /// endless buckets.
 pub(crate) fn client_key(client: &ClientInfo) -> String {
-    match client.ip {
+    address_key(client.ip)
+}
+
+/// The key an address is counted (and compared) under: see `client_key`.
+pub(crate) fn address_key(ip: Option<IpAddr>) -> String {
+    match ip {
         Some(IpAddr::V4(ip)) => ip.to_string(),
         Some(IpAddr::V6(ip)) => match ip.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),

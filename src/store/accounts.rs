@@ -5,7 +5,7 @@
 
 use super::{
     CredentialRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow, delete_session,
-    insert_mail, insert_session, transaction, upsert_pin, with_pool, with_writer,
+    insert_mail, insert_session, transaction, upsert_pin, use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{CredentialId, PinPurpose, UserId};
@@ -200,18 +200,7 @@ impl Store {
         previous_session: Option<&str>,
     ) -> StoreResult<ConfirmOutcome> {
         let confirmed = transaction!(self, |tx| {
-            let used = sqlx::query(
-                "DELETE FROM email_pins WHERE user_id = $1 AND purpose = $2 AND code_hash = $3 \
-                 AND browser_hash = $4",
-            )
-            .bind(&pin.user_id)
-            .bind(pin.purpose)
-            .bind(&pin.code_hash)
-            .bind(&pin.browser_hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if used != 1 {
+            if !use_pin!(&mut *tx, pin)? {
                 return Ok(ConfirmOutcome::PinGone);
             }
             // Conditional, so that a confirmed account is never touched here; the

@@ -3,7 +3,7 @@
 
 use super::{
     CredentialUse, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store, StoreResult,
-    insert_mail, insert_session, transaction, with_pool, with_writer,
+    insert_mail, insert_session, transaction, use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{LinkState, UserId};
@@ -62,18 +62,7 @@ impl Store {
     /// nothing. False if the code was used meanwhile.
     pub async fn recover_with(&self, pin: &PinRow, link: &LinkRow) -> StoreResult<bool> {
         transaction!(self, |tx| {
-            let used = sqlx::query(
-                "DELETE FROM email_pins WHERE user_id = $1 AND purpose = $2 AND code_hash = $3 \
-                 AND browser_hash = $4",
-            )
-            .bind(&pin.user_id)
-            .bind(pin.purpose)
-            .bind(&pin.code_hash)
-            .bind(&pin.browser_hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if used != 1 {
+            if !use_pin!(&mut *tx, pin)? {
                 return Ok(false);
             }
             insert_link!(&mut *tx, link)?;

@@ -109,6 +109,26 @@ macro_rules! upsert_pin {
 }
 pub(crate) use upsert_pin;
 
+/// Deletes the PIN `$pin` (a `&PinRow`) if it is still the one stored, bound to its
+/// browser: true if this call used it up (of racing requests, exactly one does).
+macro_rules! use_pin {
+    ($exec:expr, $pin:expr) => {{
+        let pin: &$crate::store::PinRow = $pin;
+        sqlx::query(
+            "DELETE FROM email_pins WHERE user_id = $1 AND purpose = $2 AND code_hash = $3 \
+             AND browser_hash = $4",
+        )
+        .bind(&pin.user_id)
+        .bind(pin.purpose)
+        .bind(&pin.code_hash)
+        .bind(&pin.browser_hash)
+        .execute($exec)
+        .await
+        .map(|done| done.rows_affected() == 1)
+    }};
+}
+pub(crate) use use_pin;
+
 macro_rules! insert_mail {
     ($exec:expr, $mail:expr) => {{
         let mail: &$crate::store::OutboxRow = $mail;

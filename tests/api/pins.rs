@@ -103,6 +103,7 @@ async fn resending_is_throttled_and_a_new_pin_voids_the_old(app: TestApp) {
 }
 
 async fn mail_to_one_address_is_limited_per_hour(app: TestApp) {
+    app.advance_to_the_hour();
     let mut browser = app.browser();
     let email = "ada@example.com";
     browser.register(email).await.expect_ok();

@@ -129,9 +129,7 @@ async fn codes_do_not_cross_purposes_or_browsers(app: TestApp) {
 }
 
 async fn recovery_mail_is_limited_per_account(app: TestApp) {
-    // The limit counts in fixed hourly windows: start this test at the top of one.
-    let now = bmauth::Clock::now(&app.clock);
-    app.advance(Duration::from_secs((3600 - now.rem_euclid(3600)) as u64));
+    app.advance_to_the_hour();
     let mut ada = app.browser();
     ada.sign_up(&app, ADA).await;
     let new = app.browser_at("127.0.0.2".parse().unwrap());

@@ -236,6 +236,14 @@ impl TestApp {
     pub fn advance(&self, by: Duration) {
         self.clock.advance(by);
     }
+
+    /// Moves the clock to the top of the next hour: rate limits count in fixed
+    /// hourly windows, and a test that spans minutes must not straddle two.
+    pub fn advance_to_the_hour(&self) {
+        let now = bmauth::Clock::now(&self.clock);
+        self.clock
+            .advance(Duration::from_secs((3600 - now.rem_euclid(3600)) as u64));
+    }
 }
 
 /// One browser (cookies) with its device's authenticator.
