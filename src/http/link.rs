@@ -22,14 +22,16 @@ use crate::core::{LinkProgress, LinkState, NewLink};
 type ApiResult<T> = Result<T, ApiError>;
 
 /// The QR code of `url` as SVG: crisp at any size, with the 4-module quiet zone
-/// readers need, at level M, which phone cameras read quickly at this length.
+/// readers need, at level L: a code on a screen is not scratched, and L gives the
+/// fewest, largest modules, which cameras read quickest. Each module is a whole
+/// number of pixels at its natural size (no blurry edges for the decoder).
 fn qr_svg(url: &str) -> ApiResult<String> {
-    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M)
+    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::L)
         .map_err(|e| crate::core::AuthError::internal("drawing a QR code", e))?;
     Ok(code
         .render::<svg::Color<'_>>()
         .quiet_zone(true)
-        .min_dimensions(232, 232)
+        .module_dimensions(7, 7)
         .dark_color(svg::Color("#000000"))
         .light_color(svg::Color("#ffffff"))
         .build())

@@ -39,7 +39,17 @@ fn object(pairs: &[(&str, JsValue)]) -> JsValue {
 /// Opens the back camera in the element with `element_id` and gives the text of
 /// the first QR code it reads.
 pub async fn scan_qr(element_id: &str) -> Result<String, ScanFailure> {
-    let scanner = Html5Qrcode::new(element_id).map_err(|_| ScanFailure::Unavailable)?;
+    // The library loads with the page (`defer`); give it a moment if the person was
+    // quicker.
+    let mut scanner = Html5Qrcode::new(element_id);
+    for _ in 0..20 {
+        if scanner.is_ok() {
+            break;
+        }
+        super::sleep(100).await;
+        scanner = Html5Qrcode::new(element_id);
+    }
+    let scanner = scanner.map_err(|_| ScanFailure::Unavailable)?;
     let scanning = Promise::new(&mut |resolve, reject| {
         // Called for every frame with a code until the scanner stops: not `once`.
         let on_success = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {
