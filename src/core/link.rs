@@ -607,6 +607,7 @@ impl Auth {
         let notice = self
             .outbox()
             .queue(&user.email, &notice, now, now + 24 * 3600);
+        let previous = previous_session.map(SessionToken::id_hash);
         let outcome = match self
             .store
             .finish_link(
@@ -614,6 +615,7 @@ impl Auth {
                 &client.browser.id_hash(),
                 &credential,
                 &session,
+                previous.as_deref(),
                 &notice,
             )
             .await
@@ -625,9 +627,6 @@ impl Auth {
             LinkOutcome::Added => {}
             LinkOutcome::Gone => return Err(AuthError::LinkNotFound),
             LinkOutcome::CredentialExists => return Err(AuthError::CredentialAlreadyRegistered),
-        }
-        if let Some(previous) = previous_session {
-            self.store.end_session(&previous.id_hash()).await?;
         }
         tracing::info!(user = %user_id, "device added by link");
         // The notice is queued with the passkey; if sending fails now, the worker

@@ -5,7 +5,8 @@
 
 use super::{
     CredentialRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow, delete_session,
-    insert_mail, insert_session, transaction, upsert_pin, use_pin, with_pool, with_writer,
+    insert_credential, insert_mail, insert_session, record_passkey_use, transaction, upsert_pin,
+    use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{CredentialId, PinPurpose, UserId};
@@ -177,13 +178,7 @@ impl Store {
             .bind(user.verified_at)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(
-                "INSERT INTO credentials (id, user_id, passkey, name, aaguid, transports, backup_eligible, \
-                 backup_state, sign_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(&c.id).bind(&user.id).bind(&c.passkey).bind(&c.name).bind(&c.aaguid).bind(&c.transports)
-            .bind(c.backup_eligible).bind(c.backup_state).bind(c.sign_count).bind(c.created_at)
-            .execute(&mut *tx).await?;
+            insert_credential!(&mut *tx, &user.id, c)?;
             upsert_pin!(&mut *tx, pin)?;
             insert_mail!(&mut *tx, mail)?;
             Ok(AccountOutcome::Created)
@@ -231,8 +226,7 @@ impl Store {
     }
 
     /// Records a successful sign-in with a passkey: its new counter and backup state,
-    /// and a new session (ending the one the browser had, if any). The counter only
-    /// moves forwards: of two sign-ins finishing in parallel, the later counter stays.
+    /// and a new session (ending the one the browser had, if any).
     pub async fn record_sign_in(
         &self,
         used: &CredentialUse,
@@ -240,18 +234,7 @@ impl Store {
         previous_session: Option<&str>,
     ) -> StoreResult<()> {
         transaction!(self, |tx| {
-            sqlx::query(
-                "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
-                 backup_state = $5, last_used_at = $6 WHERE id = $1 AND sign_count <= $3",
-            )
-            .bind(&used.id)
-            .bind(&used.passkey)
-            .bind(used.sign_count)
-            .bind(used.backup_eligible)
-            .bind(used.backup_state)
-            .bind(session.created_at)
-            .execute(&mut *tx)
-            .await?;
+            record_passkey_use!(&mut *tx, &session.user_id, used, session.created_at)?;
             if let Some(previous) = previous_session {
                 delete_session!(&mut *tx, previous)?;
             }

@@ -3,7 +3,8 @@
 
 use super::{
     CredentialUse, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store, StoreResult,
-    insert_mail, insert_session, transaction, use_pin, with_pool, with_writer,
+    delete_session, insert_credential, insert_mail, insert_session, record_passkey_use,
+    transaction, use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{LinkState, UserId};
@@ -151,32 +152,21 @@ impl Store {
             if changed != 1 {
                 return Ok(false);
             }
-            sqlx::query(
-                "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
-                 backup_state = $5, last_used_at = $6 WHERE id = $1 AND user_id = $7 \
-                 AND sign_count <= $3",
-            )
-            .bind(&used.id)
-            .bind(&used.passkey)
-            .bind(used.sign_count)
-            .bind(used.backup_eligible)
-            .bind(used.backup_state)
-            .bind(now)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+            record_passkey_use!(&mut *tx, user_id, used, now)?;
             Ok(true)
         })
     }
 
     /// The approved link is used up by the new device: its passkey joins the
-    /// account, it gets a session, and the account is told by mail. All or nothing.
+    /// account, it gets a session (ending the one the browser had, if any), and the
+    /// account is told by mail. All or nothing.
     pub async fn finish_link(
         &self,
         id_hash: &str,
         browser_hash: &str,
         credential: &NewCredential,
         session: &SessionRow,
+        previous_session: Option<&str>,
         notice: &OutboxRow,
     ) -> StoreResult<LinkOutcome> {
         transaction!(self, |tx| {
@@ -204,15 +194,10 @@ impl Store {
             if used != 1 {
                 return Ok(LinkOutcome::Gone);
             }
-            let c = credential;
-            sqlx::query(
-                "INSERT INTO credentials (id, user_id, passkey, name, aaguid, transports, backup_eligible, \
-                 backup_state, sign_count, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(&c.id).bind(&session.user_id).bind(&c.passkey).bind(&c.name).bind(&c.aaguid)
-            .bind(&c.transports).bind(c.backup_eligible).bind(c.backup_state).bind(c.sign_count)
-            .bind(c.created_at)
-            .execute(&mut *tx).await?;
+            insert_credential!(&mut *tx, &session.user_id, credential)?;
+            if let Some(previous) = previous_session {
+                delete_session!(&mut *tx, previous)?;
+            }
             insert_session!(&mut *tx, session)?;
             insert_mail!(&mut *tx, notice)?;
             Ok(LinkOutcome::Added)

@@ -170,6 +170,55 @@ macro_rules! insert_session {
 }
 pub(crate) use insert_session;
 
+/// Stores the new passkey `$credential` (a `&NewCredential`) for `$user_id`.
+macro_rules! insert_credential {
+    ($exec:expr, $user_id:expr, $credential:expr) => {{
+        let c: &$crate::store::NewCredential = $credential;
+        sqlx::query(
+            "INSERT INTO credentials (id, user_id, passkey, name, aaguid, transports, \
+             backup_eligible, backup_state, sign_count, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&c.id)
+        .bind($user_id)
+        .bind(&c.passkey)
+        .bind(&c.name)
+        .bind(&c.aaguid)
+        .bind(&c.transports)
+        .bind(c.backup_eligible)
+        .bind(c.backup_state)
+        .bind(c.sign_count)
+        .bind(c.created_at)
+        .execute($exec)
+        .await
+    }};
+}
+pub(crate) use insert_credential;
+
+/// Records a use of `$user_id`'s passkey `$used` (a `&CredentialUse`) at `$now`: its
+/// counter and backup state. The counter only moves forwards: of two uses finishing
+/// in parallel, the later counter stays.
+macro_rules! record_passkey_use {
+    ($exec:expr, $user_id:expr, $used:expr, $now:expr) => {{
+        let used: &$crate::store::CredentialUse = $used;
+        sqlx::query(
+            "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
+             backup_state = $5, last_used_at = $6 WHERE id = $1 AND user_id = $7 \
+             AND sign_count <= $3",
+        )
+        .bind(&used.id)
+        .bind(&used.passkey)
+        .bind(used.sign_count)
+        .bind(used.backup_eligible)
+        .bind(used.backup_state)
+        .bind($now)
+        .bind($user_id)
+        .execute($exec)
+        .await
+    }};
+}
+pub(crate) use record_passkey_use;
+
 macro_rules! delete_session {
     ($exec:expr, $id_hash:expr) => {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")

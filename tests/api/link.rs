@@ -288,6 +288,40 @@ async fn a_link_crosses_instances(app: TestApp) {
     join(&mut phone, &token).await.expect_ok();
 }
 
+async fn many_devices_claiming_one_offer_at_once_leave_one_winner(app: TestApp) {
+    let ada = trusted_device(&app).await;
+    let offered = ada.post("/auth/link/offer", json!({})).await;
+    let token = text(&offered.body["token"]).to_string();
+    let claimants: Vec<Browser> = (1..=8)
+        .map(|i| app.browser_at(format!("127.0.3.{i}").parse().unwrap()))
+        .collect();
+    let answers = futures::future::join_all(
+        claimants
+            .iter()
+            .map(|device| post_token(device, "/auth/link/claim", &token)),
+    )
+    .await;
+    let won: Vec<&Answer> = answers.iter().filter(|a| a.status == 200).collect();
+    assert_eq!(won.len(), 1, "exactly one device holds the link");
+    for lost in answers.iter().filter(|a| a.status != 200) {
+        lost.expect_error(404, "link_not_found");
+    }
+}
+
+async fn joining_ends_the_session_the_new_device_had(app: TestApp) {
+    let mut ada = trusted_device(&app).await;
+    let mut shared = app.browser_at("127.0.0.7".parse().unwrap());
+    shared.sign_up(&app, "mallory@example.com").await;
+    let shown = shared.post("/auth/link/request", json!({})).await;
+    let token = text(&shown.body["token"]).to_string();
+    let number = text(&shown.body["number"]).to_string();
+    approve(&mut ada, &token, &number).await.expect_ok();
+    join(&mut shared, &token).await.expect_ok();
+    // Signed in as Ada now, and Mallory's session is gone, not just replaced.
+    assert_eq!(shared.me().await.expect_ok()["user"]["email"], ADA);
+    assert_eq!(app.rows(Table::Sessions).await, 2, "Ada's two devices only");
+}
+
 async fn bad_link_input_is_refused_cleanly(app: TestApp) {
     let ada = trusted_device(&app).await;
     for token in ["", "x", &"A".repeat(10_000), "ABCDE-FGHJK", "<script>"] {
@@ -319,5 +353,7 @@ both_backends!(
     the_token_does_nothing_in_another_browser,
     approval_needs_a_passkey_of_the_same_account,
     a_link_crosses_instances,
+    many_devices_claiming_one_offer_at_once_leave_one_winner,
+    joining_ends_the_session_the_new_device_had,
     bad_link_input_is_refused_cleanly,
 );
