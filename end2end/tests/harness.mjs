@@ -134,14 +134,21 @@ export async function launchBrowser({ camera } = {}) {
   });
 }
 
-/// What a camera pointed at this element sees: a y4m video of its picture (4:2:0,
-/// on a white 640x480 frame), for `launchBrowser({ camera })`.
+/// What a camera pointed at this element sees: a y4m video of its picture on a white
+/// 640x480 frame (4:2:0), for `launchBrowser({ camera })`. A hand-held camera never
+/// gives the same frame twice, so the picture comes at a few sizes in turn: a single
+/// still frame that the decoder happens to misread would never change.
 export async function cameraFeedOf(locator, name) {
   const png = join(artifacts, `${name}.png`);
   await locator.screenshot({ path: png });
+  [1, 0.9, 1.1, 0.8].forEach((scale, i) => {
+    execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-i', png, '-vf',
+      `scale=iw*${scale}:ih*${scale},pad=640:480:(ow-iw)/2:(oh-ih)/2:white`,
+      join(artifacts, `${name}-${i}.png`)]);
+  });
   const y4m = join(artifacts, `${name}.y4m`);
-  execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-loop', '1', '-i', png,
-    '-vf', 'pad=640:480:(ow-iw)/2:(oh-ih)/2:white,format=yuv420p', '-frames:v', '1',
+  execFileSync('ffmpeg', ['-y', '-loglevel', 'error', '-framerate', '4',
+    '-i', join(artifacts, `${name}-%d.png`), '-vf', 'format=yuv420p',
     '-f', 'yuv4mpegpipe', y4m]);
   return y4m;
 }

@@ -48,6 +48,15 @@ async function openLink(page, url = `${server.origin}/link`) {
   await page.waitForSelector('[data-hydrated="true"]');
 }
 
+/// A new device (not signed in) shows its QR code and number on its /link page.
+async function showCode(page) {
+  await openLink(page);
+  await page.getByRole('button', { name: 'Show a code on this device instead' }).click();
+  const qr = page.getByTestId('link-qr');
+  await qr.waitFor();
+  return { qr, number: await page.getByTestId('link-number').textContent() };
+}
+
 /// The signed-in device types the number and approves with its biometric.
 async function approve(page, number) {
   await page.getByTestId('link-request').waitFor();
@@ -108,11 +117,7 @@ test('a computer shows its code; the phone\'s camera app opens it and approves',
   await signedIn(phone.page, email);
 
   const laptop = await device();
-  await openLink(laptop.page);
-  await laptop.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
-  const qr = laptop.page.getByTestId('link-qr');
-  await qr.waitFor();
-  const number = await laptop.page.getByTestId('link-number').textContent();
+  const { qr, number } = await showCode(laptop.page);
   await screenshot(laptop.page, 'link-request');
   const url = readQr(await qr.screenshot());
   assert.ok(url?.startsWith(`${server.origin}/link#`), `the QR code holds our URL: ${url}`);
@@ -149,11 +154,8 @@ test('a wrong number refuses the request on both devices', async () => {
   const phone = await device(phoneSize);
   await signedIn(phone.page, 'mary@example.com');
   const laptop = await device();
-  await openLink(laptop.page);
-  await laptop.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
-  const qr = laptop.page.getByTestId('link-qr');
-  await qr.waitFor();
-  const number = Number(await laptop.page.getByTestId('link-number').textContent());
+  const { qr, number: shown } = await showCode(laptop.page);
+  const number = Number(shown);
   const url = readQr(await qr.screenshot());
 
   await openLink(phone.page, url);
@@ -195,11 +197,7 @@ test('without a camera, the typed code does the same', async () => {
 test('the signed-in phone scans the new computer\'s code in the page, or denies it', async () => {
   const email = 'ada.l@example.com';
   const laptop = await device();
-  await openLink(laptop.page);
-  await laptop.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
-  const qr = laptop.page.getByTestId('link-qr');
-  await qr.waitFor();
-  const number = await laptop.page.getByTestId('link-number').textContent();
+  const { qr, number } = await showCode(laptop.page);
 
   // The phone's own camera, in BMAuth's page, pointed at the laptop's screen.
   const phoneBrowser = await launchBrowser({ camera: await cameraFeedOf(qr, 'request-qr') });
@@ -215,10 +213,7 @@ test('the signed-in phone scans the new computer\'s code in the page, or denies 
 
   // A request nobody expected is denied, and the asking device is told.
   const stranger = await device();
-  await openLink(stranger.page);
-  await stranger.page.getByRole('button', { name: 'Show a code on this device instead' }).click();
-  const strangerQr = stranger.page.getByTestId('link-qr');
-  await strangerQr.waitFor();
+  const { qr: strangerQr } = await showCode(stranger.page);
   await openLink(phone.page, readQr(await strangerQr.screenshot()));
   await phone.page.getByTestId('link-request').waitFor();
   await phone.page.getByRole('button', { name: 'Deny' }).click();
