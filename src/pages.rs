@@ -125,6 +125,9 @@ async fn signed_in_user(
     let path = request.uri().path().to_string();
     match (user, path.as_str()) {
         (None, "/") => Redirect::to("/auth/login?next=%2F").into_response(),
+        (None, "/auth/account") => {
+            Redirect::to("/auth/login?next=%2Fauth%2Faccount").into_response()
+        }
         (Some(_), "/auth/login" | "/auth/register") => {
             let query = request.uri().query().unwrap_or_default();
             let next = url::form_urlencoded::parse(query.as_bytes())

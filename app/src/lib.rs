@@ -10,7 +10,9 @@ pub use bmauth_proto as api;
 pub mod client;
 mod pages;
 
-pub use pages::{LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, VerifyPage};
+pub use pages::{
+    AccountPage, LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, VerifyPage,
+};
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -47,15 +49,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Which browser bundle and stylesheet this page loads: `/link` and `/auth/recover`
-/// have their own (with adding a device: the camera, QR codes, a new device's
-/// passkey), so that every other page stays light.
+/// Which browser bundle and stylesheet this page loads: `/link`, `/auth/recover` and
+/// `/auth/account` have their own (adding a device: the camera, QR codes, a new
+/// device's passkey; managing passkeys and sessions), so that the sign-in and
+/// sign-up pages stay light.
 #[cfg_attr(not(feature = "ssr"), allow(unused_mut))]
 fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
     #[cfg(feature = "ssr")]
-    if use_context::<http::request::Parts>()
-        .is_some_and(|parts| matches!(parts.uri.path(), "/link" | "/auth/recover"))
-    {
+    if use_context::<http::request::Parts>().is_some_and(|parts| {
+        matches!(
+            parts.uri.path(),
+            "/link" | "/auth/recover" | "/auth/account"
+        )
+    }) {
         options.output_name = "bmauth-link".into();
         options.hash_file = "hash-link.txt".into();
     }
@@ -120,6 +126,7 @@ pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
         <Route path=path!("/auth/verify") view=VerifyPage/>
         <Route path=path!("/auth/recover") view=RecoverPage/>
         <Route path=path!("/link") view=LinkPage/>
+        <Route path=path!("/auth/account") view=AccountPage/>
     }
     .into_inner()
 }

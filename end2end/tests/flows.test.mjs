@@ -1,43 +1,21 @@
 // A person signing up, confirming their email and signing in, in a real browser.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  artifacts, interactive, launchBrowser, newDevice, screenshot, signUp as signUpAt, startMailSink,
-  startServer,
+  artifacts, interactive, screenshot, signUp as signUpAt, world,
 } from './harness.mjs';
 
-let mail, server, browser;
-const devices = [];
+const w = world();
+const { device } = w;
 
-before(async () => {
-  mail = await startMailSink();
-  server = await startServer(mail.port);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const device of devices) {
-    assert.deepEqual(device.problems, [], 'no CSP violations or uncaught errors in the console');
-  }
-  await browser?.close();
-  server?.stop();
-  await mail?.close();
-});
-
-async function device(options) {
-  const d = await newDevice(browser, options);
-  devices.push(d);
-  return d;
-}
-
-const signUp = (page, email) => signUpAt(page, server.origin, email);
+const signUp = (page, email) => signUpAt(page, w.server.origin, email);
 
 test('sign up, confirm the email, sign out, sign in again', async () => {
   const { page, credentials } = await device();
   const email = 'ada@example.com';
-  await page.goto(server.origin);
+  await page.goto(w.server.origin);
   await page.waitForURL(/\/auth\/login\?next=%2F/);
   await interactive(page);
   await screenshot(page, 'sign-in');
@@ -53,9 +31,9 @@ test('sign up, confirm the email, sign out, sign in again', async () => {
   assert.match(await page.textContent('.lead'), /ada@example\.com/);
   await screenshot(page, 'verify');
 
-  const pin = await mail.pinFor(email);
+  const pin = await w.mail.pinFor(email);
   await page.getByLabel('6-digit code').fill(pin); // sent on the 6th digit, no click
-  await page.waitForURL(`${server.origin}/`);
+  await page.waitForURL(`${w.server.origin}/`);
   assert.equal(await page.getByTestId('signed-in-email').textContent(), email);
   await screenshot(page, 'home');
 
@@ -69,18 +47,18 @@ test('sign up, confirm the email, sign out, sign in again', async () => {
   await interactive(page);
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Sign in with passkey' }).click();
-  await page.waitForURL(`${server.origin}/`);
+  await page.waitForURL(`${w.server.origin}/`);
   assert.equal(await page.getByTestId('signed-in-email').textContent(), email);
 });
 
 test('another device without the passkey is told so, with both ways on', async () => {
   const owner = await device();
   await signUp(owner.page, 'grace@example.com');
-  await owner.page.getByLabel('6-digit code').fill(await mail.pinFor('grace@example.com'));
-  await owner.page.waitForURL(`${server.origin}/`);
+  await owner.page.getByLabel('6-digit code').fill(await w.mail.pinFor('grace@example.com'));
+  await owner.page.waitForURL(`${w.server.origin}/`);
 
   const other = await device();
-  await other.page.goto(`${server.origin}/auth/login`);
+  await other.page.goto(`${w.server.origin}/auth/login`);
   await interactive(other.page);
   await other.page.getByLabel('Email').fill('grace@example.com');
   await other.page.getByRole('button', { name: 'Sign in with passkey' }).click();
@@ -97,14 +75,14 @@ test('another device without the passkey is told so, with both ways on', async (
 test('passkey autofill signs in without typing', async () => {
   const { page } = await device();
   await signUp(page, 'linus@example.com');
-  await page.getByLabel('6-digit code').fill(await mail.pinFor('linus@example.com'));
-  await page.waitForURL(`${server.origin}/`);
+  await page.getByLabel('6-digit code').fill(await w.mail.pinFor('linus@example.com'));
+  await page.waitForURL(`${w.server.origin}/`);
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/auth\/login/);
   // The virtual authenticator answers the conditional request by itself, as a
   // person picking their passkey from the email field's suggestions would.
-  await page.goto(`${server.origin}/auth/login`);
-  await page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  await page.goto(`${w.server.origin}/auth/login`);
+  await page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await page.getByTestId('signed-in-email').textContent(), 'linus@example.com');
 });
 
@@ -115,34 +93,34 @@ test('a wrong PIN says how many tries are left; resending waits a minute', async
   const resend = page.getByTestId('resend');
   assert.ok(await resend.isDisabled());
   assert.match(await resend.textContent(), /Send a new code in \d+ s/);
-  const pin = await mail.pinFor(email);
+  const pin = await w.mail.pinFor(email);
   const wrong = String((Number(pin) + 1) % 1000000).padStart(6, '0');
   await page.getByLabel('6-digit code').fill(wrong);
   await page.getByRole('alert').filter({ hasText: 'tries left' }).waitFor();
   assert.match(await page.getByRole('alert').filter({ hasText: 'tries left' }).textContent(), /4 tries left/);
   await screenshot(page, 'verify-wrong-pin');
   await page.getByLabel('6-digit code').fill(pin);
-  await page.waitForURL(`${server.origin}/`);
+  await page.waitForURL(`${w.server.origin}/`);
 });
 
 test('a device that does not verify the person gets a clear message', async () => {
   const d = await device();
   await d.setUserVerified(false);
-  await d.page.goto(`${server.origin}/auth/register`);
+  await d.page.goto(`${w.server.origin}/auth/register`);
   await interactive(d.page);
   await d.page.getByLabel('Email').fill('eve@example.com');
   await d.page.getByRole('button', { name: 'Create account with passkey' }).click();
   const alert = d.page.getByRole('alert').filter({ hasText: /confirm it's you|cancelled/ });
   await alert.waitFor();
   assert.match(await alert.textContent(), /didn't confirm it's you/);
-  assert.equal(mail.to('eve@example.com').length, 0);
+  assert.equal(w.mail.to('eve@example.com').length, 0);
   await screenshot(d.page, 'sign-up-not-verified');
 });
 
 test('page weight and time to an interactive sign-in page', async () => {
   const d = await device();
   const start = Date.now();
-  await d.page.goto(`${server.origin}/auth/login`);
+  await d.page.goto(`${w.server.origin}/auth/login`);
   await interactive(d.page);
   const interactiveMs = Date.now() - start;
   const weight = await d.page.evaluate(() => {
@@ -162,10 +140,10 @@ test('a code typed in another browser does nothing there', async () => {
   const owner = await device();
   const email = 'ines@example.com';
   await signUp(owner.page, email);
-  const pin = await mail.pinFor(email);
+  const pin = await w.mail.pinFor(email);
 
   const other = await device();
-  await other.page.goto(`${server.origin}/auth/verify?email=${encodeURIComponent(email)}`);
+  await other.page.goto(`${w.server.origin}/auth/verify?email=${encodeURIComponent(email)}`);
   await interactive(other.page);
   await other.page.getByLabel('6-digit code').fill(pin);
   const alert = other.page.getByRole('alert').filter({ hasText: 'device where you signed up' });
@@ -177,7 +155,7 @@ test('a code typed in another browser does nothing there', async () => {
 
   // In the owner's own browser the same code confirms.
   await owner.page.getByLabel('6-digit code').fill(pin);
-  await owner.page.waitForURL(`${server.origin}/`);
+  await owner.page.waitForURL(`${w.server.origin}/`);
   assert.equal(await owner.page.getByTestId('signed-in-email').textContent(), email);
 });
 
@@ -185,21 +163,21 @@ test('a next with a tab in it stays on this site', async () => {
   const { page } = await device();
   const email = 'joan@example.com';
   await signUp(page, email);
-  await page.getByLabel('6-digit code').fill(await mail.pinFor(email));
-  await page.waitForURL(`${server.origin}/`);
+  await page.getByLabel('6-digit code').fill(await w.mail.pinFor(email));
+  await page.waitForURL(`${w.server.origin}/`);
   await page.route('**/auth/login/autofill/begin', (route) =>
     route.fulfill({ status: 429, json: { error: { code: 'rate_limited', message: 'not now' } } }));
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(/\/auth\/login/);
   // Browsers strip the tab: "/\t/evil.example/" would become "//evil.example/".
-  const evil = `${server.origin}/auth/login?next=%2F%09%2Fevil.example%2F`;
+  const evil = `${w.server.origin}/auth/login?next=%2F%09%2Fevil.example%2F`;
   await page.goto(evil);
   await interactive(page);
   await page.getByLabel('Email').fill(email);
   await page.getByRole('button', { name: 'Sign in with passkey' }).click();
-  await page.waitForURL(`${server.origin}/`);
+  await page.waitForURL(`${w.server.origin}/`);
   // Signed in, the same link does not send the person away either.
   await page.goto(evil);
-  await page.waitForURL(`${server.origin}/`);
+  await page.waitForURL(`${w.server.origin}/`);
   assert.equal(await page.getByTestId('signed-in-email').textContent(), email);
 });

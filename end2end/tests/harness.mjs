@@ -1,6 +1,8 @@
 // The world a browser test runs in: a release server on a free loopback port
 // (SQLite in a temporary folder), a real SMTP server catching its mail, and Debian's
 // Chromium with a virtual authenticator per page.
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -211,4 +213,38 @@ export async function screenshot(page, name) {
     await page.screenshot({ path: join(artifacts, 'screenshots', `${name}-${label}.png`), fullPage: true });
   }
   await page.setViewportSize({ width: 1280, height: 860 });
+}
+
+/// What one test file runs against: a mail sink, a server and Chromium, started
+/// before its tests and stopped after them. Every device made with `device()` must
+/// end with a clean console (no CSP violations, no uncaught errors).
+export function world() {
+  const w = { devices: [], browsers: [] };
+  before(async () => {
+    w.mail = await startMailSink();
+    w.server = await startServer(w.mail.port);
+    w.browser = await launchBrowser();
+    w.browsers.push(w.browser);
+  });
+  after(async () => {
+    for (const device of w.devices) {
+      assert.deepEqual(device.problems, [], 'no CSP violations or uncaught errors in the console');
+    }
+    for (const b of w.browsers) await b.close();
+    w.server?.stop();
+    await w.mail?.close();
+  });
+  /// A device in this world's browser (or in `inBrowser`, e.g. one with a camera).
+  w.device = async (options, inBrowser = w.browser) => {
+    const d = await newDevice(inBrowser, options);
+    w.devices.push(d);
+    return d;
+  };
+  /// A person with an account, signed in on this device.
+  w.signedIn = async (page, email) => {
+    await signUp(page, w.server.origin, email);
+    await page.getByLabel('6-digit code').fill(await w.mail.pinFor(email));
+    await page.waitForURL(`${w.server.origin}/`);
+  };
+  return w;
 }

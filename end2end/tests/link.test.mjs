@@ -1,49 +1,18 @@
 // Adding a device by QR code, in real Chromium: two devices (browser contexts, or
 // a second browser whose fake camera is fed the first one's QR code), each with its
 // own virtual authenticator.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cameraFeedOf, interactive, launchBrowser, newDevice, readQr, screenshot, signUp, startMailSink,
-  startServer,
+  cameraFeedOf, interactive, launchBrowser, readQr, screenshot, world,
 } from './harness.mjs';
 
-let mail, server, browser;
-const devices = [];
-const browsers = [];
-
-before(async () => {
-  mail = await startMailSink();
-  server = await startServer(mail.port);
-  browser = await launchBrowser();
-  browsers.push(browser);
-});
-
-after(async () => {
-  for (const device of devices) {
-    assert.deepEqual(device.problems, [], 'no CSP violations or uncaught errors in the console');
-  }
-  for (const b of browsers) await b.close();
-  server?.stop();
-  await mail?.close();
-});
-
-async function device(options, inBrowser = browser) {
-  const d = await newDevice(inBrowser, options);
-  devices.push(d);
-  return d;
-}
+const w = world();
+const { device, signedIn } = w;
 
 const phoneSize = { width: 390, height: 844 };
 
-/// A person with an account, signed in on this device.
-async function signedIn(page, email) {
-  await signUp(page, server.origin, email);
-  await page.getByLabel('6-digit code').fill(await mail.pinFor(email));
-  await page.waitForURL(`${server.origin}/`);
-}
-
-async function openLink(page, url = `${server.origin}/link`) {
+async function openLink(page, url = `${w.server.origin}/link`) {
   await page.goto(url);
   await page.waitForSelector('[data-hydrated="true"]');
 }
@@ -77,7 +46,7 @@ test('a phone scans the computer\'s code with its camera and is approved there',
 
   // The phone: its own browser, its camera pointed at the computer's screen.
   const phoneBrowser = await launchBrowser({ camera: await cameraFeedOf(qr, 'offer-qr') });
-  browsers.push(phoneBrowser);
+  w.browsers.push(phoneBrowser);
   const phone = await device(phoneSize, phoneBrowser);
   await openLink(phone.page);
   await phone.page.getByRole('button', { name: 'Scan a code' }).click();
@@ -91,14 +60,14 @@ test('a phone scans the computer\'s code with its camera and is approved there',
   await approve(computer.page, await number.textContent());
   await computer.page.getByTestId('link-done').waitFor();
 
-  await phone.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  await phone.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await phone.page.getByTestId('signed-in-email').textContent(), email);
   assert.equal((await phone.credentials()).length, 1, 'the phone made its own passkey');
   console.log(`# device added by camera in ${Date.now() - started} ms (sign-up included)`);
-  for (let i = 0; i < 50 && !mail.to(email).some((m) => m.raw.includes('was added')); i++) {
+  for (let i = 0; i < 50 && !w.mail.to(email).some((m) => m.raw.includes('was added')); i++) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.ok(mail.to(email).some((m) => m.raw.includes('was added')), 'the account is told');
+  assert.ok(w.mail.to(email).some((m) => m.raw.includes('was added')), 'the account is told');
 
   // Later the phone signs in alone, with its own passkey; the computer still can.
   await phone.page.route('**/auth/login/autofill/begin', (route) =>
@@ -108,7 +77,7 @@ test('a phone scans the computer\'s code with its camera and is approved there',
   await interactive(phone.page);
   await phone.page.getByLabel('Email').fill(email);
   await phone.page.getByRole('button', { name: 'Sign in with passkey' }).click();
-  await phone.page.waitForURL(`${server.origin}/`);
+  await phone.page.waitForURL(`${w.server.origin}/`);
 });
 
 test('a computer shows its code; the phone\'s camera app opens it and approves', async () => {
@@ -120,12 +89,12 @@ test('a computer shows its code; the phone\'s camera app opens it and approves',
   const { qr, number } = await showCode(laptop.page);
   await screenshot(laptop.page, 'link-request');
   const url = readQr(await qr.screenshot());
-  assert.ok(url?.startsWith(`${server.origin}/link#`), `the QR code holds our URL: ${url}`);
+  assert.ok(url?.startsWith(`${w.server.origin}/link#`), `the QR code holds our URL: ${url}`);
 
   await openLink(phone.page, url); // what the camera app does with it
   await approve(phone.page, number);
   await phone.page.getByTestId('link-done').waitFor();
-  await laptop.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  await laptop.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await laptop.page.getByTestId('signed-in-email').textContent(), email);
 
   // Someone who photographed the QR code opens it on their own device: nothing.
@@ -190,7 +159,7 @@ test('without a camera, the typed code does the same', async () => {
   await tablet.page.getByRole('button', { name: 'Use this code' }).click();
   const number = await tablet.page.getByTestId('link-number').textContent();
   await approve(computer.page, number);
-  await tablet.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  await tablet.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await tablet.page.getByTestId('signed-in-email').textContent(), email);
 });
 
@@ -201,14 +170,14 @@ test('the signed-in phone scans the new computer\'s code in the page, or denies 
 
   // The phone's own camera, in BMAuth's page, pointed at the laptop's screen.
   const phoneBrowser = await launchBrowser({ camera: await cameraFeedOf(qr, 'request-qr') });
-  browsers.push(phoneBrowser);
+  w.browsers.push(phoneBrowser);
   const phone = await device(phoneSize, phoneBrowser);
   await signedIn(phone.page, email);
   await openLink(phone.page);
   await phone.page.getByRole('button', { name: 'Scan the new device\'s code' }).click();
   await approve(phone.page, number);
   await phone.page.getByTestId('link-done').waitFor();
-  await laptop.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
+  await laptop.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await laptop.page.getByTestId('signed-in-email').textContent(), email);
 
   // A request nobody expected is denied, and the asking device is told.
@@ -221,30 +190,4 @@ test('the signed-in phone scans the new computer\'s code in the page, or denies 
   const told = stranger.page.getByRole('alert');
   await told.waitFor({ timeout: 15000 });
   assert.match(await told.textContent(), /denied/);
-});
-
-test('a person who lost their only device gets back in with an email code', async () => {
-  const email = 'hopper@example.com';
-  const lost = await device();
-  await signedIn(lost.page, email);
-
-  const fresh = await device(phoneSize);
-  await fresh.page.goto(`${server.origin}/auth/login`);
-  await interactive(fresh.page);
-  await fresh.page.getByLabel('Email').fill(email);
-  await fresh.page.getByRole('button', { name: 'Sign in with passkey' }).click();
-  await fresh.page.getByRole('link', { name: 'Lost my device' }).click();
-  await fresh.page.waitForURL(/\/auth\/recover\?email=/);
-  await interactive(fresh.page);
-  await fresh.page.getByRole('button', { name: 'Send me a code' }).click();
-  await fresh.page.getByText('If an account exists for this address').waitFor();
-  await screenshot(fresh.page, 'recover-code');
-  await fresh.page.getByLabel('6-digit code from the email').fill(await mail.pinFor(email, 2));
-  await fresh.page.waitForURL(`${server.origin}/`, { timeout: 15000 });
-  assert.equal(await fresh.page.getByTestId('signed-in-email').textContent(), email);
-  assert.equal((await fresh.credentials()).length, 1, 'this device made its own passkey');
-  for (let i = 0; i < 50 && !mail.to(email).some((m) => m.raw.includes('with a recovery code')); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.ok(mail.to(email).some((m) => m.raw.includes('with a recovery code')), 'the account is told');
 });

@@ -16,3 +16,8 @@ pub const CEREMONY_TTL_SECS: u64 = 5 * 60;
 /// A device link (adding a device by QR code) works this long (seconds); once
 /// approved, the new device has this long again to make its passkey.
 pub const LINK_TTL_SECS: u64 = 5 * 60;
+/// Removing a passkey needs the person to have confirmed it's them with a passkey
+/// (a user-verified assertion) within this long (seconds).
+pub const FRESH_VERIFICATION_SECS: u64 = 5 * 60;
+/// The longest name a passkey may be given (characters).
+pub const PASSKEY_NAME_MAX_CHARS: usize = 64;

@@ -6,10 +6,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AutofillRequest, CredentialRequest, EmailRequest, Empty, LinkApproveRequest,
+    ActivityResponse, AutofillRequest, CredentialRequest, EmailRequest, Empty, LinkApproveRequest,
     LinkCredentialRequest, LinkDetailsResponse, LinkStatusResponse, LinkTokenRequest,
-    MessageResponse, NewLinkResponse, RecoveredResponse, RegisteredResponse, StatusResponse,
-    UserResponse, VerifyEmailRequest, WebAuthnJson,
+    MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeysResponse,
+    ReauthRequest, RecoveredResponse, RegisteredResponse, RenamePasskeyRequest, SessionRequest,
+    SessionsEndedResponse, SessionsResponse, StatusResponse, UserResponse, VerifyEmailRequest,
+    WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -118,4 +120,25 @@ endpoints! {
     LinkRegisterBegin: Post "/auth/link/register/begin", LinkTokenRequest => WebAuthnJson;
     /// The new device's passkey: stored, and the device signed in.
     LinkRegisterComplete: Post "/auth/link/register/complete", LinkCredentialRequest => UserResponse;
+
+    /// The signed-in account's passkeys.
+    Passkeys: Get "/auth/passkeys", Empty => PasskeysResponse;
+    /// Renames one of them.
+    RenamePasskey: Post "/auth/passkeys/rename", RenamePasskeyRequest => MessageResponse;
+    /// Removes one, ending the sessions it opened. Needs a confirmation with a passkey
+    /// in this session within the last 5 minutes (`403 reauthentication_required`
+    /// otherwise); the last passkey is kept (`409 last_passkey`).
+    RemovePasskey: Post "/auth/passkeys/remove", PasskeyRequest => PasskeyRemovedResponse;
+    /// Request options for confirming it's you with one of the account's passkeys.
+    ReauthBegin: Post "/auth/reauth/begin", Empty => WebAuthnJson;
+    /// The signed challenge: this session counts as freshly confirmed for 5 minutes.
+    ReauthComplete: Post "/auth/reauth/complete", ReauthRequest => MessageResponse;
+    /// The signed-in account's live sessions.
+    Sessions: Get "/auth/sessions", Empty => SessionsResponse;
+    /// Ends one of them (this one too, which signs out).
+    EndSession: Post "/auth/sessions/end", SessionRequest => SessionsEndedResponse;
+    /// Ends every session but this one.
+    EndOtherSessions: Post "/auth/sessions/end-others", Empty => SessionsEndedResponse;
+    /// The account's recent security events.
+    Activity: Get "/auth/activity", Empty => ActivityResponse;
 }

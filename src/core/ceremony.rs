@@ -31,6 +31,8 @@ pub enum CeremonyKind {
     LinkApprove,
     /// A new device making its passkey for an account that approved it.
     LinkRegister,
+    /// A signed-in person confirming it's them before a sensitive change.
+    Reauth,
 }
 
 impl CeremonyKind {
@@ -46,6 +48,7 @@ impl CeremonyKind {
             Self::LinkApprove => "link_approve",
             Self::LinkRegister => "link_register",
             Self::Autofill => "autofill",
+            Self::Reauth => "reauth",
         }
     }
 
@@ -61,6 +64,7 @@ impl CeremonyKind {
             Self::Autofill,
             Self::LinkApprove,
             Self::LinkRegister,
+            Self::Reauth,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)

@@ -114,6 +114,22 @@ pub enum AuthError {
     #[error("not signed in")]
     NotSignedIn,
 
+    /// The account has no passkey with this id.
+    #[error("no such passkey on your account")]
+    PasskeyNotFound,
+    /// The account's last passkey cannot be removed: nothing could sign in.
+    #[error("this is your only passkey: add another device first, or you could not sign in again")]
+    LastPasskey,
+    /// The change needs a passkey assertion in this session from the last few minutes.
+    #[error("confirm it's you with your passkey first")]
+    ReauthenticationRequired,
+    /// A name that cannot be used; the reason says why.
+    #[error("{0}")]
+    InvalidName(&'static str),
+    /// The account has no live session with this handle.
+    #[error("no such session on your account")]
+    SessionNotFound,
+
     /// The mail could not be sent now (it stays queued).
     #[error("the email could not be sent")]
     MailNotSent(#[source] crate::mail::DeliveryError),

@@ -62,6 +62,17 @@ impl CredentialId {
         Self(crate::crypto::b64url(raw))
     }
 
+    /// A credential id as sent by a client: base64url of at most 1023 bytes (the
+    /// WebAuthn limit), or `None` (unchecked otherwise: look it up).
+    pub(crate) fn from_text(text: &str) -> Option<Self> {
+        let well_formed = !text.is_empty()
+            && text.len() <= 1364
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        well_formed.then(|| Self(text.to_owned()))
+    }
+
     /// The id as text (base64url).
     pub fn as_str(&self) -> &str {
         &self.0

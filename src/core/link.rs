@@ -22,6 +22,7 @@ use webauthn_rs::prelude::{
     RegisterPublicKeyCredential, RequestChallengeResponse,
 };
 
+use super::activity::SecurityEventKind;
 use super::ceremony::{CeremonyKind, verification_error};
 use super::rate_limit::{Limit, address_key, client_key};
 use super::registration::{ask_for_this_device, new_credential};
@@ -458,7 +459,7 @@ impl Auth {
             .webauthn
             .finish_passkey_authentication(&response, &state.webauthn);
         let used = self
-            .passkey_used(&account, passkeys, &response, outcome)
+            .passkey_used(&account, passkeys, &response, outcome, client)
             .await?;
         let now = self.now();
         let expires_at = now + secs(policy::LINK_TTL);
@@ -597,7 +598,7 @@ impl Auth {
             .map_err(verification_error)?;
         let now = self.now();
         let credential = new_credential(&passkey, &response, client, now)?;
-        let (session, token) = self.new_session(&user_id, Some(&credential.id), client);
+        let (session, token) = self.new_session(&user_id, Some(&credential.id), true, client);
         let device = describe_device(client.user_agent.as_deref());
         let notice = crate::mail::device_added_mail(
             &self.settings.rp_name,
@@ -608,6 +609,11 @@ impl Auth {
             .outbox()
             .queue(&user.email, &notice, now, now + 24 * 3600);
         let previous = previous_session.map(SessionToken::id_hash);
+        let kind = match link.origin {
+            LinkOrigin::Device => SecurityEventKind::DeviceAdded,
+            LinkOrigin::Recovery => SecurityEventKind::DeviceRecovered,
+        };
+        let event = self.event(&user_id, kind, Some(&credential.name), client);
         let outcome = match self
             .store
             .finish_link(
@@ -617,6 +623,7 @@ impl Auth {
                 &session,
                 previous.as_deref(),
                 &notice,
+                &event,
             )
             .await
         {

@@ -8,6 +8,7 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::AllowCredentials;
 
+use super::activity::SecurityEventKind;
 use super::ceremony::{CeremonyKind, verification_error};
 use super::rate_limit::{Limit, client_key};
 use super::{
@@ -257,16 +258,23 @@ impl Auth {
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
         let used = self
-            .passkey_used(&user, candidates, response, outcome)
+            .passkey_used(&user, candidates, response, outcome, client)
             .await?;
         if user.verified_at.is_none() {
             return Err(AuthError::EmailNotVerified);
         }
-        let (session, token) = self.new_session(&user.id, Some(&used.id), client);
+        let (session, token) = self.new_session(&user.id, Some(&used.id), true, client);
         let previous = previous_session.map(SessionToken::id_hash);
-        self.store
-            .record_sign_in(&used, &session, previous.as_deref())
-            .await?;
+        let event = self.event(&user.id, SecurityEventKind::SignedIn, None, client);
+        match self
+            .store
+            .record_sign_in(&used, &session, previous.as_deref(), &event)
+            .await
+        {
+            // The passkey was removed while it signed in.
+            Err(e) if e.is_foreign_key_violation() => return Err(AuthError::CredentialNotAllowed),
+            other => other?,
+        }
         tracing::info!(user = %user.id, "signed in with a passkey");
         Ok(SignedIn {
             user: User {
@@ -288,6 +296,7 @@ impl Auth {
         mut candidates: Vec<Passkey>,
         response: &PublicKeyCredential,
         outcome: Result<AuthenticationResult, WebauthnError>,
+        client: &ClientInfo,
     ) -> AuthResult<CredentialUse> {
         let credential_id = CredentialId::from_raw(&response.raw_id);
         let result = match outcome {
@@ -298,8 +307,21 @@ impl Auth {
                     // The signature was valid (webauthn-rs checks the counter last), so
                     // this really is the account's key, used from two places.
                     tracing::warn!(user = %user.id, credential = %credential_id, "signature counter went backwards");
+                    let name = self
+                        .store
+                        .credentials_of(&user.id)
+                        .await?
+                        .into_iter()
+                        .find(|c| c.id == credential_id)
+                        .map(|c| c.name);
+                    let event = self.event(
+                        &user.id,
+                        SecurityEventKind::CounterWentBack,
+                        name.as_deref(),
+                        client,
+                    );
                     self.store
-                        .flag_counter_regression(&credential_id, self.now())
+                        .flag_counter_regression(&credential_id, &event)
                         .await?;
                 }
                 return Err(error);

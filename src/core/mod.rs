@@ -4,6 +4,8 @@
 //! [`Auth`]. Where is the PIN checked? `pin.rs`. The passkey verified? `login.rs`
 //! and `registration.rs`, by webauthn-rs. Sessions? `session.rs`.
 
+mod account;
+mod activity;
 mod ceremony;
 mod email;
 mod error;
@@ -25,6 +27,8 @@ use std::time::Duration;
 
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
+pub use account::{PasskeyInfo, SessionInfo};
+pub use activity::{SecurityEvent, SecurityEventKind};
 pub use ceremony::CeremonyKind;
 pub use email::Email;
 pub use error::{AuthError, AuthResult};
@@ -64,6 +68,12 @@ pub mod policy {
     pub const LINK_TTL: Duration = Duration::from_secs(shared::LINK_TTL_SECS);
     /// A session's last-seen time is written at most this often.
     pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(60);
+    /// Removing a passkey needs a passkey assertion in this session no older than this.
+    pub const FRESH_VERIFICATION: Duration = Duration::from_secs(shared::FRESH_VERIFICATION_SECS);
+    /// Security events are kept this long.
+    pub const ACTIVITY_KEPT: Duration = Duration::from_secs(180 * 24 * 3600);
+    /// At most this many of the latest events are shown.
+    pub const ACTIVITY_SHOWN: i64 = 50;
 }
 
 /// Who is asking: used for rate limits and shown later on the sessions page.

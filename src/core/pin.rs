@@ -5,6 +5,7 @@
 
 use rand::Rng;
 
+use super::activity::SecurityEventKind;
 use super::rate_limit::{Limit, client_key};
 use super::{
     Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, UserId, policy,
@@ -221,11 +222,13 @@ impl Auth {
             .await?
             .pop()
             .map(|c| c.id);
-        let (session, token) = self.new_session(&user.id, credential.as_ref(), client);
+        // Not fresh: the code proves the mailbox, and the passkey was made a while ago.
+        let (session, token) = self.new_session(&user.id, credential.as_ref(), false, client);
         let previous = previous_session.map(SessionToken::id_hash);
+        let event = self.event(&user.id, SecurityEventKind::SignedUp, None, client);
         match self
             .store
-            .confirm_email(&pin_row, &session, previous.as_deref())
+            .confirm_email(&pin_row, &session, previous.as_deref(), &event)
             .await?
         {
             ConfirmOutcome::Confirmed => {}

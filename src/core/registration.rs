@@ -8,7 +8,9 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
 
+use super::account::provider_name;
 use super::ceremony::{CeremonyKind, verification_error};
+use super::link::describe_device;
 use super::rate_limit::{Limit, client_key};
 use super::{
     Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, PinPurpose, User, UserId,
@@ -160,12 +162,13 @@ pub(crate) fn new_credential(
     now: UnixTime,
 ) -> AuthResult<NewCredential> {
     let details = Credential::from(passkey.clone());
+    let aaguid = aaguid_of(&response.response.attestation_object);
     Ok(NewCredential {
         id: CredentialId::from_raw(passkey.cred_id()),
         passkey: serde_json::to_string(passkey)
             .map_err(|e| AuthError::internal("storing a passkey", e))?,
-        name: default_passkey_name(client),
-        aaguid: aaguid_of(&response.response.attestation_object),
+        name: default_passkey_name(aaguid.as_deref(), client),
+        aaguid,
         transports: response
             .response
             .transports
@@ -180,25 +183,14 @@ pub(crate) fn new_credential(
     })
 }
 
-/// A name the person will recognise on the devices page until they rename it.
-fn default_passkey_name(client: &ClientInfo) -> String {
-    let ua = client.user_agent.as_deref().unwrap_or_default();
-    let platform = [
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Android", "Android"),
-        ("Mac OS X", "Mac"),
-        ("Windows", "Windows"),
-        ("CrOS", "ChromeOS"),
-        ("Linux", "Linux"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| name);
-    match platform {
-        Some(name) => format!("Passkey on {name}"),
-        None => "Passkey".into(),
-    }
+/// A name the person will recognise on the devices page until they rename it: the
+/// passkey provider's ("iCloud Keychain") when its AAGUID is a known one, else the
+/// browser and system it was made on ("Chrome on Android").
+fn default_passkey_name(aaguid: Option<&str>, client: &ClientInfo) -> String {
+    provider_name(aaguid)
+        .map(str::to_string)
+        .or_else(|| describe_device(client.user_agent.as_deref()))
+        .unwrap_or_else(|| "Passkey".into())
 }
 
 /// The authenticator model id (AAGUID) from the attestation object's authenticator

@@ -7,10 +7,13 @@ use crate::store::SessionRow;
 impl Auth {
     /// A session row and its token, not yet stored: the caller stores it in the same
     /// transaction as whatever signed the person in.
+    /// `credential_id` is the passkey that opened it; `by_assertion`, whether that
+    /// happened just now with a user-verified passkey (the session starts fresh).
     pub(crate) fn new_session(
         &self,
         user_id: &UserId,
         credential_id: Option<&CredentialId>,
+        by_assertion: bool,
         client: &ClientInfo,
     ) -> (SessionRow, SessionToken) {
         let token = SessionToken::generate();
@@ -26,6 +29,7 @@ impl Auth {
             created_at: now,
             last_seen_at: now,
             expires_at: now + secs(self.settings.session_lifetime),
+            verified_at: by_assertion.then_some(now),
         };
         (row, token)
     }

@@ -89,6 +89,11 @@ impl From<AuthError> for ApiError {
             E::LinkNumberWrong => (S::FORBIDDEN, C::LinkNumberWrong),
             E::LinkNotApproved => (S::CONFLICT, C::LinkNotApproved),
             E::NotSignedIn => (S::UNAUTHORIZED, C::NotSignedIn),
+            E::PasskeyNotFound => (S::NOT_FOUND, C::PasskeyNotFound),
+            E::LastPasskey => (S::CONFLICT, C::LastPasskey),
+            E::ReauthenticationRequired => (S::FORBIDDEN, C::ReauthenticationRequired),
+            E::InvalidName(_) => (S::BAD_REQUEST, C::InvalidName),
+            E::SessionNotFound => (S::NOT_FOUND, C::SessionNotFound),
             E::MailNotSent(_) => (S::SERVICE_UNAVAILABLE, C::MailNotSent),
             E::Store(_) | E::Internal { .. } => (S::INTERNAL_SERVER_ERROR, C::Internal),
         };

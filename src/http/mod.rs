@@ -1,6 +1,7 @@
 //! HTTP: the JSON API under `/auth`, its guards and headers. Thin: every rule lives
 //! in `crate::core`.
 
+mod account;
 pub(crate) mod error;
 pub(crate) mod extract;
 mod link;
@@ -15,10 +16,11 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
-    AutofillBegin, AutofillComplete, Endpoint, LinkApproveBegin, LinkApproveComplete, LinkClaim,
-    LinkDeny, LinkDetails, LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest,
-    LinkStatus, LoginBegin, LoginComplete, Logout, Me, RecoverBegin, RecoverVerify, RegisterBegin,
-    RegisterComplete, ResendPin, Status, VerifyEmail,
+    Activity, AutofillBegin, AutofillComplete, EndOtherSessions, EndSession, Endpoint,
+    LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDeny, LinkDetails, LinkOffer,
+    LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin, LoginComplete,
+    Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin,
+    RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, Sessions, Status, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -67,6 +69,18 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
             path::<LinkRegisterComplete>(),
             post(link::register_complete),
         )
+        .route(path::<Passkeys>(), get(account::passkeys))
+        .route(path::<RenamePasskey>(), post(account::rename_passkey))
+        .route(path::<RemovePasskey>(), post(account::remove_passkey))
+        .route(path::<ReauthBegin>(), post(account::reauth_begin))
+        .route(path::<ReauthComplete>(), post(account::reauth_complete))
+        .route(path::<Sessions>(), get(account::sessions))
+        .route(path::<EndSession>(), post(account::end_session))
+        .route(
+            path::<EndOtherSessions>(),
+            post(account::end_other_sessions),
+        )
+        .route(path::<Activity>(), get(account::activity))
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(bmauth.clone(), bind_browser))
         .layer(middleware::from_fn_with_state(

@@ -4,9 +4,9 @@
 //! unique among confirmed accounts only.
 
 use super::{
-    CredentialRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow, delete_session,
-    insert_credential, insert_mail, insert_session, record_passkey_use, transaction, upsert_pin,
-    use_pin, with_pool, with_writer,
+    CredentialRow, EventRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow,
+    delete_session, insert_credential, insert_event, insert_mail, insert_session,
+    record_passkey_use, transaction, upsert_pin, use_pin, with_pool,
 };
 use crate::clock::UnixTime;
 use crate::core::{CredentialId, PinPurpose, UserId};
@@ -62,6 +62,16 @@ pub enum ConfirmOutcome {
     PinGone,
     /// Another sign-up of this address was confirmed first.
     EmailTaken,
+}
+
+/// How removing a passkey ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RemoveOutcome {
+    Removed,
+    /// The account has no such passkey (any more).
+    NotFound,
+    /// It is the account's last passkey: kept.
+    Last,
 }
 
 /// The columns of `UserRow`, for `concat!` (SQL text stays a literal).
@@ -193,6 +203,7 @@ impl Store {
         pin: &PinRow,
         session: &SessionRow,
         previous_session: Option<&str>,
+        event: &EventRow,
     ) -> StoreResult<ConfirmOutcome> {
         let confirmed = transaction!(self, |tx| {
             if !use_pin!(&mut *tx, pin)? {
@@ -217,6 +228,7 @@ impl Store {
                 delete_session!(&mut *tx, previous)?;
             }
             insert_session!(&mut *tx, session)?;
+            insert_event!(&mut *tx, event)?;
             Ok(ConfirmOutcome::Confirmed)
         });
         match confirmed {
@@ -232,6 +244,7 @@ impl Store {
         used: &CredentialUse,
         session: &SessionRow,
         previous_session: Option<&str>,
+        event: &EventRow,
     ) -> StoreResult<()> {
         transaction!(self, |tx| {
             record_passkey_use!(&mut *tx, &session.user_id, used, session.created_at)?;
@@ -239,24 +252,90 @@ impl Store {
                 delete_session!(&mut *tx, previous)?;
             }
             insert_session!(&mut *tx, session)?;
+            insert_event!(&mut *tx, event)?;
             Ok(())
         })
     }
 
-    /// Marks a passkey whose counter went backwards: a sign of a cloned key.
+    /// Marks a passkey whose counter went backwards (a sign of a cloned key), and
+    /// records it for the account's owner to see.
     pub async fn flag_counter_regression(
         &self,
         credential_id: &CredentialId,
-        now: UnixTime,
+        event: &EventRow,
     ) -> StoreResult<()> {
-        with_writer!(self, |pool| sqlx::query(
-            "UPDATE credentials SET counter_regressed_at = $2 WHERE id = $1"
-        )
-        .bind(credential_id)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected());
-        Ok(())
+        transaction!(self, |tx| {
+            sqlx::query("UPDATE credentials SET counter_regressed_at = $2 WHERE id = $1")
+                .bind(credential_id)
+                .bind(event.created_at)
+                .execute(&mut *tx)
+                .await?;
+            insert_event!(&mut *tx, event)?;
+            Ok(())
+        })
+    }
+
+    /// Renames a passkey of `user_id`. False if the account has no such passkey.
+    pub async fn rename_credential(
+        &self,
+        user_id: &UserId,
+        credential_id: &CredentialId,
+        name: &str,
+        event: &EventRow,
+    ) -> StoreResult<bool> {
+        transaction!(self, |tx| {
+            let renamed =
+                sqlx::query("UPDATE credentials SET name = $3 WHERE id = $1 AND user_id = $2")
+                    .bind(credential_id)
+                    .bind(user_id)
+                    .bind(name)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if renamed == 1 {
+                insert_event!(&mut *tx, event)?;
+            }
+            Ok(renamed == 1)
+        })
+    }
+
+    /// Removes a passkey of `user_id` unless it is the account's last, with the
+    /// sessions it opened (the foreign key cascades), recording it and queuing the
+    /// notice mail, all or nothing.
+    pub async fn remove_credential(
+        &self,
+        user_id: &UserId,
+        credential_id: &CredentialId,
+        event: &EventRow,
+        notice: &OutboxRow,
+    ) -> StoreResult<RemoveOutcome> {
+        transaction!(self, |tx| {
+            // Lock the account's row first (a no-op write: PostgreSQL takes a row lock,
+            // SQLite holds the write lock already), so that two removals at once cannot
+            // each see another passkey left and leave none.
+            sqlx::query("UPDATE users SET verified_at = verified_at WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let ids: Vec<CredentialId> =
+                sqlx::query_scalar("SELECT id FROM credentials WHERE user_id = $1")
+                    .bind(user_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            if !ids.contains(credential_id) {
+                return Ok(RemoveOutcome::NotFound);
+            }
+            if ids.len() == 1 {
+                return Ok(RemoveOutcome::Last);
+            }
+            sqlx::query("DELETE FROM credentials WHERE id = $1 AND user_id = $2")
+                .bind(credential_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            insert_event!(&mut *tx, event)?;
+            insert_mail!(&mut *tx, notice)?;
+            Ok(RemoveOutcome::Removed)
+        })
     }
 }

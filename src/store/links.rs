@@ -2,9 +2,9 @@
 //! statement, so two instances or two racing requests cannot both move a link on.
 
 use super::{
-    CredentialUse, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store, StoreResult,
-    delete_session, insert_credential, insert_mail, insert_session, record_passkey_use,
-    transaction, use_pin, with_pool, with_writer,
+    CredentialUse, EventRow, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store,
+    StoreResult, delete_session, insert_credential, insert_event, insert_mail, insert_session,
+    record_passkey_use, transaction, use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{LinkState, UserId};
@@ -168,6 +168,7 @@ impl Store {
         session: &SessionRow,
         previous_session: Option<&str>,
         notice: &OutboxRow,
+        event: &EventRow,
     ) -> StoreResult<LinkOutcome> {
         transaction!(self, |tx| {
             let taken: Option<String> =
@@ -200,6 +201,7 @@ impl Store {
             }
             insert_session!(&mut *tx, session)?;
             insert_mail!(&mut *tx, notice)?;
+            insert_event!(&mut *tx, event)?;
             Ok(LinkOutcome::Added)
         })
     }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod ceremonies;
+mod events;
 mod links;
 mod outbox;
 mod pins;
@@ -20,9 +21,12 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 
-pub use accounts::{AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential};
+pub use accounts::{
+    AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
+};
 pub use links::LinkOutcome;
 pub use rows::*;
+pub use sessions::SESSION_HANDLE_LEN;
 
 use crate::clock::UnixTime;
 
@@ -155,7 +159,7 @@ macro_rules! insert_session {
         let s: &$crate::store::SessionRow = $session;
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
-             last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             last_seen_at, expires_at, verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&s.id_hash)
         .bind(&s.user_id)
@@ -164,11 +168,33 @@ macro_rules! insert_session {
         .bind(s.created_at)
         .bind(s.last_seen_at)
         .bind(s.expires_at)
+        .bind(s.verified_at)
         .execute($exec)
         .await
     }};
 }
 pub(crate) use insert_session;
+
+/// Records a security event (a `&EventRow`) for the account's recent activity.
+macro_rules! insert_event {
+    ($exec:expr, $event:expr) => {{
+        let e: &$crate::store::EventRow = $event;
+        sqlx::query(
+            "INSERT INTO security_events (id, user_id, kind, passkey_name, device, ip, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&e.id)
+        .bind(&e.user_id)
+        .bind(e.kind)
+        .bind(&e.passkey_name)
+        .bind(&e.device)
+        .bind(&e.ip)
+        .bind(e.created_at)
+        .execute($exec)
+        .await
+    }};
+}
+pub(crate) use insert_event;
 
 /// Stores the new passkey `$credential` (a `&NewCredential`) for `$user_id`.
 macro_rules! insert_credential {
@@ -259,6 +285,11 @@ impl StoreError {
     pub(crate) fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// A row named a row that is gone: e.g. a session for a passkey removed meanwhile.
+    pub(crate) fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
+    }
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -323,7 +354,7 @@ impl Store {
         now: UnixTime,
         unverified_before: UnixTime,
     ) -> StoreResult<u64> {
-        let statements: [(&str, UnixTime); 7] = [
+        let statements: [(&str, UnixTime); 8] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
             (
@@ -342,6 +373,10 @@ impl Store {
                 now - 86_400,
             ),
             ("DELETE FROM outbox WHERE expires_at <= $1", now),
+            (
+                "DELETE FROM security_events WHERE created_at <= $1",
+                now - crate::core::secs(crate::core::policy::ACTIVITY_KEPT),
+            ),
             (
                 "DELETE FROM users WHERE verified_at IS NULL AND created_at <= $1",
                 unverified_before,
@@ -436,6 +471,7 @@ pub enum Table {
     Sessions,
     Outbox,
     DeviceLinks,
+    SecurityEvents,
 }
 
 #[cfg(feature = "test-support")]
@@ -449,6 +485,7 @@ impl Table {
             Self::Sessions => "SELECT COUNT(*) FROM sessions",
             Self::Outbox => "SELECT COUNT(*) FROM outbox",
             Self::DeviceLinks => "SELECT COUNT(*) FROM device_links",
+            Self::SecurityEvents => "SELECT COUNT(*) FROM security_events",
         }
     }
 }

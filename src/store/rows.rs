@@ -1,7 +1,9 @@
 //! Rows as stored. Plain data: the auth core gives them meaning.
 
 use crate::clock::UnixTime;
-use crate::core::{CeremonyKind, CredentialId, LinkOrigin, LinkState, PinPurpose, UserId};
+use crate::core::{
+    CeremonyKind, CredentialId, LinkOrigin, LinkState, PinPurpose, SecurityEventKind, UserId,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -12,7 +14,7 @@ pub struct UserRow {
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
-#[allow(dead_code)] // every column is read by tests, and will be by the devices page
+#[allow(dead_code)] // `transports` is kept for operators and future use
 pub struct CredentialRow {
     pub id: CredentialId,
     pub user_id: UserId,
@@ -65,6 +67,9 @@ pub struct SessionRow {
     pub created_at: UnixTime,
     pub last_seen_at: UnixTime,
     pub expires_at: UnixTime,
+    /// When the person last proved, in this session, that they were there: a
+    /// user-verified passkey assertion or a new passkey. NULL if never.
+    pub verified_at: Option<UnixTime>,
 }
 
 /// A session with the user it belongs to.
@@ -72,9 +77,26 @@ pub struct SessionRow {
 pub struct SessionUserRow {
     pub id_hash: String,
     pub last_seen_at: UnixTime,
+    pub credential_id: Option<CredentialId>,
+    /// The session's `verified_at`.
+    pub session_verified_at: Option<UnixTime>,
     pub user_id: UserId,
     pub email: String,
     pub verified_at: Option<UnixTime>,
+}
+
+/// Something that happened to an account's security, kept for its owner to see.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EventRow {
+    pub id: String,
+    pub user_id: UserId,
+    pub kind: SecurityEventKind,
+    /// The passkey concerned, as it was named then.
+    pub passkey_name: Option<String>,
+    /// The browser and system that did it.
+    pub device: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: UnixTime,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]

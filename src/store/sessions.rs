@@ -1,7 +1,26 @@
 //! Sessions, looked up by the hash of the cookie value.
 
-use super::{SessionUserRow, Store, StoreResult, delete_session, with_pool, with_writer};
+use super::{
+    CredentialUse, EventRow, SessionUserRow, Store, StoreResult, delete_session, insert_event,
+    record_passkey_use, transaction, with_pool, with_writer,
+};
 use crate::clock::UnixTime;
+use crate::core::UserId;
+
+/// One of an account's live sessions, for its owner to see.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionListRow {
+    pub id_hash: String,
+    pub user_agent: Option<String>,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    /// The passkey that opened it, as named now.
+    pub passkey_name: Option<String>,
+}
+
+/// How many hex digits of a session's id hash name it to its owner. Half the hash:
+/// unique enough among one account's sessions, and no use for making a cookie.
+pub const SESSION_HANDLE_LEN: usize = 32;
 
 impl Store {
     /// The live session with this id hash and its user: not past its lifetime and
@@ -13,7 +32,8 @@ impl Store {
         idle_cutoff: UnixTime,
     ) -> StoreResult<Option<SessionUserRow>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(
-            "SELECT s.id_hash, s.last_seen_at, u.id AS user_id, u.email, u.verified_at \
+            "SELECT s.id_hash, s.last_seen_at, s.credential_id, \
+             s.verified_at AS session_verified_at, u.id AS user_id, u.email, u.verified_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
@@ -21,6 +41,27 @@ impl Store {
         .bind(now)
         .bind(idle_cutoff)
         .fetch_optional(pool)
+        .await?))
+    }
+
+    /// The account's live sessions, most recently used first.
+    pub async fn sessions_of(
+        &self,
+        user_id: &UserId,
+        now: UnixTime,
+        idle_cutoff: UnixTime,
+    ) -> StoreResult<Vec<SessionListRow>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            "SELECT s.id_hash, s.user_agent, s.created_at, s.last_seen_at, \
+             c.name AS passkey_name FROM sessions s \
+             LEFT JOIN credentials c ON c.id = s.credential_id \
+             WHERE s.user_id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+             ORDER BY s.last_seen_at DESC, s.created_at DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(idle_cutoff)
+        .fetch_all(pool)
         .await?))
     }
 
@@ -39,5 +80,88 @@ impl Store {
     pub async fn end_session(&self, id_hash: &str) -> StoreResult<()> {
         with_writer!(self, |pool| delete_session!(pool, id_hash)?.rows_affected());
         Ok(())
+    }
+
+    /// Ends the session of `user_id` whose id hash begins with `handle`, and records
+    /// it. False if the account has no such session.
+    pub async fn end_session_of(
+        &self,
+        user_id: &UserId,
+        handle: &str,
+        event: &EventRow,
+    ) -> StoreResult<bool> {
+        transaction!(self, |tx| {
+            let ended = sqlx::query(
+                "DELETE FROM sessions WHERE user_id = $1 AND substr(id_hash, 1, $3) = $2",
+            )
+            .bind(user_id)
+            .bind(handle)
+            .bind(SESSION_HANDLE_LEN as i64)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if ended == 0 {
+                return Ok(false);
+            }
+            insert_event!(&mut *tx, event)?;
+            Ok(true)
+        })
+    }
+
+    /// Ends every session of `user_id` but `keep`, and records it. Returns how many
+    /// ended.
+    pub async fn end_other_sessions(
+        &self,
+        user_id: &UserId,
+        keep: &str,
+        event: &EventRow,
+    ) -> StoreResult<u64> {
+        transaction!(self, |tx| {
+            let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+                .bind(user_id)
+                .bind(keep)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if ended > 0 {
+                insert_event!(&mut *tx, event)?;
+            }
+            Ok(ended)
+        })
+    }
+
+    /// The person confirmed it's them in this session with a passkey: its use is
+    /// recorded and the session counts as freshly verified from `now`. False if the
+    /// session or the passkey is gone.
+    pub async fn record_reauthentication(
+        &self,
+        user_id: &UserId,
+        used: &CredentialUse,
+        id_hash: &str,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        transaction!(self, |tx| {
+            // The passkey may have been removed since it was read.
+            let still_there: Option<String> =
+                sqlx::query_scalar("SELECT id FROM credentials WHERE id = $1 AND user_id = $2")
+                    .bind(&used.id)
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if still_there.is_none() {
+                return Ok(false);
+            }
+            record_passkey_use!(&mut *tx, user_id, used, now)?;
+            let updated = sqlx::query(
+                "UPDATE sessions SET verified_at = $3 WHERE id_hash = $1 AND user_id = $2",
+            )
+            .bind(id_hash)
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            Ok(updated == 1)
+        })
     }
 }

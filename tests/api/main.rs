@@ -3,6 +3,7 @@
 
 mod support;
 
+mod account;
 mod embedding;
 mod guards;
 mod instances;

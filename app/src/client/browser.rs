@@ -61,6 +61,11 @@ async fn answer_of<R: DeserializeOwned>(
     }
 }
 
+/// The browser's clock, in Unix seconds.
+pub fn now_secs() -> i64 {
+    (js_sys::Date::now() / 1000.0) as i64
+}
+
 /// Waits `millis` milliseconds.
 pub async fn sleep(millis: i32) {
     let Some(window) = window() else { return };

@@ -50,6 +50,10 @@ pub async fn autofill_available() -> bool {
 
 pub fn go_to(_path: &str) {}
 
+pub fn now_secs() -> i64 {
+    0
+}
+
 /// Stops a pending passkey request.
 #[derive(Clone)]
 pub struct Abort;

@@ -1,5 +1,6 @@
 //! The pages. Each is rendered on the server; its form is an island.
 
+mod account;
 mod link;
 mod login;
 mod recover;
@@ -10,6 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+pub use account::AccountPage;
 pub use link::LinkPage;
 pub use login::LoginPage;
 pub use recover::RecoverPage;
@@ -155,6 +157,7 @@ pub fn HomePage() -> impl IntoView {
             <h1>"Welcome"</h1>
             <p class="lead">"You're signed in as " <strong data-testid="signed-in-email">{email}</strong> "."</p>
             <p>"No password was involved: your device's passkey proved it's you."</p>
+            <p><a href="/auth/account">"Your devices, sessions and recent activity"</a></p>
             <SignOut/>
         </section>
     }

@@ -79,7 +79,8 @@ fn RecoverForm(email: String) -> impl IntoView {
                     .into(),
             ));
             match make_this_devices_passkey(token).await {
-                Ok(()) => client::go_to("/"),
+                // Next: remove the devices that were lost.
+                Ok(()) => client::go_to("/auth/account?recovered=1"),
                 Err(problem) => set_error.set(Some(problem)),
             }
         }

@@ -382,6 +382,45 @@ impl Browser {
     pub async fn me(&self) -> Answer {
         self.get("/auth/me").await
     }
+
+    /// Recovery on this device, as a person who lost theirs: a code by mail, then
+    /// this device's own passkey; signed in.
+    pub async fn recover(&mut self, app: &TestApp, email: &str) {
+        let mails = app.mail.to(email).len();
+        self.post("/auth/recover/begin", json!({ "email": email }))
+            .await
+            .expect_ok();
+        let pin = app.mail.wait_for(email, mails + 1).await[mails].pin();
+        let token = self
+            .post(
+                "/auth/recover/verify",
+                json!({ "email": email, "pin": pin }),
+            )
+            .await
+            .expect_ok()["token"]
+            .clone();
+        let options = self
+            .post("/auth/link/register/begin", json!({ "token": token }))
+            .await;
+        let credential = self.authenticator.create(options.expect_ok());
+        self.post(
+            "/auth/link/register/complete",
+            json!({ "token": token, "credential": credential }),
+        )
+        .await
+        .expect_ok();
+    }
+
+    /// Confirms it's the owner with this device's passkey: the session is fresh.
+    pub async fn reauthenticate(&mut self) -> Answer {
+        let options = self.post("/auth/reauth/begin", json!({})).await;
+        let credential = self
+            .authenticator
+            .get(options.expect_ok())
+            .expect("this device has a passkey");
+        self.post("/auth/reauth/complete", json!({ "credential": credential }))
+            .await
+    }
 }
 
 /// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL, as

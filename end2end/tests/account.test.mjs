@@ -1,0 +1,160 @@
+// Losing a device, recovering, and cleaning up; the devices, sessions and activity
+// page; in real Chromium with a virtual authenticator per device and a real SMTP
+// server catching the codes and notices.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { interactive, screenshot, world } from './harness.mjs';
+
+const w = world();
+const { device, signedIn } = w;
+
+const phoneSize = { width: 390, height: 844 };
+
+/// Waits for a mail to `email` whose text matches `pattern`.
+async function mailMatching(email, pattern) {
+  for (let i = 0; i < 100; i++) {
+    const found = w.mail.to(email).find((m) => pattern.test(m.raw));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`no mail to ${email} matching ${pattern}`);
+}
+
+/// Keeps passkey autofill out of this page's sign-ins: the virtual authenticator
+/// would accept its offer by itself, and these people type their email.
+async function noAutofill(page) {
+  await page.route('**/auth/login/autofill/begin', (route) =>
+    route.fulfill({ status: 429, json: { error: { code: 'rate_limited', message: 'not now' } } }));
+}
+
+/// Recovery on this device, from the sign-in page: the code from the newest w.mail.
+async function recover(page, email) {
+  await page.goto(`${w.server.origin}/auth/login`);
+  await interactive(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('button', { name: 'Sign in with passkey' }).click();
+  await page.getByRole('link', { name: 'Lost my device' }).click();
+  await page.waitForURL(/\/auth\/recover\?email=/);
+  await interactive(page);
+  const before = w.mail.to(email).length;
+  await page.getByRole('button', { name: 'Send me a code' }).click();
+  await page.getByText('If an account exists for this address').waitFor();
+  await page.getByLabel('6-digit code from the email').fill(await w.mail.pinFor(email, before + 1));
+  await page.waitForURL(/\/auth\/account\?recovered=1/, { timeout: 15000 });
+  await page.waitForSelector('[data-hydrated="true"]');
+}
+
+async function accountPage(page) {
+  await page.goto(`${w.server.origin}/auth/account`);
+  await page.waitForSelector('[data-hydrated="true"]');
+}
+
+test('a person who lost their device recovers, removes it, and the lost device is out', async () => {
+  const email = 'hopper@example.com';
+  const lost = await device();
+  await signedIn(lost.page, email);
+  // The device is lost: its passkey is gone from its authenticator. Whoever finds
+  // it still holds its signed-in session, until it is removed.
+  const [lostKey] = await lost.credentials();
+  await lost.cdp.send('WebAuthn.removeCredential', {
+    authenticatorId: lost.authenticatorId, credentialId: lostKey.credentialId,
+  });
+
+  const fresh = await device(phoneSize);
+  await noAutofill(fresh.page);
+  await recover(fresh.page, email);
+  assert.equal((await fresh.credentials()).length, 1, 'this device made its own passkey');
+  await mailMatching(email, /with a recovery code/);
+
+  // "Remove the devices you no longer have": the lost one is listed, and picked.
+  await fresh.page.getByRole('heading', { name: 'Remove the devices you no longer have' }).waitFor();
+  const listed = fresh.page.getByTestId('lost-passkey');
+  assert.equal(await listed.count(), 1);
+  assert.match(await listed.textContent(), /Chrome on Linux/);
+  await screenshot(fresh.page, 'recover-remove-lost');
+  await listed.getByRole('checkbox').check();
+  await fresh.page.getByRole('button', { name: 'Remove 1 passkey' }).click();
+  await fresh.page.getByTestId('no-other-passkeys').waitFor();
+  await fresh.page.getByText('Removed 1 passkey').waitFor();
+  await mailMatching(email, /was removed from your/);
+
+  // The lost device's session ended with its passkey.
+  await lost.page.goto(`${w.server.origin}/`);
+  await lost.page.waitForURL(/\/auth\/login/);
+  const me = await lost.page.request.get(`${w.server.origin}/auth/me`);
+  assert.equal(me.status(), 401);
+
+  // The account's activity says what happened; then the new device signs in alone.
+  await fresh.page.getByRole('button', { name: 'See your devices' }).click();
+  const events = fresh.page.getByTestId('event');
+  await events.first().waitFor();
+  const kinds = await events.evaluateAll((items) => items.map((i) => i.dataset.kind));
+  assert.deepEqual(kinds.slice(0, 2), ['passkey_removed', 'device_recovered']);
+  assert.ok(kinds.includes('signed_up'), kinds.join());
+  await fresh.page.getByRole('button', { name: 'Sign out' }).click();
+  await fresh.page.waitForURL(/\/auth\/login/);
+  await interactive(fresh.page);
+  await fresh.page.getByLabel('Email').fill(email);
+  await fresh.page.getByRole('button', { name: 'Sign in with passkey' }).click();
+  await fresh.page.waitForURL(`${w.server.origin}/`);
+  assert.equal(await fresh.page.getByTestId('signed-in-email').textContent(), email);
+});
+
+test('the devices page renames, removes with a fresh biometric, and ends sessions', async () => {
+  const email = 'lovelace@example.com';
+  const laptop = await device();
+  await signedIn(laptop.page, email);
+  const phone = await device(phoneSize);
+  await noAutofill(phone.page);
+  await recover(phone.page, email);
+  await phone.page.getByRole('button', { name: 'I still have them all' }).click();
+  await phone.page.getByTestId('passkey').first().waitFor();
+
+  await accountPage(laptop.page);
+  const passkeys = laptop.page.getByTestId('passkey');
+  await passkeys.nth(1).waitFor();
+  assert.equal(await passkeys.count(), 2);
+  assert.equal(await laptop.page.getByTestId('session').count(), 2);
+
+  // A name with HTML in it is shown as the text it is.
+  const mine = laptop.page.locator('[data-testid="passkey"][data-this-device="true"]');
+  await mine.getByRole('button', { name: 'Rename' }).click();
+  const name = '<img src=x onerror="window.pwned=1">Ada\'s <b>laptop</b>';
+  await laptop.page.getByLabel('New name').fill(name);
+  await laptop.page.getByRole('button', { name: 'Save' }).click();
+  await laptop.page.getByText('Renamed.').waitFor();
+  await mine.locator('.name', { hasText: 'laptop' }).waitFor();
+  assert.equal(await mine.locator('.name').textContent(), name);
+  assert.equal(await laptop.page.locator('[data-testid="passkey"] img, [data-testid="passkey"] b').count(), 0);
+  assert.equal(await laptop.page.evaluate(() => window.pwned), undefined);
+  await mine.getByRole('button', { name: 'Rename' }).click();
+  await laptop.page.getByLabel('New name').fill('Work laptop');
+  await laptop.page.getByRole('button', { name: 'Save' }).click();
+  await mine.locator('.name', { hasText: 'Work laptop' }).waitFor();
+  await screenshot(laptop.page, 'account');
+
+  // The laptop signs the phone out...
+  await laptop.page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+  await laptop.page.getByText('Ended 1 other session.').waitFor();
+  await phone.page.goto(`${w.server.origin}/`);
+  await phone.page.waitForURL(/\/auth\/login/);
+
+  // ...and removes its passkey. The laptop's session began with an email code, not
+  // a biometric, so the page asks for one first (the virtual authenticator gives it).
+  const other = laptop.page.locator('[data-testid="passkey"][data-this-device="false"]');
+  await other.getByRole('button', { name: 'Remove' }).click();
+  await laptop.page.getByRole('group', { name: 'Confirm removal' }).getByRole('button', { name: 'Remove' }).click();
+  await laptop.page.getByText('Removed. That passkey can no longer sign in').waitFor();
+  await other.waitFor({ state: 'detached' });
+  assert.equal(await passkeys.count(), 1);
+  await laptop.page.getByText('Your only passkey: add another device before removing it.').waitFor();
+  assert.equal(await mine.getByRole('button', { name: 'Remove' }).count(), 0);
+  await mailMatching(email, /was removed from your/);
+
+  // The phone cannot sign in with the removed passkey.
+  await interactive(phone.page);
+  await phone.page.getByLabel('Email').fill(email);
+  await phone.page.getByRole('button', { name: 'Sign in with passkey' }).click();
+  await phone.page.getByRole('link', { name: 'Lost my device' }).waitFor();
+  assert.equal(phone.page.url().startsWith(`${w.server.origin}/auth/login`), true);
+});

@@ -1,0 +1,207 @@
+//! The signed-in person's account routes: passkeys, sessions, recent activity, and
+//! confirming it's them. Translations between HTTP and `crate::core` only.
+
+use axum::Extension;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use bmauth_proto::{
+    ActivityResponse, Empty, MessageResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeyView,
+    PasskeysResponse, ReauthRequest, RenamePasskeyRequest, SecurityEventView, SessionRequest,
+    SessionView, SessionsEndedResponse, SessionsResponse,
+};
+
+use super::error::ApiError;
+use super::extract::{ApiJson, AuthUser, Client};
+use crate::BmAuth;
+use crate::core::{AuthError, PasskeyInfo, SecurityEvent, SessionInfo, SessionToken};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn session(client: &Client) -> Result<&SessionToken, AuthError> {
+    client.session.as_ref().ok_or(AuthError::NotSignedIn)
+}
+
+/// The answer, with the session cookie cleared when this session just ended.
+fn ending_session<T: IntoResponse>(
+    bm: &BmAuth,
+    jar: CookieJar,
+    signed_out: bool,
+    answer: T,
+) -> Response {
+    if signed_out {
+        (jar.add(bm.expired_session_cookie()), answer).into_response()
+    } else {
+        answer.into_response()
+    }
+}
+
+impl From<PasskeyInfo> for PasskeyView {
+    fn from(p: PasskeyInfo) -> Self {
+        Self {
+            id: p.id.as_str().to_string(),
+            name: p.name,
+            provider: p.provider,
+            synced: p.synced,
+            backup_eligible: p.backup_eligible,
+            created_at: p.created_at,
+            last_used_at: p.last_used_at,
+            this_device: p.this_device,
+            counter_went_back_at: p.counter_went_back_at,
+        }
+    }
+}
+
+impl From<SessionInfo> for SessionView {
+    fn from(s: SessionInfo) -> Self {
+        Self {
+            id: s.handle,
+            device: s.device,
+            created_at: s.created_at,
+            last_seen_at: s.last_seen_at,
+            this_session: s.this_session,
+            passkey_name: s.passkey_name,
+        }
+    }
+}
+
+impl From<SecurityEvent> for SecurityEventView {
+    fn from(e: SecurityEvent) -> Self {
+        use crate::core::SecurityEventKind as K;
+        use bmauth_proto::SecurityEventKind as W;
+        let kind = match e.kind {
+            K::SignedUp => W::SignedUp,
+            K::SignedIn => W::SignedIn,
+            K::DeviceAdded => W::DeviceAdded,
+            K::DeviceRecovered => W::DeviceRecovered,
+            K::PasskeyRenamed => W::PasskeyRenamed,
+            K::PasskeyRemoved => W::PasskeyRemoved,
+            K::CounterWentBack => W::CounterWentBack,
+            K::SessionEnded => W::SessionEnded,
+            K::OtherSessionsEnded => W::OtherSessionsEnded,
+        };
+        Self {
+            kind,
+            at: e.at,
+            passkey_name: e.passkey_name,
+            device: e.device,
+            ip: e.ip,
+        }
+    }
+}
+
+pub async fn passkeys(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+) -> ApiResult<impl IntoResponse> {
+    let passkeys = bm.core().passkeys(session(&client)?).await?;
+    Ok(axum::Json(PasskeysResponse {
+        passkeys: passkeys.into_iter().map(Into::into).collect(),
+    }))
+}
+
+pub async fn rename_passkey(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<RenamePasskeyRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core()
+        .rename_passkey(session(&client)?, &req.id, &req.name, &client.info)
+        .await?;
+    Ok(axum::Json(MessageResponse {
+        message: "Renamed.".into(),
+    }))
+}
+
+pub async fn remove_passkey(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<PasskeyRequest>,
+) -> ApiResult<Response> {
+    let signed_out = bm
+        .core()
+        .remove_passkey(session(&client)?, &req.id, &client.info)
+        .await?;
+    let answer = axum::Json(PasskeyRemovedResponse {
+        message: "Removed. It can no longer sign in, and its sessions have ended.".into(),
+        signed_out,
+    });
+    Ok(ending_session(&bm, jar, signed_out, answer))
+}
+
+pub async fn reauth_begin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(_): ApiJson<Empty>,
+) -> ApiResult<impl IntoResponse> {
+    let options = bm
+        .core()
+        .begin_reauthentication(session(&client)?, &client.info)
+        .await?;
+    Ok(axum::Json(options))
+}
+
+pub async fn reauth_complete(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<ReauthRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core()
+        .finish_reauthentication(session(&client)?, req.credential, &client.info)
+        .await?;
+    Ok(axum::Json(MessageResponse {
+        message: "Confirmed.".into(),
+    }))
+}
+
+pub async fn sessions(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+) -> ApiResult<impl IntoResponse> {
+    let sessions = bm.core().sessions(session(&client)?).await?;
+    Ok(axum::Json(SessionsResponse {
+        sessions: sessions.into_iter().map(Into::into).collect(),
+    }))
+}
+
+pub async fn end_session(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<SessionRequest>,
+) -> ApiResult<Response> {
+    let signed_out = bm
+        .core()
+        .end_session_of(session(&client)?, &req.id, &client.info)
+        .await?;
+    let answer = axum::Json(SessionsEndedResponse {
+        ended: 1,
+        signed_out,
+    });
+    Ok(ending_session(&bm, jar, signed_out, answer))
+}
+
+pub async fn end_other_sessions(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(_): ApiJson<Empty>,
+) -> ApiResult<impl IntoResponse> {
+    let ended = bm
+        .core()
+        .end_other_sessions(session(&client)?, &client.info)
+        .await?;
+    Ok(axum::Json(SessionsEndedResponse {
+        ended,
+        signed_out: false,
+    }))
+}
+
+pub async fn activity(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+) -> ApiResult<impl IntoResponse> {
+    let events = bm.core().recent_activity(&user).await?;
+    Ok(axum::Json(ActivityResponse {
+        events: events.into_iter().map(Into::into).collect(),
+    }))
+}
