@@ -19,7 +19,7 @@ use crate::store::{RemoveOutcome, SESSION_HANDLE_LEN, SessionUserRow};
 
 /// Passkey providers by AAGUID (the community list, shipped with the app).
 static PROVIDERS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("../../data/passkey-aaguid-names.json")).unwrap_or_else(
+    serde_json::from_str(include_str!("passkey-aaguid-names.json")).unwrap_or_else(
         |e| {
             tracing::error!(error = %e, "the passkey provider list does not parse; passkeys go unnamed");
             HashMap::new()
