@@ -422,8 +422,9 @@ impl BmAuth {
         self.0.auth.store.backend_name()
     }
 
-    /// The whole reference app: pages, JSON API and security headers, with the
-    /// browser bundle (`scripts/build-site`) served from `site_dir`.
+    /// The whole reference app: pages, JSON API, `/healthz` and `/readyz`, and
+    /// security headers, with the browser bundle (`scripts/build-site`) served from
+    /// `site_dir`.
     ///
     /// ```no_run
     /// # async fn run(bmauth: bmauth::BmAuth) -> std::io::Result<()> {
@@ -437,6 +438,7 @@ impl BmAuth {
     pub fn app(&self, site_dir: &Path) -> Router {
         let router = Router::new()
             .merge(http::api_router(self))
+            .merge(http::health::router(self))
             .merge(pages::router(self, site_dir));
         http::security_headers(router, self.0.secure_cookies).layer(self.layer())
     }

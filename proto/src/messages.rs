@@ -104,6 +104,8 @@ pub enum ErrorCode {
     MailNotSent,
     /// No such API route.
     NotFound,
+    /// `/readyz`: the server cannot reach its database.
+    NotReady,
     /// A fault on the server (details in its log, not in the answer).
     Internal,
 }

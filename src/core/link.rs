@@ -31,7 +31,7 @@ use super::{
 };
 use crate::clock::UnixTime;
 use crate::crypto::{HashPurpose, b64url, hex, random_bytes, sha256};
-use crate::store::{LinkOutcome, LinkRow};
+use crate::store::{JoinedDevice, LinkOutcome, LinkRow};
 
 /// Where a device link stands.
 ///
@@ -619,11 +619,13 @@ impl Auth {
             .finish_link(
                 &link.id_hash,
                 &client.browser.id_hash(),
-                &credential,
-                &session,
+                &JoinedDevice {
+                    credential: &credential,
+                    session: &session,
+                    notice: &notice,
+                    event: &event,
+                },
                 previous.as_deref(),
-                &notice,
-                &event,
             )
             .await
         {

@@ -249,6 +249,17 @@ impl Auth {
         Ok(self.outbox.deliver_due().await?)
     }
 
+    /// Whether the database answers: for a readiness probe (`/readyz`).
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth) {
+    /// let ready = bmauth.core().ready().await.is_ok();
+    /// # }
+    /// ```
+    pub async fn ready(&self) -> AuthResult<()> {
+        Ok(self.store.ping().await?)
+    }
+
     /// Deletes whatever has expired. Run periodically by the background worker.
     ///
     /// ```no_run

@@ -4,6 +4,7 @@
 mod account;
 pub(crate) mod error;
 pub(crate) mod extract;
+pub(crate) mod health;
 mod link;
 mod routes;
 

@@ -9,6 +9,19 @@ use super::{
 use crate::clock::UnixTime;
 use crate::core::{LinkState, UserId};
 
+/// What a device that joins an account by a link brings, stored together.
+#[derive(Debug)]
+pub struct JoinedDevice<'a> {
+    /// Its new passkey.
+    pub credential: &'a NewCredential,
+    /// Its session, opened by that passkey.
+    pub session: &'a SessionRow,
+    /// The mail telling the account.
+    pub notice: &'a OutboxRow,
+    /// The account's security event.
+    pub event: &'a EventRow,
+}
+
 /// The columns of `LinkRow`.
 macro_rules! link_columns {
     () => {
@@ -164,12 +177,15 @@ impl Store {
         &self,
         id_hash: &str,
         browser_hash: &str,
-        credential: &NewCredential,
-        session: &SessionRow,
+        joined: &JoinedDevice<'_>,
         previous_session: Option<&str>,
-        notice: &OutboxRow,
-        event: &EventRow,
     ) -> StoreResult<LinkOutcome> {
+        let JoinedDevice {
+            credential,
+            session,
+            notice,
+            event,
+        } = joined;
         transaction!(self, |tx| {
             let taken: Option<String> =
                 sqlx::query_scalar("SELECT id FROM credentials WHERE id = $1")

@@ -24,7 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
 };
-pub use links::LinkOutcome;
+pub use links::{JoinedDevice, LinkOutcome};
 pub use rows::*;
 pub use sessions::SESSION_HANDLE_LEN;
 
@@ -338,6 +338,26 @@ impl Store {
             Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// One round trip to the database.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let _: i32 = with_pool!(self, |pool| sqlx::query_scalar("SELECT 1")
+            .fetch_one(pool)
+            .await?);
+        Ok(())
+    }
+
+    /// Closes the connections: every query fails from now on (tests of failure).
+    #[cfg(feature = "test-support")]
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 
     pub fn backend_name(&self) -> &'static str {

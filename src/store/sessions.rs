@@ -96,7 +96,7 @@ impl Store {
             )
             .bind(user_id)
             .bind(handle)
-            .bind(SESSION_HANDLE_LEN as i64)
+            .bind(SESSION_HANDLE_LEN as i32)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -6,6 +6,7 @@ mod support;
 mod account;
 mod embedding;
 mod guards;
+mod health;
 mod instances;
 mod link;
 mod load;
