@@ -422,6 +422,19 @@ impl BmAuth {
         self.0.auth.store.backend_name()
     }
 
+    /// The probes for whatever runs the server, to merge into any `Router<S>`:
+    /// `GET /healthz` answers `200 ok` while the process serves, `GET /readyz`
+    /// `200 ready` when the database answers and `503 not_ready` when it does not.
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// let app: axum::Router = axum::Router::new().merge(bmauth.router()).merge(bmauth.health_router());
+    /// # }
+    /// ```
+    pub fn health_router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        http::health::router(self)
+    }
+
     /// The whole reference app: pages, JSON API, `/healthz` and `/readyz`, and
     /// security headers, with the browser bundle (`scripts/build-site`) served from
     /// `site_dir`.
@@ -438,7 +451,7 @@ impl BmAuth {
     pub fn app(&self, site_dir: &Path) -> Router {
         let router = Router::new()
             .merge(http::api_router(self))
-            .merge(http::health::router(self))
+            .merge(self.health_router())
             .merge(pages::router(self, site_dir));
         http::security_headers(router, self.0.secure_cookies).layer(self.layer())
     }

@@ -1,0 +1,399 @@
+//! The load benchmark (`scripts/bench`): full passkey sign-ups and sign-ins over
+//! HTTP against a running `bmauth serve` (the release binary, its defaults), by
+//! many virtual people, each on their own loopback address (127.x.y.z) so that the
+//! per-address limits see real clients. Signatures are real P-256 (the tests'
+//! software authenticator) and the codes come through a real SMTP sink.
+//!
+//! It reports ceremonies per second, latency percentiles, the server's CPU time
+//! per ceremony (and the database server's, on PostgreSQL) and its peak memory,
+//! read from `/proc`, and errors by code. Settings, from the environment:
+//! `BENCH_SERVER` (the binary), `BENCH_DATABASE` (`sqlite` or a `postgres://` URL),
+//! `BENCH_PEOPLE` (default 256), `BENCH_CONCURRENCY` (16), `BENCH_SECONDS` (10).
+
+#[allow(dead_code)]
+#[path = "../tests/api/support/authenticator.rs"]
+mod authenticator;
+#[allow(dead_code)]
+#[path = "../tests/api/support/mail_sink.rs"]
+mod mail_sink;
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use authenticator::Authenticator;
+use mail_sink::MailSink;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+fn setting(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+fn number(name: &str, default: usize) -> usize {
+    setting(name, &default.to_string())
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} must be a number"))
+}
+
+/// CPU seconds (user + system) a process has used, from `/proc/<pid>/stat`.
+fn cpu_secs(pid: u32, ticks_per_sec: f64) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / ticks_per_sec
+}
+
+/// CPU seconds used by every PostgreSQL server process on this machine.
+fn postgres_cpu_secs(ticks_per_sec: f64) -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .map(|pid| cpu_secs(pid, ticks_per_sec))
+        .sum()
+}
+
+/// Peak resident memory of a process, in MB (`VmHWM`).
+fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn clock_ticks_per_sec() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// One virtual person: their own address, cookies and authenticator.
+struct Person {
+    email: String,
+    http: reqwest::Client,
+    authenticator: Authenticator,
+}
+
+/// Where a ceremony failed: the error code, or the transport's failure.
+type Failure = String;
+
+impl Person {
+    fn new(index: usize, origin: &str) -> Self {
+        // 127.1.0.1, 127.1.0.2, …: any 127.x.y.z reaches the server.
+        let n = index as u32 + 1;
+        let address = Ipv4Addr::new(127, 1 + (n >> 16) as u8, (n >> 8) as u8, n as u8);
+        Self {
+            email: format!("person{index}@bench.example"),
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .local_address(IpAddr::V4(address))
+                .build()
+                .expect("an HTTP client"),
+            authenticator: Authenticator::new(origin),
+        }
+    }
+
+    async fn post(
+        &self,
+        base: &str,
+        origin: &str,
+        path: &str,
+        body: Value,
+    ) -> Result<Value, Failure> {
+        let response = self
+            .http
+            .post(format!("{base}{path}"))
+            .header("origin", origin)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| format!("transport: {e}"))?;
+        let ok = response.status().is_success();
+        let body: Value = response.json().await.map_err(|_| "not JSON".to_string())?;
+        if ok {
+            Ok(body)
+        } else {
+            Err(body["error"]["code"]
+                .as_str()
+                .unwrap_or("unknown")
+                .to_string())
+        }
+    }
+
+    async fn sign_up(&mut self, base: &str, origin: &str, mail: &MailSink) -> Result<(), Failure> {
+        let email = self.email.clone();
+        let options = self
+            .post(
+                base,
+                origin,
+                "/auth/register/begin",
+                json!({ "email": email }),
+            )
+            .await?;
+        let credential = self.authenticator.create(&options);
+        self.post(
+            base,
+            origin,
+            "/auth/register/complete",
+            json!({ "email": email, "credential": credential }),
+        )
+        .await?;
+        let mails = mail.wait_for(&email, 1).await;
+        let pin = mails.first().ok_or("no mail")?.pin();
+        self.post(
+            base,
+            origin,
+            "/auth/verify-email",
+            json!({ "email": email, "pin": pin }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn sign_in(&mut self, base: &str, origin: &str) -> Result<(), Failure> {
+        let email = self.email.clone();
+        let options = self
+            .post(base, origin, "/auth/login/begin", json!({ "email": email }))
+            .await?;
+        let credential = self
+            .authenticator
+            .get(&options)
+            .map_err(|_| "no passkey".to_string())?;
+        self.post(
+            base,
+            origin,
+            "/auth/login/complete",
+            json!({ "email": email, "credential": credential }),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// What one phase measured.
+#[derive(Default)]
+struct Tally {
+    latencies: Vec<Duration>,
+    errors: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    fn record(&mut self, took: Duration, outcome: Result<(), Failure>) {
+        match outcome {
+            Ok(()) => self.latencies.push(took),
+            Err(code) => *self.errors.entry(code).or_default() += 1,
+        }
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let index = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    origin: String,
+    _data: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_server(binary: &str, database: &str, smtp_port: u16) -> Server {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let database_url = if database == "sqlite" {
+        format!("sqlite://{}/bmauth.db", data.path().display())
+    } else {
+        database.to_string()
+    };
+    let origin = format!("http://localhost:{port}");
+    let child = Command::new(binary)
+        .arg("serve")
+        .current_dir(data.path())
+        .env("RUST_LOG", "warn")
+        .env("BMAUTH_LISTEN", format!("127.0.0.1:{port}"))
+        .env("BMAUTH_PUBLIC_URL", &origin)
+        .env("BMAUTH_DATABASE_URL", database_url)
+        .env("BMAUTH_DATA_DIR", data.path())
+        .env("BMAUTH_SMTP__HOST", "127.0.0.1")
+        .env("BMAUTH_SMTP__PORT", smtp_port.to_string())
+        .env("BMAUTH_SMTP__TLS", "none")
+        .env("BMAUTH_SMTP__FROM", "BMAuth <no-reply@bmauth.test>")
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{binary} does not start: {e}"));
+    // Owned from here: dropped (killed and waited for) on every path.
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        origin,
+        _data: data,
+    };
+    for _ in 0..400 {
+        if reqwest::get(format!("{}/readyz", server.base))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{binary} did not become ready");
+}
+
+/// Runs `work` for each person `concurrency` at a time (once each, or again and
+/// again until `until`), and measures the server while it does.
+async fn phase<F, Fut>(
+    name: &str,
+    server: &Server,
+    people: &[Arc<Mutex<Person>>],
+    concurrency: usize,
+    until: Option<Instant>,
+    work: F,
+) where
+    F: Fn(Arc<Mutex<Person>>) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), Failure>> + Send,
+{
+    let ticks = clock_ticks_per_sec();
+    let pid = server.child.id();
+    let (cpu_before, pg_before) = (cpu_secs(pid, ticks), postgres_cpu_secs(ticks));
+    let started = Instant::now();
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let tally = Arc::new(std::sync::Mutex::new(Tally::default()));
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (people, next, tally, work) =
+                (people.to_vec(), next.clone(), tally.clone(), work.clone());
+            tokio::spawn(async move {
+                loop {
+                    let turn = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let done = match until {
+                        Some(until) => Instant::now() >= until,
+                        None => turn >= people.len(),
+                    };
+                    if done {
+                        break;
+                    }
+                    let person = people[turn % people.len()].clone();
+                    let began = Instant::now();
+                    let outcome = work(person).await;
+                    tally.lock().unwrap().record(began.elapsed(), outcome);
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.await.expect("a worker");
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = cpu_secs(pid, ticks) - cpu_before;
+    let pg = postgres_cpu_secs(ticks) - pg_before;
+    let mut tally = std::mem::take(&mut *tally.lock().unwrap());
+    tally.latencies.sort();
+    let done = tally.latencies.len().max(1) as f64;
+    let postgres = if pg > 0.0 {
+        format!(", PostgreSQL CPU {:.3} ms each", pg * 1000.0 / done)
+    } else {
+        String::new()
+    };
+    println!(
+        "{name}: {} in {elapsed:.1} s = {:.0}/s; p50 {:.1} ms, p99 {:.1} ms; server CPU {:.3} ms each{postgres}; peak RSS {:.1} MB; errors {:?}",
+        tally.latencies.len(),
+        tally.latencies.len() as f64 / elapsed,
+        percentile(&tally.latencies, 0.50),
+        percentile(&tally.latencies, 0.99),
+        cpu * 1000.0 / done,
+        peak_rss_mb(pid),
+        tally.errors,
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let binary = setting("BENCH_SERVER", "target/release/bmauth");
+    let database = setting("BENCH_DATABASE", "sqlite");
+    let people = number("BENCH_PEOPLE", 256);
+    let concurrency = number("BENCH_CONCURRENCY", 16);
+    let seconds = number("BENCH_SECONDS", 10);
+
+    let mail = Arc::new(MailSink::start());
+    let server = start_server(&binary, &database, mail.port).await;
+    let backend = if database == "sqlite" {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    println!("BMAuth on {backend}: {people} people, {concurrency} at a time");
+    let people: Vec<_> = (0..people)
+        .map(|i| Arc::new(Mutex::new(Person::new(i, &server.origin))))
+        .collect();
+
+    let (base, origin) = (server.base.clone(), server.origin.clone());
+    phase(
+        "sign-ups (begin, passkey, complete, code)",
+        &server,
+        &people,
+        concurrency,
+        None,
+        {
+            let (base, origin, mail) = (base.clone(), origin.clone(), mail.clone());
+            move |person: Arc<Mutex<Person>>| {
+                let (base, origin, mail) = (base.clone(), origin.clone(), mail.clone());
+                async move { person.lock().await.sign_up(&base, &origin, &mail).await }
+            }
+        },
+    )
+    .await;
+    let until = Instant::now() + Duration::from_secs(seconds as u64);
+    phase(
+        "sign-ins (begin, assertion, complete)",
+        &server,
+        &people,
+        concurrency,
+        Some(until),
+        {
+            move |person: Arc<Mutex<Person>>| {
+                let (base, origin) = (base.clone(), origin.clone());
+                async move { person.lock().await.sign_in(&base, &origin).await }
+            }
+        },
+    )
+    .await;
+}
