@@ -212,21 +212,10 @@ impl Auth {
         let session = self.signed_in_session(token).await?;
         self.limit(Limit::CeremoniesPerClient, &client_key(client))
             .await?;
-        let passkeys = self.passkeys_of(&session.user_id).await?;
-        let (options, state) = self
-            .webauthn
-            .start_passkey_authentication(&passkeys)
-            .map_err(|e| AuthError::internal("starting a confirmation", e))?;
-        self.save_ceremony(
-            CeremonyKind::Reauth,
-            &options.public_key.challenge,
-            Some(&session.user_id),
-            None,
-            &state,
-            client,
-        )
-        .await?;
-        Ok(options)
+        self.begin_assertion(CeremonyKind::Reauth, &session.user_id, client, |state| {
+            state
+        })
+        .await
     }
 
     /// Checks the assertion; the session is then fresh for a few minutes.
@@ -251,17 +240,8 @@ impl Auth {
             return Err(AuthError::CeremonyMismatch);
         }
         let state: PasskeyAuthentication = ceremony.state()?;
-        let account = self
-            .store
-            .user_by_id(&session.user_id)
-            .await?
-            .ok_or(AuthError::NotSignedIn)?;
-        let passkeys = self.passkeys_of(&session.user_id).await?;
-        let outcome = self
-            .webauthn
-            .finish_passkey_authentication(&response, &state);
         let used = self
-            .passkey_used(&account, passkeys, &response, outcome, client)
+            .check_assertion(&session.user_id, &response, &state, client)
             .await?;
         if !self
             .store

@@ -411,25 +411,13 @@ impl Auth {
             tracing::info!(user = %user.id, "device link refused: wrong number");
             return Err(AuthError::LinkNumberWrong);
         }
-        let passkeys = self.passkeys_of(&user.id).await?;
-        let (options, state) = self
-            .webauthn
-            .start_passkey_authentication(&passkeys)
-            .map_err(|e| AuthError::internal("starting a link approval", e))?;
-        let state = ForLink {
-            link: link.id_hash,
-            webauthn: state,
-        };
-        self.save_ceremony(
-            CeremonyKind::LinkApprove,
-            &options.public_key.challenge,
-            Some(&user.id),
-            None,
-            &state,
-            client,
-        )
-        .await?;
-        Ok(options)
+        self.begin_assertion(CeremonyKind::LinkApprove, &user.id, client, |webauthn| {
+            ForLink {
+                link: link.id_hash,
+                webauthn,
+            }
+        })
+        .await
     }
 
     /// The fresh assertion: by a passkey of the signed-in person's own account, in
@@ -449,17 +437,8 @@ impl Auth {
         if ceremony.user_id.as_ref() != Some(&user.id) || state.link != link.id_hash {
             return Err(AuthError::CeremonyMismatch);
         }
-        let account = self
-            .store
-            .user_by_id(&user.id)
-            .await?
-            .ok_or(AuthError::NotSignedIn)?;
-        let passkeys = self.passkeys_of(&user.id).await?;
-        let outcome = self
-            .webauthn
-            .finish_passkey_authentication(&response, &state.webauthn);
         let used = self
-            .passkey_used(&account, passkeys, &response, outcome, client)
+            .check_assertion(&user.id, &response, &state.webauthn, client)
             .await?;
         let now = self.now();
         let expires_at = now + secs(policy::LINK_TTL);

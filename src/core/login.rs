@@ -116,6 +116,53 @@ impl Auth {
         parse_passkeys(&self.store.credentials_of(user_id).await?)
     }
 
+    /// Request options for a user-verified assertion by one of `user_id`'s own
+    /// passkeys (approving a device, confirming it's them), saved as a ceremony of
+    /// `kind` holding what `wrap` makes of webauthn-rs's state.
+    pub(crate) async fn begin_assertion<S: serde::Serialize>(
+        &self,
+        kind: CeremonyKind,
+        user_id: &UserId,
+        client: &ClientInfo,
+        wrap: impl FnOnce(PasskeyAuthentication) -> S,
+    ) -> AuthResult<RequestChallengeResponse> {
+        let passkeys = self.passkeys_of(user_id).await?;
+        let (options, state) = self
+            .webauthn
+            .start_passkey_authentication(&passkeys)
+            .map_err(|e| AuthError::internal("starting an assertion", e))?;
+        self.save_ceremony(
+            kind,
+            &options.public_key.challenge,
+            Some(user_id),
+            None,
+            &wrap(state),
+            client,
+        )
+        .await?;
+        Ok(options)
+    }
+
+    /// Checks an assertion begun by `begin_assertion` for `user_id`: the passkey that
+    /// made it, as it is after this use.
+    pub(crate) async fn check_assertion(
+        &self,
+        user_id: &UserId,
+        response: &PublicKeyCredential,
+        state: &PasskeyAuthentication,
+        client: &ClientInfo,
+    ) -> AuthResult<CredentialUse> {
+        let account = self
+            .store
+            .user_by_id(user_id)
+            .await?
+            .ok_or(AuthError::NotSignedIn)?;
+        let passkeys = self.passkeys_of(user_id).await?;
+        let outcome = self.webauthn.finish_passkey_authentication(response, state);
+        self.passkey_used(&account, passkeys, response, outcome, client)
+            .await
+    }
+
     /// Verifies the signed challenge and opens a session (a new one: the session the
     /// browser had before, if any, is ended).
     ///
