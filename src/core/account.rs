@@ -118,13 +118,7 @@ fn passkey_name(input: &str) -> AuthResult<String> {
 impl Auth {
     /// The live session a token opens, with its user, or `NotSignedIn`.
     async fn signed_in_session(&self, token: &SessionToken) -> AuthResult<SessionUserRow> {
-        let now = self.now();
-        self.store
-            .session_user(
-                &token.id_hash(),
-                now,
-                now - secs(self.settings.session_idle),
-            )
+        self.live_session(token)
             .await?
             .ok_or(AuthError::NotSignedIn)
     }
@@ -337,11 +331,7 @@ impl Auth {
         let now = self.now();
         let rows = self
             .store
-            .sessions_of(
-                &session.user_id,
-                now,
-                now - secs(self.settings.session_idle),
-            )
+            .sessions_of(&session.user_id, now, self.idle_cutoff(now))
             .await?;
         Ok(rows
             .into_iter()

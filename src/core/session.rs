@@ -2,7 +2,8 @@
 //! a new one at every sign-in, ended server-side at sign-out.
 
 use super::{Auth, AuthResult, ClientInfo, CredentialId, SessionToken, User, UserId, policy, secs};
-use crate::store::SessionRow;
+use crate::clock::UnixTime;
+use crate::store::{SessionRow, SessionUserRow};
 
 impl Auth {
     /// A session row and its token, not yet stored: the caller stores it in the same
@@ -45,15 +46,10 @@ impl Auth {
     /// # Ok(()) }
     /// ```
     pub async fn session_user(&self, token: &SessionToken) -> AuthResult<Option<User>> {
-        let now = self.now();
-        let idle_cutoff = now - secs(self.settings.session_idle);
-        let Some(row) = self
-            .store
-            .session_user(&token.id_hash(), now, idle_cutoff)
-            .await?
-        else {
+        let Some(row) = self.live_session(token).await? else {
             return Ok(None);
         };
+        let now = self.now();
         if now - row.last_seen_at >= secs(policy::SESSION_TOUCH_INTERVAL) {
             self.store.touch_session(&row.id_hash, now).await?;
         }
@@ -62,6 +58,24 @@ impl Auth {
             email: row.email,
             verified: row.verified_at.is_some(),
         }))
+    }
+
+    /// The session a token opens and its user, if it is alive: not past its
+    /// lifetime, and used within the idle limit.
+    pub(crate) async fn live_session(
+        &self,
+        token: &SessionToken,
+    ) -> AuthResult<Option<SessionUserRow>> {
+        let now = self.now();
+        Ok(self
+            .store
+            .session_user(&token.id_hash(), now, self.idle_cutoff(now))
+            .await?)
+    }
+
+    /// Sessions unused since this moment have ended.
+    pub(crate) fn idle_cutoff(&self, now: UnixTime) -> UnixTime {
+        now - secs(self.settings.session_idle)
     }
 
     /// Signs out: the session is deleted, so the cookie is worthless even if kept.
