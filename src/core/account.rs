@@ -298,9 +298,7 @@ impl Auth {
             removed.created_at,
             describe_device(client.user_agent.as_deref()).as_deref(),
         );
-        let notice = self
-            .outbox()
-            .queue(&session.email, &notice, now, now + 24 * 3600);
+        let notice = self.security_notice(&session.email, &notice);
         match self
             .store
             .remove_credential(&session.user_id, &id, &event, &notice)
@@ -311,9 +309,7 @@ impl Auth {
             RemoveOutcome::Last => return Err(AuthError::LastPasskey),
         }
         tracing::info!(user = %session.user_id, credential = %id, "passkey removed");
-        if let Err(e) = self.outbox().deliver(&notice.id).await {
-            tracing::warn!(error = %e, "passkey-removed notice not sent yet; it stays queued");
-        }
+        self.send_notice(&notice).await;
         Ok(session.credential_id.as_ref() == Some(&id))
     }
 

@@ -584,9 +584,7 @@ impl Auth {
             device.as_deref(),
             link.origin == LinkOrigin::Recovery,
         );
-        let notice = self
-            .outbox()
-            .queue(&user.email, &notice, now, now + 24 * 3600);
+        let notice = self.security_notice(&user.email, &notice);
         let previous = previous_session.map(SessionToken::id_hash);
         let kind = match link.origin {
             LinkOrigin::Device => SecurityEventKind::DeviceAdded,
@@ -617,11 +615,7 @@ impl Auth {
             LinkOutcome::CredentialExists => return Err(AuthError::CredentialAlreadyRegistered),
         }
         tracing::info!(user = %user_id, "device added by link");
-        // The notice is queued with the passkey; if sending fails now, the worker
-        // retries. The new device is signed in either way.
-        if let Err(e) = self.outbox().deliver(&notice.id).await {
-            tracing::warn!(error = %e, "device-added notice not sent yet; it stays queued");
-        }
+        self.send_notice(&notice).await;
         Ok(SignedIn {
             user: User {
                 id: user_id,

@@ -41,7 +41,7 @@ use crate::clock::{Clock, UnixTime};
 use crate::config::Validated;
 use crate::crypto::ServerSecret;
 use crate::mail::Outbox;
-use crate::store::Store;
+use crate::store::{OutboxRow, Store};
 
 /// The numbers the rules run on. Those a client shows come from `bmauth_proto::policy`.
 pub mod policy {
@@ -66,6 +66,8 @@ pub mod policy {
     pub const BROWSER_BINDING_TTL: Duration = Duration::from_secs(24 * 3600);
     /// A device link lives this long (and this long again once approved).
     pub const LINK_TTL: Duration = Duration::from_secs(shared::LINK_TTL_SECS);
+    /// A security notice is worth sending for this long.
+    pub const NOTICE_TTL: Duration = Duration::from_secs(24 * 3600);
     /// A session's last-seen time is written at most this often.
     pub const SESSION_TOUCH_INTERVAL: Duration = Duration::from_secs(60);
     /// Removing a passkey needs a passkey assertion in this session no older than this.
@@ -233,6 +235,22 @@ impl Auth {
 
     pub(crate) fn outbox(&self) -> &Outbox {
         &self.outbox
+    }
+
+    /// A security notice to `email` (a device added, a passkey removed), queued, for
+    /// the caller to store in the same transaction as the change it tells of.
+    pub(crate) fn security_notice(&self, email: &str, body: &crate::mail::MailBody) -> OutboxRow {
+        let now = self.now();
+        self.outbox
+            .queue(email, body, now, now + secs(policy::NOTICE_TTL))
+    }
+
+    /// Sends a stored notice now. If that fails, it stays queued and the worker
+    /// retries: the change it tells of stands either way.
+    pub(crate) async fn send_notice(&self, notice: &OutboxRow) {
+        if let Err(e) = self.outbox.deliver(&notice.id).await {
+            tracing::warn!(error = %e, subject = %notice.subject, "notice not sent yet; it stays queued");
+        }
     }
 
     /// Sends queued mail that is due (new, or waiting for a retry). Returns how
