@@ -91,6 +91,7 @@ test('a person who lost their device recovers, removes it, and the lost device i
   const kinds = await events.evaluateAll((items) => items.map((i) => i.dataset.kind));
   assert.deepEqual(kinds.slice(0, 2), ['passkey_removed', 'device_recovered']);
   assert.ok(kinds.includes('signed_up'), kinds.join());
+  assert.match(await events.first().textContent(), /Chrome on Linux · 127\.0\.0\.1/, 'who did it, and from where');
   await fresh.page.getByRole('button', { name: 'Sign out' }).click();
   await fresh.page.waitForURL(/\/auth\/login/);
   await interactive(fresh.page);

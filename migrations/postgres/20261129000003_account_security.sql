@@ -9,7 +9,7 @@ CREATE TABLE security_events (
     user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     kind          TEXT NOT NULL,          -- signed_up | signed_in | device_added | ...
     passkey_name  TEXT,                   -- the passkey concerned, as named then
-    device        TEXT,                   -- the browser and system that did it ("Chrome on Android")
+    user_agent    TEXT,                   -- the browser that did it (first 256 characters), described when shown
     ip            TEXT,                   -- the address it came from
     created_at    BIGINT NOT NULL
 );

@@ -117,7 +117,8 @@ impl Auth {
             user_id: user_id.clone(),
             kind,
             passkey_name: passkey_name.map(Into::into),
-            device: describe_device(client.user_agent.as_deref()),
+            // Described when shown: parsing it here would cost every sign-in.
+            user_agent: client.user_agent_to_store(),
             ip: client.ip.map(|ip| ip.to_string()),
             created_at: self.now(),
         }
@@ -143,7 +144,7 @@ impl Auth {
                 kind: row.kind,
                 at: row.created_at,
                 passkey_name: row.passkey_name,
-                device: row.device,
+                device: describe_device(row.user_agent.as_deref()),
                 ip: row.ip,
             })
             .collect())

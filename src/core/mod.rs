@@ -102,6 +102,15 @@ pub struct ClientInfo {
     pub browser: BrowserToken,
 }
 
+impl ClientInfo {
+    /// The user agent as sessions and events keep it: its first 256 characters.
+    pub(crate) fn user_agent_to_store(&self) -> Option<String> {
+        self.user_agent
+            .as_deref()
+            .map(|ua| ua.chars().take(256).collect())
+    }
+}
+
 /// An account as the outside world sees it.
 ///
 /// ```no_run

@@ -23,10 +23,7 @@ impl Auth {
             id_hash: token.id_hash(),
             user_id: user_id.clone(),
             credential_id: credential_id.cloned(),
-            user_agent: client
-                .user_agent
-                .as_deref()
-                .map(|ua| ua.chars().take(256).collect()),
+            user_agent: client.user_agent_to_store(),
             created_at: now,
             last_seen_at: now,
             expires_at: now + secs(self.settings.session_lifetime),

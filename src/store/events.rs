@@ -7,7 +7,7 @@ impl Store {
     /// The account's latest events, newest first.
     pub async fn events_of(&self, user_id: &UserId, limit: i64) -> StoreResult<Vec<EventRow>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(
-            "SELECT id, user_id, kind, passkey_name, device, ip, created_at \
+            "SELECT id, user_id, kind, passkey_name, user_agent, ip, created_at \
              FROM security_events WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
         )
         .bind(user_id)

@@ -180,14 +180,14 @@ macro_rules! insert_event {
     ($exec:expr, $event:expr) => {{
         let e: &$crate::store::EventRow = $event;
         sqlx::query(
-            "INSERT INTO security_events (id, user_id, kind, passkey_name, device, ip, \
+            "INSERT INTO security_events (id, user_id, kind, passkey_name, user_agent, ip, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&e.id)
         .bind(&e.user_id)
         .bind(e.kind)
         .bind(&e.passkey_name)
-        .bind(&e.device)
+        .bind(&e.user_agent)
         .bind(&e.ip)
         .bind(e.created_at)
         .execute($exec)

@@ -93,8 +93,8 @@ pub struct EventRow {
     pub kind: SecurityEventKind,
     /// The passkey concerned, as it was named then.
     pub passkey_name: Option<String>,
-    /// The browser and system that did it.
-    pub device: Option<String>,
+    /// The `User-Agent` of the browser that did it (described when shown).
+    pub user_agent: Option<String>,
     pub ip: Option<String>,
     pub created_at: UnixTime,
 }
