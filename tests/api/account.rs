@@ -51,10 +51,15 @@ async fn passkey_id(browser: &Browser, this_device: bool) -> String {
 /// (whose session is fresh: it just made its passkey).
 async fn ada_with_two_devices(app: &TestApp) -> (Browser, Browser) {
     app.advance_to_the_hour();
-    let mut first = app.browser();
-    first.sign_up(app, ADA).await;
-    let mut second = app.browser_at("127.0.0.2".parse().unwrap());
-    second.recover(app, ADA).await;
+    two_devices(app, ADA, 1).await
+}
+
+/// `email`'s account on two devices of its own, on addresses 127.0.`net`.1 and .2.
+async fn two_devices(app: &TestApp, email: &str, net: u8) -> (Browser, Browser) {
+    let mut first = app.browser_at([127, 0, net, 1].into());
+    first.sign_up(app, email).await;
+    let mut second = app.browser_at([127, 0, net, 2].into());
+    second.recover(app, email).await;
     (first, second)
 }
 
@@ -310,6 +315,40 @@ async fn a_counter_that_went_back_is_shown(app: TestApp) {
     assert!(activity(&ada).await.contains(&"counter_went_back".into()));
 }
 
+/// Two devices, each confirmed fresh, remove each other's passkey at the same
+/// moment: one removal wins, and the account always keeps a passkey.
+async fn two_removals_at_once_never_remove_the_last_passkey(app: TestApp) {
+    app.advance_to_the_hour();
+    for net in 10..16 {
+        let email = format!("twice{net}@example.com");
+        let (mut first, second) = two_devices(&app, &email, net).await;
+        first.reauthenticate().await.expect_ok();
+        let first_id = passkey_id(&first, true).await;
+        let second_id = passkey_id(&second, true).await;
+        let (a, b) = tokio::join!(
+            first.post("/auth/passkeys/remove", json!({ "id": second_id })),
+            second.post("/auth/passkeys/remove", json!({ "id": first_id })),
+        );
+        let answers = [&a, &b];
+        let won = answers.iter().filter(|x| x.status.is_success()).count();
+        assert_eq!(won, 1, "{} / {}", a.body, b.body);
+        for lost in answers.iter().filter(|x| !x.status.is_success()) {
+            // Refused as the last passkey, or its session ended with its passkey first.
+            assert!(
+                matches!(lost.code(), "last_passkey" | "not_signed_in"),
+                "{}",
+                lost.body
+            );
+        }
+        let survivor = if a.status.is_success() {
+            &first
+        } else {
+            &second
+        };
+        assert_eq!(passkeys(survivor).await.len(), 1);
+    }
+}
+
 both_backends!(
     the_owner_sees_their_passkeys_and_sessions,
     passkeys_are_renamed_and_names_are_checked,
@@ -319,4 +358,5 @@ both_backends!(
     removing_this_devices_passkey_signs_it_out,
     sessions_are_ended_one_or_all_others,
     a_counter_that_went_back_is_shown,
+    two_removals_at_once_never_remove_the_last_passkey,
 );
