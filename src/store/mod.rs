@@ -14,6 +14,7 @@ mod rate_limits;
 mod rows;
 mod sessions;
 mod text_enum;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -43,11 +44,20 @@ macro_rules! with_pool {
 pub(crate) use with_pool;
 
 /// Like `with_pool!`, for a single statement that writes. On SQLite that is the one
-/// writer connection: writers queue here instead of fighting for SQLite's lock.
+/// writer connection (see `writer`): writers queue there instead of fighting for
+/// SQLite's lock, and share commits.
 macro_rules! with_writer {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite { write: $pool, .. } => $body,
+            $crate::store::Pool::Sqlite { writer, .. } => {
+                let mut lease = writer.lease().await?;
+                let result: $crate::store::StoreResult<_> = async {
+                    let $pool = lease.conn()?;
+                    Ok($body)
+                }
+                .await;
+                lease.finish(result).await?
+            }
             $crate::store::Pool::Postgres($pool) => $body,
         }
     };
@@ -55,20 +65,26 @@ macro_rules! with_writer {
 pub(crate) use with_writer;
 
 /// Runs `$body` in a write transaction bound to `$tx`: committed if the body returns
-/// `Ok`, rolled back if it returns `Err`. On SQLite the transaction takes the write
-/// lock when it begins (`BEGIN IMMEDIATE`), so a read followed by a write can never
-/// fail with `SQLITE_BUSY_SNAPSHOT` because another writer got in between.
+/// `Ok`, rolled back if it returns `Err`. On SQLite it is a savepoint in the writer's
+/// batch, which holds the write lock from its start (`BEGIN IMMEDIATE`), so a read
+/// followed by a write can never fail with `SQLITE_BUSY_SNAPSHOT` because another
+/// writer got in between.
 macro_rules! transaction {
     ($store:expr, |$tx:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite { write, .. } => {
-                #[allow(unused_mut)]
-                let mut $tx = write.begin_with("BEGIN IMMEDIATE").await?;
-                let result: $crate::store::StoreResult<_> = async { $body }.await;
-                if result.is_ok() {
-                    $tx.commit().await?;
+            $crate::store::Pool::Sqlite { writer, .. } => {
+                let mut lease = writer.lease().await?;
+                let result: $crate::store::StoreResult<_> = async {
+                    #[allow(unused_mut)]
+                    let mut $tx = sqlx::Connection::begin(lease.conn()?).await?;
+                    let result: $crate::store::StoreResult<_> = async { $body }.await;
+                    if result.is_ok() {
+                        $tx.commit().await?;
+                    }
+                    result
                 }
-                result
+                .await;
+                lease.finish(result).await
             }
             $crate::store::Pool::Postgres(pool) => {
                 #[allow(unused_mut)]
@@ -258,10 +274,10 @@ pub(crate) use delete_session;
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
     /// Readers share a pool; every write goes through one connection, so writers
-    /// wait in line (cheaply, in the pool) rather than in SQLite's busy handler.
+    /// wait in line (cheaply, sharing commits) rather than in SQLite's busy handler.
     Sqlite {
         read: SqlitePool,
-        write: SqlitePool,
+        writer: std::sync::Arc<writer::Writer>,
     },
     Postgres(PgPool),
 }
@@ -275,6 +291,8 @@ pub struct Store {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("the write could not be committed: {0}")]
+    Commit(std::sync::Arc<sqlx::Error>),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("could not create the database folder: {0}")]
@@ -297,6 +315,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 impl Store {
     /// Connects to `sqlite:…` (creating the file and its folder) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        // No `test_before_acquire`: sqlx already pings each connection as it goes
+        // back to the pool (a broken one is dropped then); pinging again before every
+        // query cost a round trip per query.
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -312,18 +333,24 @@ impl Store {
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
+                .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await?;
             let read = SqlitePoolOptions::new()
                 .max_connections(8)
+                .test_before_acquire(false)
                 .connect_with(options.read_only(true))
                 .await?;
-            Pool::Sqlite { read, write }
+            Pool::Sqlite {
+                read,
+                writer: std::sync::Arc::new(writer::Writer::new(write)),
+            }
         } else {
             let options = PgConnectOptions::from_str(url)?;
             Pool::Postgres(
                 PgPoolOptions::new()
                     .max_connections(16)
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?,
             )
@@ -334,7 +361,11 @@ impl Store {
     /// Applies the migrations under `migrations/<backend>` (embedded in the binary).
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pool {
-            Pool::Sqlite { write, .. } => sqlx::migrate!("migrations/sqlite").run(write).await?,
+            Pool::Sqlite { writer, .. } => {
+                sqlx::migrate!("migrations/sqlite")
+                    .run(writer.pool())
+                    .await?
+            }
             Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -352,9 +383,9 @@ impl Store {
     #[cfg(feature = "test-support")]
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { read, write } => {
+            Pool::Sqlite { read, writer } => {
                 read.close().await;
-                write.close().await;
+                writer.pool().close().await;
             }
             Pool::Postgres(pool) => pool.close().await,
         }

@@ -23,6 +23,15 @@ impl Store {
         }))
     }
 
+    /// Messages not sent yet (waiting, retrying or being sent), for the metrics.
+    pub async fn mail_queue_depth(&self) -> StoreResult<i64> {
+        Ok(with_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"
+        )
+        .fetch_one(pool)
+        .await?))
+    }
+
     /// Takes a lease on a message that is due, until `lease_until`.
     pub async fn claim_mail(
         &self,
