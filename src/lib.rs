@@ -41,6 +41,7 @@ pub mod core;
 mod crypto;
 mod http;
 mod mail;
+mod metrics;
 #[cfg(feature = "pages")]
 mod pages;
 #[cfg_attr(feature = "test-support", allow(missing_docs))] // test hooks, not the API
@@ -126,6 +127,7 @@ pub struct BmAuth(Arc<Inner>);
 
 struct Inner {
     auth: Auth,
+    metrics: Arc<metrics::Metrics>,
     cookie_name: &'static str,
     browser_cookie_name: &'static str,
     secure_cookies: bool,
@@ -215,11 +217,13 @@ impl Builder {
                 Mailer::Development(DevMailer::new(config.data_dir.join("outbox")))
             }
         };
+        let metrics = Arc::new(metrics::Metrics::new());
         let outbox = Outbox::new(
             store.clone(),
             Sealer::new(&secret),
             mailer,
             self.clock.clone(),
+            metrics.clone(),
         );
         let auth = Auth::new(
             &validated,
@@ -232,6 +236,7 @@ impl Builder {
         )?;
         let bmauth = BmAuth(Arc::new(Inner {
             auth,
+            metrics,
             cookie_name: if validated.secure_cookies {
                 // The __Host- prefix pins the cookie to this exact host over https.
                 "__Host-bmauth_session"
@@ -454,6 +459,28 @@ impl BmAuth {
             .merge(self.health_router())
             .merge(pages::router(self, site_dir));
         http::security_headers(router, self.0.secure_cookies).layer(self.layer())
+    }
+
+    /// Prometheus metrics at `GET /metrics`, to merge into a router that only your
+    /// monitoring reaches (the reference binary serves it on `metrics_listen`):
+    /// API requests by route and outcome (`bmauth_requests_total`, where failed
+    /// ceremonies and rate-limit refusals show by their error code), their latency
+    /// (`bmauth_request_duration_seconds`), and mail sent, failed and queued.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth) -> std::io::Result<()> {
+    /// let monitoring = tokio::net::TcpListener::bind("127.0.0.1:9464").await?;
+    /// axum::serve(monitoring, bmauth.metrics_router::<()>()).await
+    /// # }
+    /// ```
+    pub fn metrics_router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        Router::new()
+            .route("/metrics", axum::routing::get(metrics::serve))
+            .with_state(self.clone())
+    }
+
+    pub(crate) fn metrics(&self) -> &Arc<metrics::Metrics> {
+        &self.0.metrics
     }
 
     pub(crate) fn cookie_name(&self) -> &'static str {

@@ -78,9 +78,13 @@ struct ServeConfig {
     /// The built browser bundle and static files (`scripts/build-site` writes it).
     #[serde(default = "default_site_dir")]
     site_dir: PathBuf,
+    /// Where to serve Prometheus metrics (`GET /metrics`); off when unset. Keep it
+    /// on an address only your monitoring reaches, e.g. 127.0.0.1:9464.
+    #[serde(default)]
+    metrics_listen: Option<SocketAddr>,
 }
 
-const SERVE_KEYS: &[&str] = &["listen", "site_dir"];
+const SERVE_KEYS: &[&str] = &["listen", "site_dir", "metrics_listen"];
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 3000))
@@ -114,6 +118,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 listener.local_addr()?,
                 bmauth.database_name()
             );
+            if let Some(address) = serve.metrics_listen {
+                let listener = tokio::net::TcpListener::bind(address).await?;
+                tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+                let metrics = bmauth.metrics_router::<()>();
+                tokio::spawn(async move {
+                    if let Err(error) = axum::serve(listener, metrics).await {
+                        tracing::error!(%error, "the metrics listener stopped");
+                    }
+                });
+            }
             let app = bmauth
                 .app(&serve.site_dir)
                 .into_make_service_with_connect_info::<SocketAddr>();

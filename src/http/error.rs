@@ -152,8 +152,10 @@ impl From<JsonRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = self.detail.retry_after;
+        let code = crate::metrics::AnsweredCode(self.detail.code);
         let mut response =
             (self.status, axum::Json(ErrorBody { error: self.detail })).into_response();
+        response.extensions_mut().insert(code);
         if let Some(secs) = retry_after {
             response
                 .headers_mut()

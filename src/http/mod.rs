@@ -82,6 +82,10 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
             post(account::end_other_sessions),
         )
         .route(path::<Activity>(), get(account::activity))
+        .route_layer(middleware::from_fn_with_state(
+            bmauth.clone(),
+            crate::metrics::observe,
+        ))
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(bmauth.clone(), bind_browser))
         .layer(middleware::from_fn_with_state(

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::{MailBody, Mailer};
 use crate::clock::{Clock, UnixTime};
 use crate::crypto::{Sealer, b64url, random_bytes};
+use crate::metrics::Metrics;
 use crate::store::{OutboxRow, Store, StoreError};
 
 /// How long a sender holds a message before another instance may try it.
@@ -31,15 +32,23 @@ pub struct Outbox {
     sealer: Sealer,
     mailer: Mailer,
     clock: Arc<dyn Clock>,
+    metrics: Arc<Metrics>,
 }
 
 impl Outbox {
-    pub fn new(store: Store, sealer: Sealer, mailer: Mailer, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(
+        store: Store,
+        sealer: Sealer,
+        mailer: Mailer,
+        clock: Arc<dyn Clock>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         Self {
             store,
             sealer,
             mailer,
             clock,
+            metrics,
         }
     }
 
@@ -88,6 +97,7 @@ impl Outbox {
                 .map_err(DeliveryError::Send),
             None => Err(DeliveryError::Unreadable),
         };
+        self.metrics.mail_attempted(result.is_ok());
         match &result {
             Ok(()) => self.store.mark_mail_sent(id, self.clock.now()).await?,
             Err(error) => {

@@ -75,7 +75,7 @@ pub async fn fresh_database(backend: Backend, folder: &std::path::Path) -> Strin
 }
 
 /// The reference app, with whatever browser bundle the checkout has.
-fn reference_app(bmauth: &BmAuth) -> axum::Router {
+pub fn reference_app(bmauth: &BmAuth) -> axum::Router {
     bmauth.app("target/site".as_ref())
 }
 
