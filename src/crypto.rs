@@ -2,6 +2,8 @@
 //! storage. Every keyed hash names its purpose so one value can never stand in for
 //! another (a PIN hash is not a decoy credential id is not a ceremony key).
 
+use aes_gcm::Aes256Gcm;
+use aes_gcm::aead::{Aead, KeyInit};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
@@ -180,25 +182,29 @@ impl Sealer {
         }
     }
 
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new(&self.key.into())
+    }
+
+    /// Nonce, then ciphertext, then tag.
     pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
         let nonce = random_bytes::<{ Self::NONCE_LEN }>();
-        let mut tag = [0u8; Self::TAG_LEN];
-        let cipher = openssl::symm::Cipher::aes_256_gcm();
-        // Encryption with a 32-byte key and 12-byte nonce does not fail.
-        let ciphertext =
-            openssl::symm::encrypt_aead(cipher, &self.key, Some(&nonce), &[], plaintext, &mut tag)
-                .expect("AES-256-GCM encryption");
-        [nonce.as_slice(), &ciphertext, &tag].concat()
+        // Only a plaintext of many gigabytes could fail to encrypt.
+        let ciphertext_and_tag = self
+            .cipher()
+            .encrypt(&nonce.into(), plaintext)
+            .expect("AES-256-GCM encryption");
+        [nonce.as_slice(), &ciphertext_and_tag].concat()
     }
 
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, OpenError> {
         if sealed.len() < Self::NONCE_LEN + Self::TAG_LEN {
             return Err(OpenError);
         }
-        let (nonce, rest) = sealed.split_at(Self::NONCE_LEN);
-        let (ciphertext, tag) = rest.split_at(rest.len() - Self::TAG_LEN);
-        let cipher = openssl::symm::Cipher::aes_256_gcm();
-        openssl::symm::decrypt_aead(cipher, &self.key, Some(nonce), &[], ciphertext, tag)
+        let (nonce, ciphertext_and_tag) = sealed.split_at(Self::NONCE_LEN);
+        let nonce: [u8; Self::NONCE_LEN] = nonce.try_into().map_err(|_| OpenError)?;
+        self.cipher()
+            .decrypt(&nonce.into(), ciphertext_and_tag)
             .map_err(|_| OpenError)
     }
 }

@@ -17,6 +17,7 @@
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
 use webauthn_rs::prelude::{
     CreationChallengeResponse, PasskeyAuthentication, PasskeyRegistration, PublicKeyCredential,
     RegisterPublicKeyCredential, RequestChallengeResponse,
@@ -405,7 +406,7 @@ impl Auth {
         let typed = number.trim();
         let right = typed.len() == expected.len()
             && !expected.is_empty()
-            && openssl::memcmp::eq(typed.as_bytes(), expected.as_bytes());
+            && bool::from(typed.as_bytes().ct_eq(expected.as_bytes()));
         if !right {
             self.store.deny_link(&link.id_hash, self.now()).await?;
             tracing::info!(user = %user.id, "device link refused: wrong number");
