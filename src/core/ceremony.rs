@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use super::rate_limit::Limit;
 use super::{Auth, AuthError, AuthResult, ClientInfo, UserId, policy, secs};
 use crate::crypto::{HashPurpose, from_b64url, hex};
 use crate::store::CeremonyRow;
@@ -119,22 +120,52 @@ impl Auth {
         state: &impl Serialize,
         client: &ClientInfo,
     ) -> AuthResult<()> {
+        let row = self.ceremony_row(kind, challenge, user_id, email, state, client)?;
+        self.store.insert_ceremony(&row).await?;
+        Ok(())
+    }
+
+    /// Stores the ceremony `row` and counts it under `limit` for `key` in the same
+    /// write: refused, and not stored, once the window's allowance is spent. For
+    /// steps that start a ceremony and touch nothing else, so that counting costs no
+    /// write of its own.
+    pub(crate) async fn save_counted_ceremony(
+        &self,
+        limit: Limit,
+        key: &str,
+        row: &CeremonyRow,
+    ) -> AuthResult<()> {
+        let window = self.window(limit, key);
+        let hits = self
+            .store
+            .insert_ceremony_counted(row, &window.bucket, window.start, window.allowed)
+            .await?;
+        window.judge(hits)
+    }
+
+    /// The row that keeps a ceremony's state until its answer comes.
+    pub(crate) fn ceremony_row(
+        &self,
+        kind: CeremonyKind,
+        challenge: &[u8],
+        user_id: Option<&UserId>,
+        email: Option<&str>,
+        state: &impl Serialize,
+        client: &ClientInfo,
+    ) -> AuthResult<CeremonyRow> {
         let now = self.now();
         let state = serde_json::to_string(state)
             .map_err(|e| AuthError::internal("saving ceremony state", e))?;
-        self.store
-            .insert_ceremony(&CeremonyRow {
-                id: self.ceremony_key(challenge),
-                kind,
-                browser_hash: client.browser.id_hash(),
-                user_id: user_id.cloned(),
-                email: email.map(Into::into),
-                state,
-                created_at: now,
-                expires_at: now + secs(policy::CEREMONY_TTL),
-            })
-            .await?;
-        Ok(())
+        Ok(CeremonyRow {
+            id: self.ceremony_key(challenge),
+            kind,
+            browser_hash: client.browser.id_hash(),
+            user_id: user_id.cloned(),
+            email: email.map(Into::into),
+            state,
+            created_at: now,
+            expires_at: now + secs(policy::CEREMONY_TTL),
+        })
     }
 
     /// Reads a passkey's answer (WebAuthn JSON) and takes the ceremony of `kind` it

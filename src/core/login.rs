@@ -37,24 +37,27 @@ impl Auth {
         client: &ClientInfo,
     ) -> AuthResult<RequestChallengeResponse> {
         let email = Email::parse(email)?;
-        self.limit(Limit::CeremoniesPerClient, &client_key(client))
-            .await?;
+        // The client's ceremony count is written with the ceremony (`start_login`),
+        // on the real path and the decoy alike.
         // The account; or, in the browser that signed up, its pending sign-up (whose
         // sign-in then answers "confirm your email first"). Nobody else learns of it.
-        let user = match self.store.user_by_email(email.as_str()).await? {
-            Some(user) => Some(user),
-            None => {
-                self.store
-                    .pending_sign_up(email.as_str(), &client.browser.id_hash())
-                    .await?
-            }
+        let account = match self
+            .store
+            .user_with_credentials_by_email(email.as_str())
+            .await?
+        {
+            Some(account) => Some(account),
+            None => match self
+                .store
+                .pending_sign_up(email.as_str(), &client.browser.id_hash())
+                .await?
+            {
+                Some(pending) => self.store.user_with_credentials(&pending.id).await?,
+                None => None,
+            },
         };
-        let rows = match &user {
-            Some(user) => self.store.credentials_of(&user.id).await?,
-            None => Vec::new(),
-        };
-        if let (Some(user), false) = (&user, rows.is_empty()) {
-            let passkeys = parse_passkeys(&rows)?;
+        if let Some((user, rows)) = account.as_ref().filter(|(_, rows)| !rows.is_empty()) {
+            let passkeys = parse_passkeys(rows)?;
             let (mut options, state) = self
                 .webauthn
                 .start_passkey_authentication(&passkeys)
@@ -64,15 +67,8 @@ impl Auth {
             for allowed in &mut options.public_key.allow_credentials {
                 allowed.transports = None;
             }
-            self.save_ceremony(
-                CeremonyKind::Login,
-                &options.public_key.challenge,
-                Some(&user.id),
-                None,
-                &state,
-                client,
-            )
-            .await?;
+            self.start_login(&options, Some(&user.id), &state, client)
+                .await?;
             return Ok(options);
         }
         self.decoy_login(&email, client).await
@@ -100,16 +96,29 @@ impl Auth {
             id: fake_id[..16].to_vec(),
             transports: None,
         }];
-        self.save_ceremony(
+        self.start_login(&options, None, &state, client).await?;
+        Ok(options)
+    }
+
+    /// Stores a sign-in ceremony (for `user_id`, or a decoy), counted against the
+    /// client's ceremony limit in the same write.
+    async fn start_login(
+        &self,
+        options: &RequestChallengeResponse,
+        user_id: Option<&UserId>,
+        state: &impl serde::Serialize,
+        client: &ClientInfo,
+    ) -> AuthResult<()> {
+        let row = self.ceremony_row(
             CeremonyKind::Login,
             &options.public_key.challenge,
+            user_id,
             None,
-            None,
-            &state,
+            state,
             client,
-        )
-        .await?;
-        Ok(options)
+        )?;
+        self.save_counted_ceremony(Limit::CeremoniesPerClient, &client_key(client), &row)
+            .await
     }
 
     pub(crate) async fn passkeys_of(&self, user_id: &UserId) -> AuthResult<Vec<Passkey>> {
@@ -152,12 +161,12 @@ impl Auth {
         state: &PasskeyAuthentication,
         client: &ClientInfo,
     ) -> AuthResult<CredentialUse> {
-        let account = self
+        let (account, rows) = self
             .store
-            .user_by_id(user_id)
+            .user_with_credentials(user_id)
             .await?
             .ok_or(AuthError::NotSignedIn)?;
-        let passkeys = self.passkeys_of(user_id).await?;
+        let passkeys = parse_passkeys(&rows)?;
         let outcome = self.webauthn.finish_passkey_authentication(response, state);
         self.passkey_used(&account, passkeys, response, outcome, client)
             .await
@@ -189,14 +198,14 @@ impl Auth {
             .user_id
             .clone()
             .ok_or(AuthError::CredentialNotAllowed)?;
-        let user = self
+        let (user, rows) = self
             .store
-            .user_by_id(&user_id)
+            .user_with_credentials(&user_id)
             .await?
-            .filter(|u| u.email == email.as_str())
+            .filter(|(u, _)| u.email == email.as_str())
             .ok_or(AuthError::CeremonyMismatch)?;
         let state: PasskeyAuthentication = ceremony.state()?;
-        let passkeys = self.passkeys_of(&user.id).await?;
+        let passkeys = parse_passkeys(&rows)?;
 
         let outcome = self
             .webauthn
@@ -220,21 +229,20 @@ impl Auth {
         &self,
         client: &ClientInfo,
     ) -> AuthResult<RequestChallengeResponse> {
-        self.limit(Limit::CeremoniesPerClient, &client_key(client))
-            .await?;
         let (options, state) = self
             .webauthn
             .start_discoverable_authentication()
             .map_err(|e| AuthError::internal("starting a sign-in", e))?;
-        self.save_ceremony(
+        let row = self.ceremony_row(
             CeremonyKind::Autofill,
             &options.public_key.challenge,
             None,
             None,
             &state,
             client,
-        )
-        .await?;
+        )?;
+        self.save_counted_ceremony(Limit::CeremoniesPerClient, &client_key(client), &row)
+            .await?;
         Ok(options)
     }
 
@@ -262,16 +270,13 @@ impl Auth {
             .webauthn
             .identify_discoverable_authentication(&response)
             .map_err(verification_error)?;
-        let user = self
+        let (user, rows) = self
             .store
-            .user_by_id(&UserId::from_handle(&user_id))
+            .user_with_credentials(&UserId::from_handle(&user_id))
             .await?
             .ok_or(AuthError::CredentialNotAllowed)?;
         let credential_id = CredentialId::from_raw(credential_id);
-        let row = self
-            .store
-            .credentials_of(&user.id)
-            .await?
+        let row = rows
             .into_iter()
             .find(|c| c.id == credential_id)
             .ok_or(AuthError::CredentialNotAllowed)?;

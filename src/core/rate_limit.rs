@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use super::{Auth, AuthError, AuthResult, ClientInfo};
+use crate::clock::UnixTime;
 use crate::config::Rate;
 
 #[derive(Debug, Clone, Copy)]
@@ -69,20 +70,50 @@ impl Auth {
         }
     }
 
+    /// The window `key`'s hit under `limit` falls in now.
+    pub(crate) fn window(&self, limit: Limit, key: &str) -> Window {
+        let rate = self.rate(limit);
+        let length = i64::try_from(rate.per_secs).unwrap_or(i64::MAX);
+        let now = self.now();
+        let start = now - now.rem_euclid(length);
+        Window {
+            limit,
+            bucket: format!("{}:{key}", limit.bucket()),
+            start,
+            allowed: i64::from(rate.max),
+            retry_after_secs: (start.saturating_add(length) - now).max(1) as u64,
+        }
+    }
+
     /// Counts a hit; refuses once the window's allowance is spent.
     pub(crate) async fn limit(&self, limit: Limit, key: &str) -> AuthResult<()> {
-        let rate = self.rate(limit);
-        let window = i64::try_from(rate.per_secs).unwrap_or(i64::MAX);
-        let now = self.now();
-        let window_start = now - now.rem_euclid(window);
+        let window = self.window(limit, key);
         let hits = self
             .store
-            .hit_rate_limit(&format!("{}:{key}", limit.bucket()), window_start)
+            .hit_rate_limit(&window.bucket, window.start)
             .await?;
-        if hits > i64::from(rate.max) {
-            tracing::warn!(limit = limit.bucket(), "rate limit reached");
+        window.judge(hits)
+    }
+}
+
+/// One key's counting window under a limit.
+pub(crate) struct Window {
+    limit: Limit,
+    /// Where hits are counted: the limit and the key.
+    pub(crate) bucket: String,
+    pub(crate) start: UnixTime,
+    /// Hits allowed in the window.
+    pub(crate) allowed: i64,
+    retry_after_secs: u64,
+}
+
+impl Window {
+    /// Refuses when `hits` (this one included) are more than the window allows.
+    pub(crate) fn judge(&self, hits: i64) -> AuthResult<()> {
+        if hits > self.allowed {
+            tracing::warn!(limit = self.limit.bucket(), "rate limit reached");
             return Err(AuthError::RateLimited {
-                retry_after_secs: (window_start.saturating_add(window) - now).max(1) as u64,
+                retry_after_secs: self.retry_after_secs,
             });
         }
         Ok(())

@@ -26,6 +26,7 @@ pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
 };
 pub use links::{JoinedDevice, LinkOutcome};
+pub(crate) use rate_limits::hit_rate_limit;
 pub use rows::*;
 pub use sessions::SESSION_HANDLE_LEN;
 

@@ -3,18 +3,33 @@
 use super::{Store, StoreResult, with_writer};
 use crate::clock::UnixTime;
 
-impl Store {
-    /// Counts one hit in `bucket` for the window starting at `window_start` and
-    /// returns the hits so far in that window.
-    pub async fn hit_rate_limit(&self, bucket: &str, window_start: UnixTime) -> StoreResult<i64> {
-        Ok(with_writer!(self, |pool| sqlx::query_scalar(
+/// Counts one hit in `$bucket` for the window starting at `$window_start`: the hits
+/// so far in that window.
+macro_rules! hit_rate_limit {
+    ($exec:expr, $bucket:expr, $window_start:expr) => {{
+        let bucket: &str = $bucket;
+        let window_start: $crate::clock::UnixTime = $window_start;
+        sqlx::query_scalar(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
              ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
              RETURNING hits",
         )
         .bind(bucket)
         .bind(window_start)
-        .fetch_one(pool)
-        .await?))
+        .fetch_one($exec)
+        .await
+    }};
+}
+pub(crate) use hit_rate_limit;
+
+impl Store {
+    /// Counts one hit in `bucket` for the window starting at `window_start` and
+    /// returns the hits so far in that window.
+    pub async fn hit_rate_limit(&self, bucket: &str, window_start: UnixTime) -> StoreResult<i64> {
+        Ok(with_writer!(self, |pool| hit_rate_limit!(
+            pool,
+            bucket,
+            window_start
+        )?))
     }
 }
