@@ -16,7 +16,7 @@ use super::{
     UserId,
 };
 use crate::crypto::HashPurpose;
-use crate::store::{CredentialRow, CredentialUse, UserRow};
+use crate::store::{CredentialRow, CredentialUse, UserKey, UserRow};
 
 impl Auth {
     /// Request options for signing in as `email`. An address with no account gets
@@ -43,7 +43,7 @@ impl Auth {
         // sign-in then answers "confirm your email first"). Nobody else learns of it.
         let account = match self
             .store
-            .user_with_credentials_by_email(email.as_str())
+            .user_with_credentials(UserKey::ConfirmedEmail(email.as_str()))
             .await?
         {
             Some(account) => Some(account),
@@ -52,7 +52,11 @@ impl Auth {
                 .pending_sign_up(email.as_str(), &client.browser.id_hash())
                 .await?
             {
-                Some(pending) => self.store.user_with_credentials(&pending.id).await?,
+                Some(pending) => {
+                    self.store
+                        .user_with_credentials(UserKey::Id(&pending.id))
+                        .await?
+                }
                 None => None,
             },
         };
@@ -163,7 +167,7 @@ impl Auth {
     ) -> AuthResult<CredentialUse> {
         let (account, rows) = self
             .store
-            .user_with_credentials(user_id)
+            .user_with_credentials(UserKey::Id(user_id))
             .await?
             .ok_or(AuthError::NotSignedIn)?;
         let passkeys = parse_passkeys(&rows)?;
@@ -200,7 +204,7 @@ impl Auth {
             .ok_or(AuthError::CredentialNotAllowed)?;
         let (user, rows) = self
             .store
-            .user_with_credentials(&user_id)
+            .user_with_credentials(UserKey::Id(&user_id))
             .await?
             .filter(|(u, _)| u.email == email.as_str())
             .ok_or(AuthError::CeremonyMismatch)?;
@@ -272,7 +276,7 @@ impl Auth {
             .map_err(verification_error)?;
         let (user, rows) = self
             .store
-            .user_with_credentials(&UserId::from_handle(&user_id))
+            .user_with_credentials(UserKey::Id(&UserId::from_handle(&user_id)))
             .await?
             .ok_or(AuthError::CredentialNotAllowed)?;
         let credential_id = CredentialId::from_raw(credential_id);

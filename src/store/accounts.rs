@@ -44,6 +44,15 @@ pub struct CredentialUse {
     pub backup_state: bool,
 }
 
+/// Which account to read.
+#[derive(Debug, Clone, Copy)]
+pub enum UserKey<'a> {
+    /// The confirmed account with this address.
+    ConfirmedEmail(&'a str),
+    /// An account or pending sign-up by id.
+    Id(&'a UserId),
+}
+
 /// How storing a sign-up ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum AccountOutcome {
@@ -144,52 +153,30 @@ impl Store {
             .await?))
     }
 
-    /// The confirmed account with this address and its passkeys, read on one
-    /// connection (a sign-in needs both; one checkout instead of two).
-    pub async fn user_with_credentials_by_email(
+    /// An account and its passkeys, read on one connection (a sign-in needs both:
+    /// one checkout instead of two).
+    pub async fn user_with_credentials(
         &self,
-        email: &str,
+        key: UserKey<'_>,
     ) -> StoreResult<Option<(UserRow, Vec<CredentialRow>)>> {
-        let user_sql = concat!(
+        let by_email = concat!(
             "SELECT ",
             user_columns!(),
             " FROM users WHERE email = $1 AND verified_at IS NOT NULL"
         );
+        let by_id = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
         Ok(with_pool!(self, |pool| {
             let mut conn = pool.acquire().await?;
-            let user: Option<UserRow> = sqlx::query_as(user_sql)
-                .bind(email)
-                .fetch_optional(&mut *conn)
-                .await?;
+            let user: Option<UserRow> = match key {
+                UserKey::ConfirmedEmail(email) => sqlx::query_as(by_email).bind(email),
+                UserKey::Id(id) => sqlx::query_as(by_id).bind(id),
+            }
+            .fetch_optional(&mut *conn)
+            .await?;
             match user {
                 Some(user) => {
                     let credentials = sqlx::query_as(CREDENTIALS_OF_SQL)
                         .bind(&user.id)
-                        .fetch_all(&mut *conn)
-                        .await?;
-                    Some((user, credentials))
-                }
-                None => None,
-            }
-        }))
-    }
-
-    /// An account or pending sign-up by id, and its passkeys, read on one connection.
-    pub async fn user_with_credentials(
-        &self,
-        id: &UserId,
-    ) -> StoreResult<Option<(UserRow, Vec<CredentialRow>)>> {
-        let user_sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-        Ok(with_pool!(self, |pool| {
-            let mut conn = pool.acquire().await?;
-            let user: Option<UserRow> = sqlx::query_as(user_sql)
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            match user {
-                Some(user) => {
-                    let credentials = sqlx::query_as(CREDENTIALS_OF_SQL)
-                        .bind(id)
                         .fetch_all(&mut *conn)
                         .await?;
                     Some((user, credentials))

@@ -24,6 +24,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
+    UserKey,
 };
 pub use links::{JoinedDevice, LinkOutcome};
 pub(crate) use rate_limits::hit_rate_limit;
