@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
-use super::rate_limit::Limit;
+use super::rate_limit::{Limit, client_key};
 use super::{Auth, AuthError, AuthResult, ClientInfo, UserId, policy, secs};
 use crate::crypto::{HashPurpose, from_b64url, hex};
 use crate::store::CeremonyRow;
@@ -125,26 +125,29 @@ impl Auth {
         Ok(())
     }
 
-    /// Stores the ceremony `row` and counts it under `limit` for `key` in the same
-    /// write: refused, and not stored, once the window's allowance is spent. For
-    /// steps that start a ceremony and touch nothing else, so that counting costs no
-    /// write of its own.
+    /// Stores a ceremony that starts a sign-in, counted against the client's
+    /// ceremony limit in the same write: refused, and not stored, once the window's
+    /// allowance is spent. For steps that start a ceremony and touch nothing else,
+    /// so that counting costs no write of its own.
     pub(crate) async fn save_counted_ceremony(
         &self,
-        limit: Limit,
-        key: &str,
-        row: &CeremonyRow,
+        kind: CeremonyKind,
+        challenge: &[u8],
+        user_id: Option<&UserId>,
+        state: &impl Serialize,
+        client: &ClientInfo,
     ) -> AuthResult<()> {
-        let window = self.window(limit, key);
+        let row = self.ceremony_row(kind, challenge, user_id, None, state, client)?;
+        let window = self.window(Limit::CeremoniesPerClient, &client_key(client));
         let hits = self
             .store
-            .insert_ceremony_counted(row, &window.bucket, window.start, window.allowed)
+            .insert_ceremony_counted(&row, &window.bucket, window.start, window.allowed)
             .await?;
         window.judge(hits)
     }
 
     /// The row that keeps a ceremony's state until its answer comes.
-    pub(crate) fn ceremony_row(
+    fn ceremony_row(
         &self,
         kind: CeremonyKind,
         challenge: &[u8],

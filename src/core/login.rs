@@ -10,7 +10,6 @@ use webauthn_rs_proto::AllowCredentials;
 
 use super::activity::SecurityEventKind;
 use super::ceremony::{CeremonyKind, verification_error};
-use super::rate_limit::{Limit, client_key};
 use super::{
     Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, SessionToken, SignedIn, User,
     UserId,
@@ -37,8 +36,8 @@ impl Auth {
         client: &ClientInfo,
     ) -> AuthResult<RequestChallengeResponse> {
         let email = Email::parse(email)?;
-        // The client's ceremony count is written with the ceremony (`start_login`),
-        // on the real path and the decoy alike.
+        // The client's ceremony count is written with the ceremony
+        // (`save_counted_ceremony`), on the real path and the decoy alike.
         // The account; or, in the browser that signed up, its pending sign-up (whose
         // sign-in then answers "confirm your email first"). Nobody else learns of it.
         let account = match self
@@ -71,8 +70,14 @@ impl Auth {
             for allowed in &mut options.public_key.allow_credentials {
                 allowed.transports = None;
             }
-            self.start_login(&options, Some(&user.id), &state, client)
-                .await?;
+            self.save_counted_ceremony(
+                CeremonyKind::Login,
+                &options.public_key.challenge,
+                Some(&user.id),
+                &state,
+                client,
+            )
+            .await?;
             return Ok(options);
         }
         self.decoy_login(&email, client).await
@@ -100,29 +105,15 @@ impl Auth {
             id: fake_id[..16].to_vec(),
             transports: None,
         }];
-        self.start_login(&options, None, &state, client).await?;
-        Ok(options)
-    }
-
-    /// Stores a sign-in ceremony (for `user_id`, or a decoy), counted against the
-    /// client's ceremony limit in the same write.
-    async fn start_login(
-        &self,
-        options: &RequestChallengeResponse,
-        user_id: Option<&UserId>,
-        state: &impl serde::Serialize,
-        client: &ClientInfo,
-    ) -> AuthResult<()> {
-        let row = self.ceremony_row(
+        self.save_counted_ceremony(
             CeremonyKind::Login,
             &options.public_key.challenge,
-            user_id,
             None,
-            state,
+            &state,
             client,
-        )?;
-        self.save_counted_ceremony(Limit::CeremoniesPerClient, &client_key(client), &row)
-            .await
+        )
+        .await?;
+        Ok(options)
     }
 
     pub(crate) async fn passkeys_of(&self, user_id: &UserId) -> AuthResult<Vec<Passkey>> {
@@ -237,16 +228,14 @@ impl Auth {
             .webauthn
             .start_discoverable_authentication()
             .map_err(|e| AuthError::internal("starting a sign-in", e))?;
-        let row = self.ceremony_row(
+        self.save_counted_ceremony(
             CeremonyKind::Autofill,
             &options.public_key.challenge,
             None,
-            None,
             &state,
             client,
-        )?;
-        self.save_counted_ceremony(Limit::CeremoniesPerClient, &client_key(client), &row)
-            .await?;
+        )
+        .await?;
         Ok(options)
     }
 

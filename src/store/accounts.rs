@@ -98,6 +98,14 @@ macro_rules! credential_columns {
     };
 }
 
+const USER_BY_CONFIRMED_EMAIL_SQL: &str = concat!(
+    "SELECT ",
+    user_columns!(),
+    " FROM users WHERE email = $1 AND verified_at IS NOT NULL"
+);
+
+const USER_BY_ID_SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+
 /// A user's passkeys, oldest first.
 const CREDENTIALS_OF_SQL: &str = concat!(
     "SELECT ",
@@ -108,21 +116,17 @@ const CREDENTIALS_OF_SQL: &str = concat!(
 impl Store {
     /// The confirmed account with this address.
     pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-        let sql = concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users WHERE email = $1 AND verified_at IS NOT NULL"
-        );
-        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
-            .bind(email)
-            .fetch_optional(pool)
-            .await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            USER_BY_CONFIRMED_EMAIL_SQL
+        )
+        .bind(email)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// An account or pending sign-up by id.
     pub async fn user_by_id(&self, id: &UserId) -> StoreResult<Option<UserRow>> {
-        let sql = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-        Ok(with_pool!(self, |pool| sqlx::query_as(sql)
+        Ok(with_pool!(self, |pool| sqlx::query_as(USER_BY_ID_SQL)
             .bind(id)
             .fetch_optional(pool)
             .await?))
@@ -159,17 +163,13 @@ impl Store {
         &self,
         key: UserKey<'_>,
     ) -> StoreResult<Option<(UserRow, Vec<CredentialRow>)>> {
-        let by_email = concat!(
-            "SELECT ",
-            user_columns!(),
-            " FROM users WHERE email = $1 AND verified_at IS NOT NULL"
-        );
-        let by_id = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
         Ok(with_pool!(self, |pool| {
             let mut conn = pool.acquire().await?;
             let user: Option<UserRow> = match key {
-                UserKey::ConfirmedEmail(email) => sqlx::query_as(by_email).bind(email),
-                UserKey::Id(id) => sqlx::query_as(by_id).bind(id),
+                UserKey::ConfirmedEmail(email) => {
+                    sqlx::query_as(USER_BY_CONFIRMED_EMAIL_SQL).bind(email)
+                }
+                UserKey::Id(id) => sqlx::query_as(USER_BY_ID_SQL).bind(id),
             }
             .fetch_optional(&mut *conn)
             .await?;

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sqlx::Transaction;
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::{Mutex, OwnedMutexGuard};
+use tokio::task::JoinHandle;
 
 use super::{StoreError, StoreResult};
 
@@ -104,14 +105,7 @@ impl Lease {
     pub(crate) async fn finish<T>(mut self, result: StoreResult<T>) -> StoreResult<T> {
         // A failed write returns at once; dropping the lease settles the batch.
         let value = result?;
-        let guard = self.guard.take();
-        let settled = tokio::spawn(settle(
-            guard,
-            self.number,
-            self.batch.clone(),
-            self.waiting.clone(),
-        ));
-        match settled.await {
+        match self.settle_apart().await {
             Ok(Ok(())) => Ok(value),
             Ok(Err(error)) => Err(StoreError::Commit(error)),
             Err(join) => Err(StoreError::Commit(Arc::new(sqlx::Error::Protocol(
@@ -119,19 +113,25 @@ impl Lease {
             )))),
         }
     }
+
+    /// Settles this lease's batch in a task of its own, which runs to the end even
+    /// if the caller is dropped meanwhile.
+    fn settle_apart(&mut self) -> JoinHandle<Result<(), Arc<sqlx::Error>>> {
+        tokio::spawn(settle(
+            self.guard.take(),
+            self.number,
+            self.batch.clone(),
+            self.waiting.clone(),
+        ))
+    }
 }
 
 impl Drop for Lease {
     /// Dropped unfinished (its request was dropped): someone must still commit what
     /// the batch holds.
     fn drop(&mut self) {
-        if let Some(guard) = self.guard.take() {
-            tokio::spawn(settle(
-                Some(guard),
-                self.number,
-                self.batch.clone(),
-                self.waiting.clone(),
-            ));
+        if self.guard.is_some() {
+            self.settle_apart();
         }
     }
 }
