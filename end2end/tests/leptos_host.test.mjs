@@ -27,8 +27,10 @@ test('a Leptos app signs people up and in through BMAuth, in its own layout', as
   const email = 'margaret@example.com';
 
   // Acme's protected page sends a visitor to BMAuth's sign-in, inside Acme's bar.
-  await page.goto(`${server.origin}/notes`);
-  await page.waitForURL(/\/auth\/login\?next=%2Fnotes/);
+  // The server answers with a redirect, which goto follows.
+  const landed = await page.goto(`${server.origin}/notes`);
+  assert.match(page.url(), /\/auth\/login\?next=%2Fnotes/,
+    `landed on ${page.url()} (${landed?.status()}): ${await page.locator('body').innerText()}`);
   await interactive(page);
   assert.equal(await page.locator('.acme-brand').textContent(), 'Acme Notes');
   assert.match(await page.title(), /Sign in · Acme Notes/);

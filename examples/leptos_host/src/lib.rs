@@ -9,7 +9,7 @@ use bmauth_app::api::UserView;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 // ANCHOR: embed
 /// Who is signed in, if anyone. Runs on the server; the browser calls it over HTTP.
@@ -50,7 +50,9 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=bmauth_app::NotFound>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/notes") view=Notes/>
+                    // Rendered whole before it is sent, so that its redirect for
+                    // visitors who are not signed in is a real 302.
+                    <Route path=path!("/notes") view=Notes ssr=SsrMode::Async/>
                     <bmauth_app::AuthRoutes/>
                 </Routes>
             </main>
