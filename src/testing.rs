@@ -1,7 +1,10 @@
 //! Hooks for tests (the `test-support` feature): read the store's rows, make a
 //! server secret that several test instances share. Not for production code.
 
-pub use crate::store::{ColumnInfo, CredentialRow, PinRow, Store, StoreError, Table, UserRow};
+pub use crate::store::{
+    ColumnInfo, CredentialRow, CredentialUse, EventRow, PinRow, SessionRow, Store, StoreError,
+    Table, UserRow,
+};
 
 /// Lower-case hex, for names made of random bytes.
 pub fn hex(bytes: &[u8]) -> String {
@@ -11,4 +14,9 @@ pub fn hex(bytes: &[u8]) -> String {
 /// The account id an API answer named (`user.id`), for looking at its rows.
 pub fn user_id(text: &str) -> crate::core::UserId {
     crate::core::UserId::from_text(text)
+}
+
+/// A passkey id from its raw bytes.
+pub fn credential_id(raw: &[u8]) -> crate::core::CredentialId {
+    crate::core::CredentialId::from_raw(raw)
 }

@@ -5,8 +5,8 @@
 
 use super::{
     CredentialRow, EventRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow,
-    delete_session, insert_credential, insert_event, insert_mail, insert_session,
-    record_passkey_use, transaction, upsert_pin, use_pin, with_pool,
+    delete_session, in_one_trip, insert_credential, insert_event, insert_mail, insert_session,
+    transaction, upsert_pin, use_pin, with_pool,
 };
 use crate::clock::UnixTime;
 use crate::core::{CredentialId, PinPurpose, UserId};
@@ -90,11 +90,11 @@ macro_rules! user_columns {
     };
 }
 
-/// The columns of `CredentialRow`.
+/// The columns of `CredentialRow`, of `credentials c`.
 macro_rules! credential_columns {
     () => {
-        "id, user_id, passkey, name, aaguid, transports, backup_eligible, backup_state, \
-         sign_count, counter_regressed_at, created_at, last_used_at"
+        "c.id, c.user_id, c.passkey, c.name, c.aaguid, c.transports, c.backup_eligible, \
+         c.backup_state, c.sign_count, c.counter_regressed_at, c.created_at, c.last_used_at"
     };
 }
 
@@ -110,8 +110,47 @@ const USER_BY_ID_SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WH
 const CREDENTIALS_OF_SQL: &str = concat!(
     "SELECT ",
     credential_columns!(),
-    " FROM credentials WHERE user_id = $1 ORDER BY created_at, id"
+    " FROM credentials c WHERE c.user_id = $1 ORDER BY c.created_at, c.id"
 );
+
+/// The passkeys of the account `u` chosen by the condition that follows, oldest
+/// first, each with its account's columns.
+macro_rules! owned_credentials_sql {
+    ($condition:literal) => {
+        concat!(
+            "SELECT ",
+            credential_columns!(),
+            ", u.email AS owner_email, u.created_at AS owner_created_at, \
+             u.verified_at AS owner_verified_at \
+             FROM users u JOIN credentials c ON c.user_id = u.id WHERE ",
+            $condition,
+            " ORDER BY c.created_at, c.id"
+        )
+    };
+}
+
+/// A passkey with its account's columns beside it: an account and its passkeys in
+/// one query.
+#[derive(sqlx::FromRow)]
+struct OwnedCredentialRow {
+    #[sqlx(flatten)]
+    credential: CredentialRow,
+    owner_email: String,
+    owner_created_at: UnixTime,
+    owner_verified_at: Option<UnixTime>,
+}
+
+/// The account the rows share, and its passkeys; `None` if there are no rows.
+fn owner_and_credentials(rows: Vec<OwnedCredentialRow>) -> Option<(UserRow, Vec<CredentialRow>)> {
+    let first = rows.first()?;
+    let user = UserRow {
+        id: first.credential.user_id.clone(),
+        email: first.owner_email.clone(),
+        created_at: first.owner_created_at,
+        verified_at: first.owner_verified_at,
+    };
+    Some((user, rows.into_iter().map(|row| row.credential).collect()))
+}
 
 impl Store {
     /// The confirmed account with this address.
@@ -157,33 +196,22 @@ impl Store {
             .await?))
     }
 
-    /// An account and its passkeys, read on one connection (a sign-in needs both:
-    /// one checkout instead of two).
+    /// An account and its passkeys, in one query (a sign-in needs both). An account
+    /// without passkeys reads as none: it has nothing to sign in with.
     pub async fn user_with_credentials(
         &self,
         key: UserKey<'_>,
     ) -> StoreResult<Option<(UserRow, Vec<CredentialRow>)>> {
-        Ok(with_pool!(self, |pool| {
-            let mut conn = pool.acquire().await?;
-            let user: Option<UserRow> = match key {
-                UserKey::ConfirmedEmail(email) => {
-                    sqlx::query_as(USER_BY_CONFIRMED_EMAIL_SQL).bind(email)
-                }
-                UserKey::Id(id) => sqlx::query_as(USER_BY_ID_SQL).bind(id),
-            }
-            .fetch_optional(&mut *conn)
-            .await?;
-            match user {
-                Some(user) => {
-                    let credentials = sqlx::query_as(CREDENTIALS_OF_SQL)
-                        .bind(&user.id)
-                        .fetch_all(&mut *conn)
-                        .await?;
-                    Some((user, credentials))
-                }
-                None => None,
-            }
-        }))
+        let rows: Vec<OwnedCredentialRow> = with_pool!(self, |pool| match key {
+            UserKey::ConfirmedEmail(email) => sqlx::query_as(owned_credentials_sql!(
+                "u.email = $1 AND u.verified_at IS NOT NULL"
+            ))
+            .bind(email),
+            UserKey::Id(id) => sqlx::query_as(owned_credentials_sql!("u.id = $1")).bind(id),
+        }
+        .fetch_all(pool)
+        .await?);
+        Ok(owner_and_credentials(rows))
     }
 
     /// Stores a pending sign-up atomically. Other pending sign-ups of the address are
@@ -290,15 +318,56 @@ impl Store {
         previous_session: Option<&str>,
         event: &EventRow,
     ) -> StoreResult<()> {
-        transaction!(self, |tx| {
-            record_passkey_use!(&mut *tx, &session.user_id, used, session.created_at)?;
-            if let Some(previous) = previous_session {
-                delete_session!(&mut *tx, previous)?;
-            }
-            insert_session!(&mut *tx, session)?;
-            insert_event!(&mut *tx, event)?;
-            Ok(())
-        })
+        // What `record_passkey_use!`, `delete_session!`, `insert_session!` and
+        // `insert_event!` do, in one trip: this runs for every sign-in.
+        in_one_trip!(
+            self,
+            sqlite: "SAVEPOINT script; \
+                UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
+                backup_state = $5, last_used_at = $6 WHERE id = $1 AND user_id = $7 \
+                AND sign_count <= $3; \
+                DELETE FROM sessions WHERE id_hash = $8; \
+                INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
+                last_seen_at, expires_at, verified_at) \
+                VALUES ($9, $10, $11, $12, $13, $14, $15, $16); \
+                INSERT INTO security_events (id, user_id, kind, passkey_name, user_agent, ip, \
+                created_at) VALUES ($17, $18, $19, $20, $21, $22, $23); \
+                RELEASE script",
+            postgres: "WITH used AS (UPDATE credentials SET passkey = $2, sign_count = $3, \
+                backup_eligible = $4, backup_state = $5, last_used_at = $6 \
+                WHERE id = $1 AND user_id = $7 AND sign_count <= $3), \
+                ended AS (DELETE FROM sessions WHERE id_hash = $8), \
+                event AS (INSERT INTO security_events (id, user_id, kind, passkey_name, \
+                user_agent, ip, created_at) VALUES ($17, $18, $19, $20, $21, $22, $23)) \
+                INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
+                last_seen_at, expires_at, verified_at) \
+                VALUES ($9, $10, $11, $12, $13, $14, $15, $16)",
+            |query| query
+                .bind(&used.id)
+                .bind(&used.passkey)
+                .bind(used.sign_count)
+                .bind(used.backup_eligible)
+                .bind(used.backup_state)
+                .bind(session.created_at)
+                .bind(&session.user_id)
+                .bind(previous_session)
+                .bind(&session.id_hash)
+                .bind(&session.user_id)
+                .bind(&session.credential_id)
+                .bind(&session.user_agent)
+                .bind(session.created_at)
+                .bind(session.last_seen_at)
+                .bind(session.expires_at)
+                .bind(session.verified_at)
+                .bind(&event.id)
+                .bind(&event.user_id)
+                .bind(event.kind)
+                .bind(&event.passkey_name)
+                .bind(&event.user_agent)
+                .bind(&event.ip)
+                .bind(event.created_at)
+        );
+        Ok(())
     }
 
     /// Marks a passkey whose counter went backwards (a sign of a cloned key), and

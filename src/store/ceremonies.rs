@@ -1,6 +1,6 @@
 //! WebAuthn ceremony state, shared by every instance through the database.
 
-use super::{CeremonyRow, Store, StoreResult, hit_rate_limit, transaction, with_writer};
+use super::{CeremonyRow, Store, StoreResult, in_one_trip, with_writer};
 use crate::clock::UnixTime;
 use crate::core::CeremonyKind;
 
@@ -31,8 +31,8 @@ impl Store {
     }
 
     /// Counts one hit in `bucket`'s window starting at `window_start` and, if the
-    /// hits so far are at most `allowed`, stores the ceremony: one write. Returns the
-    /// hits so far.
+    /// hits so far are at most `allowed`, stores the ceremony: one write, in one trip.
+    /// Returns the hits so far.
     pub async fn insert_ceremony_counted(
         &self,
         c: &CeremonyRow,
@@ -40,13 +40,38 @@ impl Store {
         window_start: UnixTime,
         allowed: i64,
     ) -> StoreResult<i64> {
-        transaction!(self, |tx| {
-            let hits: i64 = hit_rate_limit!(&mut *tx, bucket, window_start)?;
-            if hits <= allowed {
-                insert_ceremony!(&mut *tx, c)?;
-            }
-            Ok(hits)
-        })
+        let hits = in_one_trip!(
+            self,
+            sqlite: "SAVEPOINT script; \
+                INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
+                ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 \
+                RETURNING hits; \
+                INSERT INTO ceremonies (id, kind, browser_hash, user_id, email, state, \
+                created_at, expires_at) SELECT $4, $5, $6, $7, $8, $9, $10, $11 \
+                WHERE (SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2) \
+                <= $3; \
+                RELEASE script",
+            postgres: "WITH hit AS (INSERT INTO rate_limits (bucket, window_start, hits) \
+                VALUES ($1, $2, 1) ON CONFLICT (bucket, window_start) \
+                DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits), \
+                saved AS (INSERT INTO ceremonies (id, kind, browser_hash, user_id, email, \
+                state, created_at, expires_at) SELECT $4, $5, $6, $7, $8, $9, $10, $11 \
+                FROM hit WHERE hit.hits <= $3) \
+                SELECT hits FROM hit",
+            |query| query
+                .bind(bucket)
+                .bind(window_start)
+                .bind(allowed)
+                .bind(&c.id)
+                .bind(c.kind)
+                .bind(&c.browser_hash)
+                .bind(&c.user_id)
+                .bind(&c.email)
+                .bind(&c.state)
+                .bind(c.created_at)
+                .bind(c.expires_at)
+        );
+        hits.ok_or_else(|| sqlx::Error::RowNotFound.into())
     }
 
     /// Removes and returns the ceremony in one statement, so that of two requests

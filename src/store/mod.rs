@@ -27,7 +27,6 @@ pub use accounts::{
     UserKey,
 };
 pub use links::{JoinedDevice, LinkOutcome};
-pub(crate) use rate_limits::hit_rate_limit;
 pub use rows::*;
 pub use sessions::SESSION_HANDLE_LEN;
 
@@ -101,6 +100,37 @@ macro_rules! transaction {
     };
 }
 pub(crate) use transaction;
+
+/// Runs a write of several statements in one trip to the database, all or nothing:
+/// on SQLite a script (`$sqlite`, see `writer::Lease::run_script`), on PostgreSQL
+/// one statement (`$postgres`, its parts as data-modifying `WITH` queries). Both
+/// take the same `$n` arguments, bound by `$bind` to the query `$query`. Returns
+/// the first column of the first row, if any (a count).
+///
+/// For the busiest writes (a sign-in, a counted ceremony): on SQLite each statement
+/// is a round trip to the connection's thread, and on PostgreSQL to the server.
+macro_rules! in_one_trip {
+    ($store:expr, sqlite: $sqlite:expr, postgres: $postgres:expr, |$query:ident| $bind:expr) => {{
+        use sqlx::Row as _;
+        match &$store.pool {
+            $crate::store::Pool::Sqlite { writer, .. } => {
+                let $query = sqlx::query($sqlite);
+                let mut lease = writer.lease().await?;
+                let rows = lease.run_script($bind).await;
+                let rows = lease.finish(rows).await?;
+                rows.first()
+                    .map(|row| row.try_get::<i64, _>(0))
+                    .transpose()?
+            }
+            $crate::store::Pool::Postgres(pool) => {
+                let $query = sqlx::query($postgres);
+                let row = $bind.fetch_optional(pool).await?;
+                row.map(|row| row.try_get::<i64, _>(0)).transpose()?
+            }
+        }
+    }};
+}
+pub(crate) use in_one_trip;
 
 // Statements that several transactions share, written once. Macros rather than
 // functions because each expands inside `with_pool!` for one concrete backend.
@@ -307,7 +337,7 @@ impl StoreError {
     }
 
     /// A row named a row that is gone: e.g. a session for a passkey removed meanwhile.
-    pub(crate) fn is_foreign_key_violation(&self) -> bool {
+    pub fn is_foreign_key_violation(&self) -> bool {
         matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
     }
 }

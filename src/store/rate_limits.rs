@@ -20,7 +20,6 @@ macro_rules! hit_rate_limit {
         .await
     }};
 }
-pub(crate) use hit_rate_limit;
 
 impl Store {
     /// Counts one hit in `bucket` for the window starting at `window_start` and

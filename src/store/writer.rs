@@ -17,8 +17,9 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sqlx::Transaction;
-use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePool};
+use sqlx::query::Query;
+use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::{Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 
@@ -71,6 +72,7 @@ impl Writer {
         Ok(Lease {
             number: guard.number,
             guard: Some(guard),
+            script_running: false,
             batch: Arc::clone(&self.batch),
             waiting: Arc::clone(&self.waiting),
         })
@@ -87,6 +89,9 @@ impl fmt::Debug for Writer {
 pub(crate) struct Lease {
     guard: Option<OwnedMutexGuard<Batch>>,
     number: u64,
+    /// A script (`run_script`) was sent and has not answered: if the lease is
+    /// dropped now, its work must be undone before the batch commits.
+    script_running: bool,
     batch: Arc<Mutex<Batch>>,
     waiting: Arc<AtomicUsize>,
 }
@@ -97,6 +102,23 @@ impl Lease {
             Some(transaction) => Ok(&mut **transaction),
             None => Err(StoreError::Database(sqlx::Error::PoolClosed)),
         }
+    }
+
+    /// Runs a script, statements between `SAVEPOINT script` and `RELEASE script` that
+    /// share one argument list (`$n` means the same value throughout), in one trip to
+    /// the connection's thread: all of it or, on error, none. Its rows, in order.
+    pub(crate) async fn run_script(
+        &mut self,
+        script: Query<'_, Sqlite, SqliteArguments>,
+    ) -> StoreResult<Vec<SqliteRow>> {
+        self.script_running = true;
+        let result = script.fetch_all(self.conn()?).await;
+        if result.is_err() {
+            // It stopped at the failing statement, before its RELEASE.
+            undo_script(self.conn()?).await?;
+        }
+        self.script_running = false;
+        Ok(result?)
     }
 
     /// Hands the connection on and returns `result` once this lease's writes are
@@ -119,6 +141,7 @@ impl Lease {
     fn settle_apart(&mut self) -> JoinHandle<Result<(), Arc<sqlx::Error>>> {
         tokio::spawn(settle(
             self.guard.take(),
+            std::mem::take(&mut self.script_running),
             self.number,
             self.batch.clone(),
             self.waiting.clone(),
@@ -136,15 +159,38 @@ impl Drop for Lease {
     }
 }
 
+/// Undoes a script that did not reach its `RELEASE`.
+async fn undo_script(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    conn.execute("ROLLBACK TO script; RELEASE script").await?;
+    Ok(())
+}
+
 /// Sees batch `number` committed. Holding the connection (`guard`), it commits at once
 /// if nobody is waiting to join; otherwise it lets them in first, comes back, and
-/// commits the batch if none of them has.
+/// commits the batch if none of them has. First, if the lease was dropped while its
+/// script ran, it undoes the script; if even that fails, the batch is rolled back
+/// whole rather than committed with half a script in it.
 async fn settle(
-    guard: Option<OwnedMutexGuard<Batch>>,
+    mut guard: Option<OwnedMutexGuard<Batch>>,
+    script_running: bool,
     number: u64,
     batch: Arc<Mutex<Batch>>,
     waiting: Arc<AtomicUsize>,
 ) -> Result<(), Arc<sqlx::Error>> {
+    if script_running
+        && let Some(open) = guard.as_mut().and_then(|batch| batch.open.as_mut())
+        && let Err(error) = undo_script(open).await
+    {
+        tracing::error!(%error, "could not undo an interrupted write; rolling back its batch");
+        if let Some(held) = guard.as_mut()
+            && let Some(transaction) = held.open.take()
+        {
+            let error = Arc::new(error);
+            let _ = transaction.rollback().await;
+            record_outcome(held, Some(error.clone()));
+            return Err(error);
+        }
+    }
     let guard = match guard {
         Some(guard) if waiting.load(Ordering::Acquire) == 0 => guard,
         held => {
@@ -162,11 +208,7 @@ async fn commit(mut guard: OwnedMutexGuard<Batch>, number: u64) -> Result<(), Ar
             Some(transaction) => transaction.commit().await.err().map(Arc::new),
             None => None,
         };
-        if guard.outcomes.len() == OUTCOMES_KEPT {
-            guard.outcomes.pop_front();
-        }
-        guard.outcomes.push_back((number, outcome));
-        guard.number += 1;
+        record_outcome(&mut guard, outcome);
     }
     match guard.outcomes.iter().find(|(n, _)| *n == number) {
         Some((_, None)) => Ok(()),
@@ -175,6 +217,16 @@ async fn commit(mut guard: OwnedMutexGuard<Batch>, number: u64) -> Result<(), Ar
             "the outcome of a commit was forgotten".into(),
         ))),
     }
+}
+
+/// Closes the open batch's number with how it ended.
+fn record_outcome(batch: &mut Batch, outcome: Option<Arc<sqlx::Error>>) {
+    if batch.outcomes.len() == OUTCOMES_KEPT {
+        batch.outcomes.pop_front();
+    }
+    let number = batch.number;
+    batch.outcomes.push_back((number, outcome));
+    batch.number += 1;
 }
 
 /// Takes the connection, counted among the waiting while it waits.
@@ -288,5 +340,52 @@ mod tests {
             .unwrap();
         insert(&store, 3, false).await.unwrap();
         assert_eq!(stored(&store).await, vec![2, 3]);
+    }
+
+    /// A script of three inserts whose second one takes `n` again (so fails if `n`
+    /// is taken), with a slow count before the last when `slow`.
+    async fn script(store: &Store, n: i64, slow: bool) -> StoreResult<()> {
+        let crate::store::Pool::Sqlite { writer, .. } = &store.pool else {
+            unreachable!("a SQLite store")
+        };
+        let sql = if slow {
+            "SAVEPOINT script; INSERT INTO scratch (n) VALUES ($1); \
+             WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < 10000000) \
+             SELECT count(*) FROM k; INSERT INTO scratch (n) VALUES ($1 + 1); RELEASE script"
+        } else {
+            "SAVEPOINT script; INSERT INTO scratch (n) VALUES ($1 + 1); \
+             INSERT INTO scratch (n) VALUES ($1); RELEASE script"
+        };
+        let mut lease = writer.lease().await?;
+        let rows = lease.run_script(sqlx::query(sql).bind(n)).await;
+        lease.finish(rows).await.map(drop)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_script_leaves_nothing_and_the_batch_commits() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = scratch_store(&folder).await.unwrap();
+        insert(&store, 10, false).await.unwrap();
+        // Writes 11, then fails on 10: 11 must not stay.
+        let error = script(&store, 10, false).await.unwrap_err();
+        assert!(error.is_unique_violation(), "{error}");
+        script(&store, 20, false).await.unwrap();
+        assert_eq!(stored(&store).await, vec![10, 20, 21]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_script_dropped_half_way_is_undone() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = scratch_store(&folder).await.unwrap();
+        let dropped = {
+            let store = store.clone();
+            tokio::spawn(async move { script(&store, 1, true).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // The client hangs up while the slow count runs: 1 is written, 2 is not yet.
+        dropped.abort();
+        assert!(dropped.await.unwrap_err().is_cancelled());
+        insert(&store, 5, false).await.unwrap();
+        assert_eq!(stored(&store).await, vec![5]);
     }
 }

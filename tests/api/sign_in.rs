@@ -1,6 +1,8 @@
 use std::time::Duration;
 
-use bmauth::testing::Table;
+use bmauth::Clock;
+use bmauth::core::SecurityEventKind;
+use bmauth::testing::{CredentialUse, EventRow, SessionRow, Table, credential_id};
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -288,7 +290,76 @@ async fn parallel_sign_ins_never_move_the_counter_back(app: TestApp) {
     assert_eq!(stored, highest, "the highest counter seen stays");
 }
 
+/// A sign-in's writes are one unit: when its session cannot be stored because the
+/// passkey was removed meanwhile (a foreign-key violation, which the sign-in turns
+/// into `401 credential_not_allowed`), neither its event nor the new counter stays.
+async fn a_sign_in_whose_passkey_is_gone_writes_nothing(app: TestApp) {
+    signed_up_and_out(&app, "ada@example.com").await;
+    let store = app.store();
+    let user = store
+        .user_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let passkey = store.credentials_of(&user.id).await.unwrap().remove(0);
+    let (sessions, events) = (
+        app.rows(Table::Sessions).await,
+        app.rows(Table::SecurityEvents).await,
+    );
+    let now = app.clock.now();
+    let used = CredentialUse {
+        id: passkey.id.clone(),
+        passkey: passkey.passkey.clone(),
+        sign_count: passkey.sign_count + 10,
+        backup_eligible: passkey.backup_eligible,
+        backup_state: passkey.backup_state,
+    };
+    let session = SessionRow {
+        id_hash: "0".repeat(64),
+        user_id: user.id.clone(),
+        credential_id: Some(credential_id(b"a passkey removed meanwhile")),
+        user_agent: None,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + 3600,
+        verified_at: Some(now),
+    };
+    let event = EventRow {
+        id: "0197a1b2-0000-7000-8000-000000000000".into(),
+        user_id: user.id.clone(),
+        kind: SecurityEventKind::SignedIn,
+        passkey_name: None,
+        user_agent: None,
+        ip: None,
+        created_at: now,
+    };
+    let error = store
+        .record_sign_in(&used, &session, None, &event)
+        .await
+        .unwrap_err();
+    assert!(error.is_foreign_key_violation(), "{error}");
+    assert_eq!(app.rows(Table::Sessions).await, sessions);
+    assert_eq!(app.rows(Table::SecurityEvents).await, events);
+    let after = store.credentials_of(&user.id).await.unwrap().remove(0);
+    assert_eq!(after.sign_count, passkey.sign_count);
+
+    // The same writes for the passkey that exists all stay.
+    let session = SessionRow {
+        credential_id: Some(passkey.id.clone()),
+        ..session
+    };
+    store
+        .record_sign_in(&used, &session, None, &event)
+        .await
+        .unwrap();
+    assert_eq!(app.rows(Table::Sessions).await, sessions + 1);
+    assert_eq!(app.rows(Table::SecurityEvents).await, events + 1);
+    let after = store.credentials_of(&user.id).await.unwrap().remove(0);
+    assert_eq!(after.sign_count, passkey.sign_count + 10);
+}
+
 both_backends!(
+    a_sign_in_whose_passkey_is_gone_writes_nothing,
     a_replayed_assertion_is_refused,
     a_tampered_signature_is_refused,
     an_assertion_from_another_origin_is_refused,
