@@ -2,7 +2,9 @@
 //!
 //! Every query is written once, in SQL both databases accept (`$1` placeholders work
 //! in sqlx's SQLite driver too), and run by `with_pool!` against whichever pool is
-//! configured, each with its native driver. The domain never sees SQL.
+//! configured, each with its native driver. The busiest writes are the exception:
+//! each is written once per database so as to be one trip (`in_one_trip!`). The
+//! domain never sees SQL.
 
 mod accounts;
 mod ceremonies;
