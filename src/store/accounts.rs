@@ -5,8 +5,8 @@
 
 use super::{
     CredentialRow, EventRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow,
-    delete_session, in_one_trip, insert_credential, insert_event, insert_mail, insert_session,
-    transaction, upsert_pin, use_pin, with_pool,
+    bind_event, bind_passkey_use, bind_session, delete_session, in_one_trip, insert_credential,
+    insert_event, insert_mail, insert_session, transaction, upsert_pin, use_pin, with_pool,
 };
 use crate::clock::UnixTime;
 use crate::core::{CredentialId, PinPurpose, UserId};
@@ -342,30 +342,10 @@ impl Store {
                 INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
                 last_seen_at, expires_at, verified_at) \
                 VALUES ($9, $10, $11, $12, $13, $14, $15, $16)",
-            |query| query
-                .bind(&used.id)
-                .bind(&used.passkey)
-                .bind(used.sign_count)
-                .bind(used.backup_eligible)
-                .bind(used.backup_state)
-                .bind(session.created_at)
-                .bind(&session.user_id)
-                .bind(previous_session)
-                .bind(&session.id_hash)
-                .bind(&session.user_id)
-                .bind(&session.credential_id)
-                .bind(&session.user_agent)
-                .bind(session.created_at)
-                .bind(session.last_seen_at)
-                .bind(session.expires_at)
-                .bind(session.verified_at)
-                .bind(&event.id)
-                .bind(&event.user_id)
-                .bind(event.kind)
-                .bind(&event.passkey_name)
-                .bind(&event.user_agent)
-                .bind(&event.ip)
-                .bind(event.created_at)
+            |query| {
+                let used = bind_passkey_use!(query, &session.user_id, used, session.created_at);
+                bind_event!(bind_session!(used.bind(previous_session), session), event)
+            }
         );
         Ok(())
     }

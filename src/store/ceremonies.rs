@@ -4,29 +4,35 @@ use super::{CeremonyRow, Store, StoreResult, in_one_trip, with_writer};
 use crate::clock::UnixTime;
 use crate::core::CeremonyKind;
 
-macro_rules! insert_ceremony {
-    ($exec:expr, $ceremony:expr) => {{
+/// Binds a `&CeremonyRow`'s columns to `$query`, next, in the order of
+/// the ceremonies' insert column lists.
+macro_rules! bind_ceremony {
+    ($query:expr, $ceremony:expr) => {{
         let c: &CeremonyRow = $ceremony;
-        sqlx::query(
-            "INSERT INTO ceremonies (id, kind, browser_hash, user_id, email, state, \
-             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&c.id)
-        .bind(c.kind)
-        .bind(&c.browser_hash)
-        .bind(&c.user_id)
-        .bind(&c.email)
-        .bind(&c.state)
-        .bind(c.created_at)
-        .bind(c.expires_at)
-        .execute($exec)
-        .await
+        $query
+            .bind(&c.id)
+            .bind(c.kind)
+            .bind(&c.browser_hash)
+            .bind(&c.user_id)
+            .bind(&c.email)
+            .bind(&c.state)
+            .bind(c.created_at)
+            .bind(c.expires_at)
     }};
 }
 
 impl Store {
     pub async fn insert_ceremony(&self, c: &CeremonyRow) -> StoreResult<()> {
-        with_writer!(self, |pool| insert_ceremony!(pool, c)?.rows_affected());
+        with_writer!(self, |pool| bind_ceremony!(
+            sqlx::query(
+                "INSERT INTO ceremonies (id, kind, browser_hash, user_id, email, state, \
+                 created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            ),
+            c
+        )
+        .execute(pool)
+        .await?
+        .rows_affected());
         Ok(())
     }
 
@@ -58,18 +64,7 @@ impl Store {
                 state, created_at, expires_at) SELECT $4, $5, $6, $7, $8, $9, $10, $11 \
                 FROM hit WHERE hit.hits <= $3) \
                 SELECT hits FROM hit",
-            |query| query
-                .bind(bucket)
-                .bind(window_start)
-                .bind(allowed)
-                .bind(&c.id)
-                .bind(c.kind)
-                .bind(&c.browser_hash)
-                .bind(&c.user_id)
-                .bind(&c.email)
-                .bind(&c.state)
-                .bind(c.created_at)
-                .bind(c.expires_at)
+            |query| bind_ceremony!(query.bind(bucket).bind(window_start).bind(allowed), c)
         );
         hits.ok_or_else(|| sqlx::Error::RowNotFound.into())
     }

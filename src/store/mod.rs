@@ -205,46 +205,68 @@ macro_rules! insert_mail {
 pub(crate) use insert_mail;
 
 macro_rules! insert_session {
-    ($exec:expr, $session:expr) => {{
-        let s: &$crate::store::SessionRow = $session;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
-             last_seen_at, expires_at, verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    ($exec:expr, $session:expr) => {
+        $crate::store::bind_session!(
+            sqlx::query(
+                "INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
+                 last_seen_at, expires_at, verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            ),
+            $session
         )
-        .bind(&s.id_hash)
-        .bind(&s.user_id)
-        .bind(&s.credential_id)
-        .bind(&s.user_agent)
-        .bind(s.created_at)
-        .bind(s.last_seen_at)
-        .bind(s.expires_at)
-        .bind(s.verified_at)
         .execute($exec)
         .await
-    }};
+    };
 }
 pub(crate) use insert_session;
 
-/// Records a security event (a `&EventRow`) for the account's recent activity.
-macro_rules! insert_event {
-    ($exec:expr, $event:expr) => {{
-        let e: &$crate::store::EventRow = $event;
-        sqlx::query(
-            "INSERT INTO security_events (id, user_id, kind, passkey_name, user_agent, ip, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&e.id)
-        .bind(&e.user_id)
-        .bind(e.kind)
-        .bind(&e.passkey_name)
-        .bind(&e.user_agent)
-        .bind(&e.ip)
-        .bind(e.created_at)
-        .execute($exec)
-        .await
+/// Binds a `&SessionRow`'s columns to `$query`, next, in `insert_session!`'s order.
+macro_rules! bind_session {
+    ($query:expr, $session:expr) => {{
+        let s: &$crate::store::SessionRow = $session;
+        $query
+            .bind(&s.id_hash)
+            .bind(&s.user_id)
+            .bind(&s.credential_id)
+            .bind(&s.user_agent)
+            .bind(s.created_at)
+            .bind(s.last_seen_at)
+            .bind(s.expires_at)
+            .bind(s.verified_at)
     }};
 }
+pub(crate) use bind_session;
+
+/// Records a security event (a `&EventRow`) for the account's recent activity.
+macro_rules! insert_event {
+    ($exec:expr, $event:expr) => {
+        $crate::store::bind_event!(
+            sqlx::query(
+                "INSERT INTO security_events (id, user_id, kind, passkey_name, user_agent, ip, \
+                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            ),
+            $event
+        )
+        .execute($exec)
+        .await
+    };
+}
 pub(crate) use insert_event;
+
+/// Binds an `&EventRow`'s columns to `$query`, next, in `insert_event!`'s order.
+macro_rules! bind_event {
+    ($query:expr, $event:expr) => {{
+        let e: &$crate::store::EventRow = $event;
+        $query
+            .bind(&e.id)
+            .bind(&e.user_id)
+            .bind(e.kind)
+            .bind(&e.passkey_name)
+            .bind(&e.user_agent)
+            .bind(&e.ip)
+            .bind(e.created_at)
+    }};
+}
+pub(crate) use bind_event;
 
 /// Stores the new passkey `$credential` (a `&NewCredential`) for `$user_id`.
 macro_rules! insert_credential {
@@ -275,25 +297,38 @@ pub(crate) use insert_credential;
 /// counter and backup state. The counter only moves forwards: of two uses finishing
 /// in parallel, the later counter stays.
 macro_rules! record_passkey_use {
-    ($exec:expr, $user_id:expr, $used:expr, $now:expr) => {{
-        let used: &$crate::store::CredentialUse = $used;
-        sqlx::query(
-            "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
-             backup_state = $5, last_used_at = $6 WHERE id = $1 AND user_id = $7 \
-             AND sign_count <= $3",
+    ($exec:expr, $user_id:expr, $used:expr, $now:expr) => {
+        $crate::store::bind_passkey_use!(
+            sqlx::query(
+                "UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
+                 backup_state = $5, last_used_at = $6 WHERE id = $1 AND user_id = $7 \
+                 AND sign_count <= $3",
+            ),
+            $user_id,
+            $used,
+            $now
         )
-        .bind(&used.id)
-        .bind(&used.passkey)
-        .bind(used.sign_count)
-        .bind(used.backup_eligible)
-        .bind(used.backup_state)
-        .bind($now)
-        .bind($user_id)
         .execute($exec)
         .await
-    }};
+    };
 }
 pub(crate) use record_passkey_use;
+
+/// Binds `record_passkey_use!`'s seven arguments to `$query`, next, in its order.
+macro_rules! bind_passkey_use {
+    ($query:expr, $user_id:expr, $used:expr, $now:expr) => {{
+        let used: &$crate::store::CredentialUse = $used;
+        $query
+            .bind(&used.id)
+            .bind(&used.passkey)
+            .bind(used.sign_count)
+            .bind(used.backup_eligible)
+            .bind(used.backup_state)
+            .bind($now)
+            .bind($user_id)
+    }};
+}
+pub(crate) use bind_passkey_use;
 
 macro_rules! delete_session {
     ($exec:expr, $id_hash:expr) => {
