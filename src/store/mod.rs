@@ -104,7 +104,7 @@ macro_rules! transaction {
 pub(crate) use transaction;
 
 /// Runs a write of several statements in one trip to the database, all or nothing:
-/// on SQLite a script (`$sqlite`, see `writer::Lease::run_script`), on PostgreSQL
+/// on SQLite a script (`$sqlite`, a `&'static str`; see `writer::Writer::run_script`), on PostgreSQL
 /// one statement (`$postgres`, its parts as data-modifying `WITH` queries). Both
 /// take the same `$n` arguments, bound by `$bind` to the query `$query`. Returns
 /// the first column of the first row, if any (a count).
@@ -116,10 +116,12 @@ macro_rules! in_one_trip {
         use sqlx::Row as _;
         match &$store.pool {
             $crate::store::Pool::Sqlite { writer, .. } => {
-                let $query = sqlx::query($sqlite);
-                let mut lease = writer.lease().await?;
-                let rows = lease.run_script($bind).await;
-                let rows = lease.finish(rows).await?;
+                let $query = sqlx::query::<sqlx::Sqlite>($sqlite);
+                let mut script = $bind;
+                let arguments = sqlx::Execute::take_arguments(&mut script)
+                    .map_err(sqlx::Error::Encode)?
+                    .unwrap_or_default();
+                let rows = writer.run_script($sqlite, arguments).await?;
                 rows.first()
                     .map(|row| row.try_get::<i64, _>(0))
                     .transpose()?

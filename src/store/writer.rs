@@ -63,6 +63,31 @@ impl Writer {
         &self.pool
     }
 
+    /// Runs `sql`, a script (see `Lease::run_script`), with `arguments` in the open
+    /// batch: all of it or none, committed before it returns. It runs in a task of
+    /// its own: once sent, a script is seen through even if its caller is dropped, so
+    /// a client hanging up mid-request can neither cut it in half nor (the undo of a
+    /// script already released failing) make its batch, with everyone else's
+    /// writes, roll back.
+    pub(crate) async fn run_script(
+        self: &Arc<Self>,
+        sql: &'static str,
+        arguments: SqliteArguments,
+    ) -> StoreResult<Vec<SqliteRow>> {
+        let writer = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut lease = writer.lease().await?;
+            let rows = lease.run_script(sqlx::query_with(sql, arguments)).await;
+            lease.finish(rows).await
+        })
+        .await
+        .map_err(|join| {
+            StoreError::Commit(Arc::new(sqlx::Error::Protocol(format!(
+                "the write task ended: {join}"
+            ))))
+        })?
+    }
+
     /// Waits for the connection, inside an open batch. Finish with `Lease::finish`.
     pub(crate) async fn lease(&self) -> StoreResult<Lease> {
         let mut guard = lock(&self.batch, &self.waiting).await;
@@ -107,6 +132,9 @@ impl Lease {
     /// Runs a script, statements between `SAVEPOINT script` and `RELEASE script` that
     /// share one argument list (`$n` means the same value throughout), in one trip to
     /// the connection's thread: all of it or, on error, none. Its rows, in order.
+    /// Callers go through `Writer::run_script`, which cannot be dropped half-way;
+    /// should a lease still be dropped while its script runs (the runtime shutting
+    /// down), settling it undoes the script.
     pub(crate) async fn run_script(
         &mut self,
         script: Query<'_, Sqlite, SqliteArguments>,
@@ -342,16 +370,19 @@ mod tests {
         assert_eq!(stored(&store).await, vec![2, 3]);
     }
 
-    /// A script of three inserts whose second one takes `n` again (so fails if `n`
-    /// is taken), with a slow count before the last when `slow`.
+    /// Writes `$1`, counts for a second or so, then writes `$1 + 1`.
+    const SLOW_SCRIPT: &str = "SAVEPOINT script; INSERT INTO scratch (n) VALUES ($1); \
+        WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < 10000000) \
+        SELECT count(*) FROM k; INSERT INTO scratch (n) VALUES ($1 + 1); RELEASE script";
+
+    /// A script on a lease of its own: `SLOW_SCRIPT` when `slow`, else one that
+    /// writes `n + 1`, then `n` (so it fails half-way if `n` is taken).
     async fn script(store: &Store, n: i64, slow: bool) -> StoreResult<()> {
         let crate::store::Pool::Sqlite { writer, .. } = &store.pool else {
             unreachable!("a SQLite store")
         };
         let sql = if slow {
-            "SAVEPOINT script; INSERT INTO scratch (n) VALUES ($1); \
-             WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < 10000000) \
-             SELECT count(*) FROM k; INSERT INTO scratch (n) VALUES ($1 + 1); RELEASE script"
+            SLOW_SCRIPT
         } else {
             "SAVEPOINT script; INSERT INTO scratch (n) VALUES ($1 + 1); \
              INSERT INTO scratch (n) VALUES ($1); RELEASE script"
@@ -373,6 +404,39 @@ mod tests {
         assert_eq!(stored(&store).await, vec![10, 20, 21]);
     }
 
+    /// The slow script of `script`, through `Writer::run_script` as the store runs
+    /// its scripts.
+    async fn slow_script(store: &Store, n: i64) -> StoreResult<()> {
+        let crate::store::Pool::Sqlite { writer, .. } = &store.pool else {
+            unreachable!("a SQLite store")
+        };
+        let mut arguments = sqlx::sqlite::SqliteArguments::default();
+        sqlx::Arguments::add(&mut arguments, n).unwrap();
+        writer.run_script(SLOW_SCRIPT, arguments).await.map(drop)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_dropped_while_its_script_runs_neither_cuts_it_nor_fails_the_others() {
+        let folder = tempfile::tempdir().unwrap();
+        let store = scratch_store(&folder).await.unwrap();
+        let dropped = {
+            let store = store.clone();
+            tokio::spawn(async move { slow_script(&store, 1).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let waiting = {
+            let store = store.clone();
+            tokio::spawn(async move { insert(&store, 5, false).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // The client hangs up while the slow count runs, with another writer waiting.
+        dropped.abort();
+        assert!(dropped.await.unwrap_err().is_cancelled());
+        waiting.await.unwrap().unwrap();
+        insert(&store, 7, false).await.unwrap();
+        assert_eq!(stored(&store).await, vec![1, 2, 5, 7]);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_script_dropped_half_way_is_undone() {
         let folder = tempfile::tempdir().unwrap();
@@ -382,7 +446,8 @@ mod tests {
             tokio::spawn(async move { script(&store, 1, true).await })
         };
         tokio::time::sleep(Duration::from_millis(100)).await;
-        // The client hangs up while the slow count runs: 1 is written, 2 is not yet.
+        // Its lease is dropped while the slow count runs (only a runtime shutting
+        // down can do that to `Writer::run_script`): 1 is written, 2 is not yet.
         dropped.abort();
         assert!(dropped.await.unwrap_err().is_cancelled());
         insert(&store, 5, false).await.unwrap();
