@@ -104,10 +104,10 @@ macro_rules! transaction {
 pub(crate) use transaction;
 
 /// Runs a write of several statements in one trip to the database, all or nothing:
-/// on SQLite a script (`$sqlite`, a `&'static str`; see `writer::Writer::run_script`), on PostgreSQL
-/// one statement (`$postgres`, its parts as data-modifying `WITH` queries). Both
-/// take the same `$n` arguments, bound by `$bind` to the query `$query`. Returns
-/// the first column of the first row, if any (a count).
+/// on SQLite a script (`$sqlite`, a `&'static str`; see `writer::Writer::run_script`),
+/// on PostgreSQL one statement (`$postgres`, its parts as data-modifying `WITH`
+/// queries). Both take the same `$n` arguments, bound by `$bind` to the query
+/// `$query`. Returns the first column of the first row, if any (a count).
 ///
 /// For the busiest writes (a sign-in, a counted ceremony): on SQLite each statement
 /// is a round trip to the connection's thread, and on PostgreSQL to the server.
