@@ -25,6 +25,7 @@ use webauthn_rs::prelude::{
 
 use super::activity::SecurityEventKind;
 use super::ceremony::{CeremonyKind, verification_error};
+use super::login::parse_passkeys;
 use super::rate_limit::{Limit, address_key, client_key};
 use super::registration::{ask_for_this_device, new_credential};
 use super::{
@@ -32,7 +33,7 @@ use super::{
 };
 use crate::clock::UnixTime;
 use crate::crypto::{HashPurpose, b64url, hex, random_bytes, sha256};
-use crate::store::{JoinedDevice, LinkOutcome, LinkRow};
+use crate::store::{JoinedDevice, LinkOutcome, LinkRow, UserKey};
 
 /// Where a device link stands.
 ///
@@ -512,16 +513,14 @@ impl Auth {
             }
             _ => return Err(AuthError::LinkNotFound),
         };
-        let user = self
+        let (user, rows) = self
             .store
-            .user_by_id(&user_id)
+            .user_with_credentials(UserKey::Id(&user_id))
             .await?
             .ok_or(AuthError::LinkNotFound)?;
         let handle = uuid::Uuid::parse_str(user.id.as_str())
             .map_err(|e| AuthError::internal("reading a user handle", e))?;
-        let existing = self
-            .passkeys_of(&user_id)
-            .await?
+        let existing = parse_passkeys(&rows)?
             .iter()
             .map(|p| p.cred_id().clone())
             .collect();

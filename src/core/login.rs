@@ -59,7 +59,8 @@ impl Auth {
                 None => None,
             },
         };
-        if let Some((user, rows)) = account.as_ref().filter(|(_, rows)| !rows.is_empty()) {
+        // `user_with_credentials` reads an account without passkeys as none.
+        if let Some((user, rows)) = &account {
             let passkeys = parse_passkeys(rows)?;
             let (mut options, state) = self
                 .webauthn
@@ -389,7 +390,7 @@ impl Auth {
 }
 
 /// The stored passkeys as webauthn-rs values.
-fn parse_passkeys(rows: &[CredentialRow]) -> AuthResult<Vec<Passkey>> {
+pub(super) fn parse_passkeys(rows: &[CredentialRow]) -> AuthResult<Vec<Passkey>> {
     rows.iter()
         .map(|row| {
             serde_json::from_str(&row.passkey)

@@ -132,9 +132,10 @@ impl Lease {
     /// Runs a script, statements between `SAVEPOINT script` and `RELEASE script` that
     /// share one argument list (`$n` means the same value throughout), in one trip to
     /// the connection's thread: all of it or, on error, none. Its rows, in order.
-    /// Callers go through `Writer::run_script`, which cannot be dropped half-way;
-    /// should a lease still be dropped while its script runs (the runtime shutting
-    /// down), settling it undoes the script.
+    /// Callers go through `Writer::run_script`, which cannot be dropped half-way.
+    /// If the undo itself fails, or a lease is still dropped while its script runs
+    /// (the runtime shutting down), settling the lease undoes the script or, failing
+    /// that, rolls the batch back.
     pub(crate) async fn run_script(
         &mut self,
         script: Query<'_, Sqlite, SqliteArguments>,
@@ -272,8 +273,10 @@ async fn lock(batch: &Arc<Mutex<Batch>>, waiting: &Arc<AtomicUsize>) -> OwnedMut
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
     use std::time::Duration;
 
+    use super::Writer;
     use crate::store::{Store, StoreResult, transaction, with_pool, with_writer};
 
     async fn scratch_store(folder: &tempfile::TempDir) -> StoreResult<Store> {
@@ -375,21 +378,18 @@ mod tests {
         WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k WHERE x < 10000000) \
         SELECT count(*) FROM k; INSERT INTO scratch (n) VALUES ($1 + 1); RELEASE script";
 
-    /// A script on a lease of its own: `SLOW_SCRIPT` when `slow`, else one that
-    /// writes `n + 1`, then `n` (so it fails half-way if `n` is taken).
-    async fn script(store: &Store, n: i64, slow: bool) -> StoreResult<()> {
+    fn writer(store: &Store) -> &Arc<Writer> {
         let crate::store::Pool::Sqlite { writer, .. } = &store.pool else {
             unreachable!("a SQLite store")
         };
-        let sql = if slow {
-            SLOW_SCRIPT
-        } else {
-            "SAVEPOINT script; INSERT INTO scratch (n) VALUES ($1 + 1); \
-             INSERT INTO scratch (n) VALUES ($1); RELEASE script"
-        };
-        let mut lease = writer.lease().await?;
-        let rows = lease.run_script(sqlx::query(sql).bind(n)).await;
-        lease.finish(rows).await.map(drop)
+        writer
+    }
+
+    /// Runs the script `sql` with `$1` = `n`, as the store runs its scripts.
+    async fn run_script(store: &Store, sql: &'static str, n: i64) -> StoreResult<()> {
+        let mut arguments = sqlx::sqlite::SqliteArguments::default();
+        sqlx::Arguments::add(&mut arguments, n).unwrap();
+        writer(store).run_script(sql, arguments).await.map(drop)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -397,22 +397,13 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let store = scratch_store(&folder).await.unwrap();
         insert(&store, 10, false).await.unwrap();
-        // Writes 11, then fails on 10: 11 must not stay.
-        let error = script(&store, 10, false).await.unwrap_err();
+        // Writes n + 1, then n: for 10 it fails half-way, and 11 must not stay.
+        let script = "SAVEPOINT script; INSERT INTO scratch (n) VALUES ($1 + 1); \
+                      INSERT INTO scratch (n) VALUES ($1); RELEASE script";
+        let error = run_script(&store, script, 10).await.unwrap_err();
         assert!(error.is_unique_violation(), "{error}");
-        script(&store, 20, false).await.unwrap();
+        run_script(&store, script, 20).await.unwrap();
         assert_eq!(stored(&store).await, vec![10, 20, 21]);
-    }
-
-    /// The slow script of `script`, through `Writer::run_script` as the store runs
-    /// its scripts.
-    async fn slow_script(store: &Store, n: i64) -> StoreResult<()> {
-        let crate::store::Pool::Sqlite { writer, .. } = &store.pool else {
-            unreachable!("a SQLite store")
-        };
-        let mut arguments = sqlx::sqlite::SqliteArguments::default();
-        sqlx::Arguments::add(&mut arguments, n).unwrap();
-        writer.run_script(SLOW_SCRIPT, arguments).await.map(drop)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -421,7 +412,7 @@ mod tests {
         let store = scratch_store(&folder).await.unwrap();
         let dropped = {
             let store = store.clone();
-            tokio::spawn(async move { slow_script(&store, 1).await })
+            tokio::spawn(async move { run_script(&store, SLOW_SCRIPT, 1).await })
         };
         tokio::time::sleep(Duration::from_millis(100)).await;
         let waiting = {
@@ -443,7 +434,12 @@ mod tests {
         let store = scratch_store(&folder).await.unwrap();
         let dropped = {
             let store = store.clone();
-            tokio::spawn(async move { script(&store, 1, true).await })
+            // On a lease held here, which `Writer::run_script` never exposes.
+            tokio::spawn(async move {
+                let mut lease = writer(&store).lease().await?;
+                let rows = lease.run_script(sqlx::query(SLOW_SCRIPT).bind(1)).await;
+                lease.finish(rows).await.map(drop)
+            })
         };
         tokio::time::sleep(Duration::from_millis(100)).await;
         // Its lease is dropped while the slow count runs (only a runtime shutting
