@@ -298,6 +298,35 @@ impl Limits {
     }
 }
 
+/// Adding a device by link (`[link]`).
+///
+/// ```
+/// use bmauth::config::{Config, LinkConfig};
+///
+/// // A week of holding back a device added by a QR code, instead of a day.
+/// let config = Config {
+///     link: LinkConfig { new_device_cooldown_hours: 7 * 24, ..LinkConfig::default() },
+///     ..Config::default()
+/// };
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinkConfig {
+    /// For this long after a device joined by a link (not by recovery), its sessions
+    /// cannot remove the account's other passkeys or end their sessions: someone who
+    /// talked the owner into approving it cannot lock the owner out. At least 1.
+    pub new_device_cooldown_hours: u64,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        Self {
+            new_device_cooldown_hours: 24,
+        }
+    }
+}
+
 /// BMAuth's configuration. Every key is in `bmauth.example.toml` and the README;
 /// [`Config::validate`] says which key is wrong and why.
 ///
@@ -345,6 +374,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// Rate limits (`[limits]`).
     pub limits: Limits,
+    /// Adding a device by link (`[link]`).
+    pub link: LinkConfig,
     /// Mail (`[smtp]`).
     pub smtp: SmtpConfig,
 }
@@ -364,6 +395,7 @@ impl Default for Config {
             client_ip_header: None,
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
+            link: LinkConfig::default(),
             smtp: SmtpConfig::default(),
         }
     }
@@ -421,6 +453,8 @@ pub struct Validated {
     pub session_lifetime: Duration,
     /// A session ends after this long unused.
     pub session_idle: Duration,
+    /// How long a device that joined by a link is held back.
+    pub new_device_cooldown: Duration,
 }
 
 impl Config {
@@ -548,6 +582,12 @@ impl Config {
             ));
         }
         self.limits.validate()?;
+        if self.link.new_device_cooldown_hours == 0 {
+            return Err(invalid(
+                "link.new_device_cooldown_hours",
+                "must be at least 1: without a cool-down, a device the owner was tricked into approving could remove the owner's own",
+            ));
+        }
         self.validate_smtp()?;
         if self.mode.is_none() && origin.scheme() == "https" {
             return Err(invalid(
@@ -578,6 +618,7 @@ impl Config {
             rp_id,
             session_lifetime: Duration::from_secs(self.session_lifetime_hours * 3600),
             session_idle: Duration::from_secs(self.session_idle_hours * 3600),
+            new_device_cooldown: Duration::from_secs(self.link.new_device_cooldown_hours * 3600),
         })
     }
 
@@ -708,6 +749,9 @@ mod tests {
         c.limits.mail_per_account.max = 0;
         assert_eq!(key_of(&c), "limits.mail_per_account");
         c.limits = Limits::default();
+        c.link.new_device_cooldown_hours = 0;
+        assert_eq!(key_of(&c), "link.new_device_cooldown_hours");
+        c.link = LinkConfig::default();
         c.session_idle_hours = c.session_lifetime_hours + 1;
         assert_eq!(key_of(&c), "session_idle_hours");
     }
@@ -760,6 +804,7 @@ mod tests {
             Limits::default(),
             "the example shows the defaults"
         );
+        assert_eq!(config.link, LinkConfig::default());
         let missing = std::path::Path::new("/nonexistent/bmauth.toml");
         assert_eq!(
             Config::load(missing).unwrap().public_url.as_str(),

@@ -159,3 +159,49 @@ test('the devices page renames, removes with a fresh biometric, and ends session
   await phone.page.getByRole('link', { name: 'Lost my device' }).waitFor();
   assert.equal(phone.page.url().startsWith(`${w.server.origin}/auth/login`), true);
 });
+
+test('a device added by a link cannot remove the others for a day; the older one can', async () => {
+  const email = 'noether@example.com';
+  const laptop = await device();
+  await signedIn(laptop.page, email);
+  await laptop.page.goto(`${w.server.origin}/link`);
+  await laptop.page.waitForSelector('[data-hydrated="true"]');
+  await laptop.page.getByRole('button', { name: 'Show a code to scan' }).click();
+  const code = await laptop.page.getByTestId('link-code').textContent();
+
+  const tablet = await device(phoneSize);
+  await tablet.page.goto(`${w.server.origin}/link`);
+  await tablet.page.waitForSelector('[data-hydrated="true"]');
+  await tablet.page.getByLabel(/Type the code shown on the other device/).fill(code);
+  await tablet.page.getByRole('button', { name: 'Use this code' }).click();
+  const number = await tablet.page.getByTestId('link-number').textContent();
+  await laptop.page.getByTestId('link-request').waitFor({ timeout: 15000 });
+  await laptop.page.getByLabel('The number shown on the new device').fill(number);
+  await laptop.page.getByRole('button', { name: 'Approve with passkey' }).click();
+  await tablet.page.getByRole('button', { name: 'Add this device' }).click();
+  await tablet.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
+
+  // The tablet's devices page: held back, and says until when and what to do.
+  await accountPage(tablet.page);
+  const notice = tablet.page.getByTestId('cooldown');
+  await notice.waitFor();
+  assert.match(await notice.textContent(),
+    /You added this device recently: remove other devices from one you already had, or wait until \d+ \w+ at \d\d:\d\d UTC/);
+  const laptopsKey = tablet.page.locator('[data-testid="passkey"][data-this-device="false"]');
+  assert.equal(await laptopsKey.getByRole('button').count(), 0, 'no Rename or Remove for another device');
+  await laptopsKey.getByText('Change it from a device you already had.').waitFor();
+  assert.equal(await tablet.page.getByRole('button', { name: 'Sign out everywhere else' }).count(), 0);
+  assert.equal(await tablet.page.getByRole('button', { name: 'End session' }).count(), 0);
+  await tablet.page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await screenshot(tablet.page, 'account-cooldown');
+
+  // The laptop, which the account had before, removes the tablet at once.
+  await accountPage(laptop.page);
+  assert.equal(await laptop.page.getByTestId('cooldown').count(), 0);
+  const tabletsKey = laptop.page.locator('[data-testid="passkey"][data-this-device="false"]');
+  await tabletsKey.getByRole('button', { name: 'Remove' }).click();
+  await laptop.page.getByRole('group', { name: 'Confirm removal' }).getByRole('button', { name: 'Remove' }).click();
+  await laptop.page.getByText('Removed. That passkey can no longer sign in').waitFor();
+  const me = await tablet.page.request.get(`${w.server.origin}/auth/me`);
+  assert.equal(me.status(), 401, 'the tablet is signed out');
+});

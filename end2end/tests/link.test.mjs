@@ -26,6 +26,15 @@ async function showCode(page) {
   return { qr, number: await page.getByTestId('link-number').textContent() };
 }
 
+/// The approved new device is shown the account it would join (masked), and joins.
+async function confirmJoin(page, email) {
+  const account = page.getByTestId('link-account');
+  await account.waitFor({ timeout: 15000 });
+  const [local, domain] = email.split('@');
+  assert.equal(await account.textContent(), `${local.slice(0, 2)}…@${domain}`);
+  await page.getByRole('button', { name: 'Add this device' }).click();
+}
+
 /// The signed-in device types the number and approves with its biometric.
 async function approve(page, number) {
   await page.getByTestId('link-request').waitFor();
@@ -58,7 +67,10 @@ test('a phone scans the computer\'s code with its camera and is approved there',
   assert.match(await computer.page.getByTestId('link-request').textContent(), /Linux/);
   await screenshot(computer.page, 'link-approve');
   await approve(computer.page, await number.textContent());
-  await computer.page.getByTestId('link-done').waitFor();
+  await computer.page.getByTestId('link-approved').waitFor();
+  await screenshot(phone.page, 'link-confirm-account');
+  await confirmJoin(phone.page, email);
+  await computer.page.getByTestId('link-done').waitFor({ timeout: 15000 });
 
   await phone.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await phone.page.getByTestId('signed-in-email').textContent(), email);
@@ -93,7 +105,8 @@ test('a computer shows its code; the phone\'s camera app opens it and approves',
 
   await openLink(phone.page, url); // what the camera app does with it
   await approve(phone.page, number);
-  await phone.page.getByTestId('link-done').waitFor();
+  await confirmJoin(laptop.page, email);
+  await phone.page.getByTestId('link-done').waitFor({ timeout: 15000 });
   await laptop.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await laptop.page.getByTestId('signed-in-email').textContent(), email);
 
@@ -159,6 +172,7 @@ test('without a camera, the typed code does the same', async () => {
   await tablet.page.getByRole('button', { name: 'Use this code' }).click();
   const number = await tablet.page.getByTestId('link-number').textContent();
   await approve(computer.page, number);
+  await confirmJoin(tablet.page, email);
   await tablet.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await tablet.page.getByTestId('signed-in-email').textContent(), email);
 });
@@ -176,7 +190,8 @@ test('the signed-in phone scans the new computer\'s code in the page, or denies 
   await openLink(phone.page);
   await phone.page.getByRole('button', { name: 'Scan the new device\'s code' }).click();
   await approve(phone.page, number);
-  await phone.page.getByTestId('link-done').waitFor();
+  await confirmJoin(laptop.page, email);
+  await phone.page.getByTestId('link-done').waitFor({ timeout: 15000 });
   await laptop.page.waitForURL(`${w.server.origin}/`, { timeout: 15000 });
   assert.equal(await laptop.page.getByTestId('signed-in-email').textContent(), email);
 
@@ -190,4 +205,30 @@ test('the signed-in phone scans the new computer\'s code in the page, or denies 
   const told = stranger.page.getByRole('alert');
   await told.waitFor({ timeout: 15000 });
   assert.match(await told.textContent(), /denied/);
+});
+
+test('a new device approved into another account sees whose it is, and says no', async () => {
+  // Someone who got the new device's code and number approves it into their own
+  // account: the new device is shown that account, masked, before making a passkey.
+  const mallory = await device(phoneSize);
+  await signedIn(mallory.page, 'mallory@evil.example');
+  const laptop = await device();
+  const { qr, number } = await showCode(laptop.page);
+  await openLink(mallory.page, readQr(await qr.screenshot()));
+  await approve(mallory.page, number);
+  await mallory.page.getByTestId('link-approved').waitFor();
+
+  const account = laptop.page.getByTestId('link-account');
+  await account.waitFor({ timeout: 15000 });
+  assert.equal(await account.textContent(), 'ma…@evil.example');
+  await screenshot(laptop.page, 'link-not-my-account');
+  await laptop.page.getByRole('button', { name: 'No, not my account' }).click();
+  await laptop.page.getByTestId('link-done').waitFor();
+  assert.match(await laptop.page.getByTestId('link-done').textContent(), /not added/i);
+  assert.equal((await laptop.credentials()).length, 0, 'no passkey was made');
+
+  // The approving side is told too.
+  const told = mallory.page.getByTestId('link-done');
+  await told.waitFor({ timeout: 15000 });
+  assert.match(await told.textContent(), /said no/);
 });

@@ -98,6 +98,10 @@ pub enum ErrorCode {
     InvalidName,
     /// The account has no live session with this id.
     SessionNotFound,
+    /// This device joined by a device link moments ago: it cannot yet remove the
+    /// account's other passkeys or end their sessions (`retry_after` says for how
+    /// long). Do it from a device the account had before, or wait.
+    NewDeviceCooldown,
     /// A state-changing request without this site's `Origin`.
     OriginMismatch,
     /// The email could not be sent now; it stays queued and is retried.
@@ -126,7 +130,8 @@ pub struct ErrorDetail {
     /// With `pin_incorrect`: tries left before the PIN dies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attempts_left: Option<u32>,
-    /// With `resend_too_soon` and `rate_limited`: seconds to wait.
+    /// With `resend_too_soon`, `rate_limited` and `new_device_cooldown`: seconds to
+    /// wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }
@@ -350,6 +355,8 @@ pub enum LinkState {
     Approved,
     /// Denied (or refused after a wrong number).
     Denied,
+    /// The new device turned it down: not the account it meant to join.
+    Declined,
     /// Done: the new device has its passkey.
     Used,
     /// It ran out before it was used.
@@ -398,6 +405,25 @@ pub struct LinkDetailsResponse {
     pub age_secs: u64,
     /// Seconds until it expires.
     pub expires_in: u64,
+}
+
+/// What an approved new device makes its passkey with: the creation options, and
+/// the account it would join, partly masked, to show before making the passkey.
+///
+/// ```
+/// let answer: bmauth_proto::LinkRegistrationOptions = serde_json::from_value(serde_json::json!({
+///     "publicKey": { "challenge": "AAAA" }, "account": "an…@example.com"
+/// })).unwrap();
+/// assert_eq!(answer.account, "an…@example.com");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRegistrationOptions {
+    /// The `publicKey` creation options, as WebAuthn JSON.
+    #[serde(rename = "publicKey")]
+    pub public_key: WebAuthnJson,
+    /// The account's address, partly masked (`an…@example.com`). Ask the person
+    /// whether to join it; if not, `POST /auth/link/decline`.
+    pub account: String,
 }
 
 /// A recovery code accepted: this browser's link to make its passkey with.
@@ -452,6 +478,10 @@ pub struct PasskeyView {
 pub struct PasskeysResponse {
     /// The passkeys.
     pub passkeys: Vec<PasskeyView>,
+    /// Set when this device joined by a device link moments ago: until then (Unix
+    /// seconds) it cannot remove the other passkeys or end other sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_until: Option<i64>,
 }
 
 /// Names one of the account's passkeys.

@@ -7,11 +7,11 @@ use serde::de::DeserializeOwned;
 
 use crate::{
     ActivityResponse, AutofillRequest, CredentialRequest, EmailRequest, Empty, LinkApproveRequest,
-    LinkCredentialRequest, LinkDetailsResponse, LinkStatusResponse, LinkTokenRequest,
-    MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeysResponse,
-    ReauthRequest, RecoveredResponse, RegisteredResponse, RenamePasskeyRequest, SessionRequest,
-    SessionsEndedResponse, SessionsResponse, StatusResponse, UserResponse, VerifyEmailRequest,
-    WebAuthnJson,
+    LinkCredentialRequest, LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse,
+    LinkTokenRequest, MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest,
+    PasskeysResponse, ReauthRequest, RecoveredResponse, RegisteredResponse, RenamePasskeyRequest,
+    SessionRequest, SessionsEndedResponse, SessionsResponse, StatusResponse, UserResponse,
+    VerifyEmailRequest, WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -116,8 +116,12 @@ endpoints! {
     LinkDeny: Post "/auth/link/deny", LinkTokenRequest => MessageResponse;
     /// Where the link stands, for either device (poll it, with backoff).
     LinkStatus: Post "/auth/link/status", LinkTokenRequest => LinkStatusResponse;
-    /// The approved new device: creation options for its own passkey.
-    LinkRegisterBegin: Post "/auth/link/register/begin", LinkTokenRequest => WebAuthnJson;
+    /// The approved new device: creation options for its own passkey, and the
+    /// account it would join, masked, to confirm first.
+    LinkRegisterBegin: Post "/auth/link/register/begin", LinkTokenRequest => LinkRegistrationOptions;
+    /// The new device turns the link down (not the account it meant to join, or it
+    /// changed its mind): the link ends, and the approving device sees `declined`.
+    LinkDecline: Post "/auth/link/decline", LinkTokenRequest => MessageResponse;
     /// The new device's passkey: stored, and the device signed in.
     LinkRegisterComplete: Post "/auth/link/register/complete", LinkCredentialRequest => UserResponse;
 

@@ -61,6 +61,26 @@ pub struct PasskeyInfo {
     pub counter_went_back_at: Option<UnixTime>,
 }
 
+/// The account's passkeys, and whether this session is held back (see
+/// `cooldown.rs`): then the page says until when, and offers no removal.
+///
+/// ```no_run
+/// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
+/// let list = bmauth.core().passkeys(&session).await?;
+/// if let Some(until) = list.cooldown_until {
+///     println!("this device was added recently: it may remove others from {until}");
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyList {
+    /// Oldest first.
+    pub passkeys: Vec<PasskeyInfo>,
+    /// Until when this session may not remove other passkeys or end other sessions,
+    /// because its passkey joined by a device link moments ago.
+    pub cooldown_until: Option<UnixTime>,
+}
+
 /// One of the account's live sessions, as its owner sees it.
 ///
 /// ```no_run
@@ -123,19 +143,19 @@ impl Auth {
             .ok_or(AuthError::NotSignedIn)
     }
 
-    /// The account's passkeys, oldest first.
+    /// The account's passkeys, oldest first, and whether this session is held back.
     ///
     /// ```no_run
     /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
-    /// for passkey in bmauth.core().passkeys(&session).await? {
+    /// for passkey in bmauth.core().passkeys(&session).await?.passkeys {
     ///     println!("{} (synced: {})", passkey.name, passkey.synced);
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn passkeys(&self, token: &SessionToken) -> AuthResult<Vec<PasskeyInfo>> {
+    pub async fn passkeys(&self, token: &SessionToken) -> AuthResult<PasskeyList> {
         let session = self.signed_in_session(token).await?;
         let rows = self.store.credentials_of(&session.user_id).await?;
-        Ok(rows
+        let passkeys = rows
             .into_iter()
             .map(|row| PasskeyInfo {
                 this_device: session.credential_id.as_ref() == Some(&row.id),
@@ -148,7 +168,11 @@ impl Auth {
                 last_used_at: row.last_used_at,
                 counter_went_back_at: row.counter_regressed_at,
             })
-            .collect())
+            .collect();
+        Ok(PasskeyList {
+            passkeys,
+            cooldown_until: self.cooldown_until(&session),
+        })
     }
 
     /// Renames one of the account's passkeys.
@@ -172,6 +196,11 @@ impl Auth {
             .await?;
         let name = passkey_name(name)?;
         let id = CredentialId::from_text(id).ok_or(AuthError::PasskeyNotFound)?;
+        // A device held back names its own passkey only: renaming the owner's
+        // ("Lost phone, remove me") would be a way to have them remove it.
+        if session.credential_id.as_ref() != Some(&id) {
+            self.past_cooldown(&session)?;
+        }
         let event = self.event(
             &session.user_id,
             SecurityEventKind::PasskeyRenamed,
@@ -251,7 +280,8 @@ impl Auth {
     /// Removes one of the account's passkeys and ends every session it opened. It
     /// needs a fresh biometric in this session (`ReauthenticationRequired`
     /// otherwise), is refused for the account's last passkey (`LastPasskey`: the
-    /// account would be locked), and mails the account. True if this session was
+    /// account would be locked) and, for another device's passkey, from a session
+    /// held back (`NewDeviceCooldown`), and mails the account. True if this session was
     /// one of those ended (it was opened by that passkey).
     ///
     /// ```no_run
@@ -275,6 +305,9 @@ impl Auth {
             .iter()
             .find(|row| row.id == id)
             .ok_or(AuthError::PasskeyNotFound)?;
+        if session.credential_id.as_ref() != Some(&id) {
+            self.past_cooldown(&session)?;
+        }
         if rows.len() == 1 {
             return Err(AuthError::LastPasskey);
         }
@@ -369,6 +402,9 @@ impl Auth {
         if !well_formed {
             return Err(AuthError::SessionNotFound);
         }
+        if !session.id_hash.starts_with(handle) {
+            self.past_cooldown(&session)?;
+        }
         self.limit(Limit::CeremoniesPerClient, &client_key(client))
             .await?;
         let event = self.event(
@@ -400,6 +436,7 @@ impl Auth {
         client: &ClientInfo,
     ) -> AuthResult<u64> {
         let session = self.signed_in_session(token).await?;
+        self.past_cooldown(&session)?;
         self.limit(Limit::CeremoniesPerClient, &client_key(client))
             .await?;
         let event = self.event(

@@ -65,6 +65,24 @@ impl Email {
     }
 }
 
+/// A stored address partly hidden, as a device that is not signed in may be shown
+/// it (`an…@example.com`): enough for its owner to recognise, little for anyone
+/// else. The domain stays whole, so that a work account is told from a private one.
+///
+/// ```
+/// assert_eq!(bmauth::core::mask_email("ana@example.com"), "an…@example.com");
+/// assert_eq!(bmauth::core::mask_email("jo@example.com"), "j…@example.com");
+/// ```
+pub fn mask_email(address: &str) -> String {
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
+    let shown = match local.chars().count() {
+        0..=2 => 1,
+        _ => 2,
+    };
+    let start: String = local.chars().take(shown).collect();
+    format!("{start}…@{domain}")
+}
+
 impl std::fmt::Display for Email {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -92,6 +110,14 @@ mod tests {
             parsed("ren\u{e9}@example.com"),
             parsed("rene\u{301}@example.com")
         );
+    }
+
+    #[test]
+    fn masked_addresses_keep_the_start_and_the_domain() {
+        assert_eq!(mask_email("ana@example.com"), "an…@example.com");
+        assert_eq!(mask_email("a@example.com"), "a…@example.com");
+        assert_eq!(mask_email("élodie@bücher.example"), "él…@bücher.example");
+        assert!(!mask_email("secretname@example.com").contains("secret"));
     }
 
     #[test]

@@ -126,6 +126,17 @@ pub enum AuthError {
     /// A name that cannot be used; the reason says why.
     #[error("{0}")]
     InvalidName(&'static str),
+    /// This session's passkey joined by a device link moments ago: until `until`
+    /// it may not remove the account's other devices or end their sessions.
+    #[error(
+        "you added this device recently: remove other devices from one you already had, or wait until the cool-down ends"
+    )]
+    NewDeviceCooldown {
+        /// When the cool-down ends (Unix seconds).
+        until: crate::clock::UnixTime,
+        /// Seconds until then.
+        retry_after_secs: u64,
+    },
     /// The account has no live session with this handle.
     #[error("no such session on your account")]
     SessionNotFound,

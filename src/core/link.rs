@@ -29,11 +29,12 @@ use super::login::parse_passkeys;
 use super::rate_limit::{Limit, address_key, client_key};
 use super::registration::{ask_for_this_device, new_credential};
 use super::{
-    Auth, AuthError, AuthResult, ClientInfo, SessionToken, SignedIn, User, UserId, policy, secs,
+    Auth, AuthError, AuthResult, ClientInfo, PasskeyOrigin, SessionToken, SignedIn, User, UserId,
+    mask_email, policy, secs,
 };
 use crate::clock::UnixTime;
 use crate::crypto::{HashPurpose, b64url, hex, random_bytes, sha256};
-use crate::store::{JoinedDevice, LinkOutcome, LinkRow, UserKey};
+use crate::store::{Approver, JoinedDevice, LinkOutcome, LinkRow, UserKey};
 
 /// Where a device link stands.
 ///
@@ -52,6 +53,8 @@ pub enum LinkState {
     Approved,
     /// Denied, or refused after a wrong number.
     Denied,
+    /// The new device turned it down: not the account it meant to join.
+    Declined,
     /// The new device made its passkey and signed in.
     Used,
 }
@@ -68,6 +71,7 @@ impl LinkState {
             Self::Pending => "pending",
             Self::Approved => "approved",
             Self::Denied => "denied",
+            Self::Declined => "declined",
             Self::Used => "used",
         }
     }
@@ -83,6 +87,7 @@ impl LinkState {
             Self::Pending,
             Self::Approved,
             Self::Denied,
+            Self::Declined,
             Self::Used,
         ]
         .into_iter()
@@ -129,6 +134,14 @@ impl LinkOrigin {
             .into_iter()
             .find(|o| o.as_str() == name)
     }
+
+    /// How the passkey a device makes through such a link came to the account.
+    fn passkey_origin(self) -> PasskeyOrigin {
+        match self {
+            Self::Device => PasskeyOrigin::DeviceLink,
+            Self::Recovery => PasskeyOrigin::Recovery,
+        }
+    }
 }
 
 /// A new link: what the device that began it shows.
@@ -172,6 +185,18 @@ pub struct LinkProgress {
     pub number: Option<String>,
     /// The new device's description, for the trusted one.
     pub device: Option<String>,
+}
+
+/// What an approved new device needs to make its passkey: the creation options,
+/// and the account it would join, partly masked (`an…@example.com`), to show the
+/// person before the passkey is made, so that a device approved into someone
+/// else's account is seen and turned down (`decline_link`).
+#[derive(Debug)]
+pub struct LinkRegistration {
+    /// For `navigator.credentials.create`.
+    pub options: CreationChallengeResponse,
+    /// The account's address, partly masked.
+    pub account: String,
 }
 
 /// Ceremony state of the approval and of the new device's passkey: the WebAuthn
@@ -220,6 +245,35 @@ pub(crate) fn describe_device(user_agent: Option<&str>) -> Option<String> {
 }
 
 impl Auth {
+    /// The mail telling the account that the device bound to `link` joined it.
+    fn device_added_notice(
+        &self,
+        link: &LinkRow,
+        client: &ClientInfo,
+        now: UnixTime,
+    ) -> crate::mail::MailBody {
+        use crate::mail::{ApprovedBy, DeviceAdded, device_added_mail};
+        let device = describe_device(client.user_agent.as_deref());
+        let approver = describe_device(link.approver_user_agent.as_deref());
+        let ip = client.ip.map(|ip| ip.to_string());
+        let approved_by = match link.origin {
+            LinkOrigin::Recovery => ApprovedBy::RecoveryCode,
+            LinkOrigin::Device => ApprovedBy::SignedInDevice {
+                device: approver.as_deref(),
+                ip: link.approver_ip.as_deref(),
+            },
+        };
+        device_added_mail(
+            &self.settings.rp_name,
+            &DeviceAdded {
+                device: device.as_deref(),
+                ip: ip.as_deref(),
+                at: now,
+                approved_by,
+            },
+        )
+    }
+
     /// The hashes a token or typed code is found by.
     fn link_keys(&self, token_or_code: &str) -> (String, String) {
         let text = token_or_code.trim();
@@ -294,6 +348,8 @@ impl Auth {
             number: None,
             created_at: now,
             expires_at,
+            approver_user_agent: None,
+            approver_ip: None,
         };
         let shown = NewLink {
             token,
@@ -307,10 +363,7 @@ impl Auth {
     /// Binds `link` to the browser of `client`, the new device, with a fresh number.
     pub(crate) fn bind_new_device(link: &mut LinkRow, client: &ClientInfo) {
         link.new_browser_hash = Some(client.browser.id_hash());
-        link.new_user_agent = client
-            .user_agent
-            .as_deref()
-            .map(|ua| ua.chars().take(256).collect());
+        link.new_user_agent = client.user_agent_to_store();
         link.new_ip = client.ip.map(|ip| ip.to_string());
         link.number = Some(new_number());
     }
@@ -444,9 +497,13 @@ impl Auth {
             .await?;
         let now = self.now();
         let expires_at = now + secs(policy::LINK_TTL);
+        let approver = Approver {
+            user_agent: client.user_agent_to_store(),
+            ip: client.ip.map(|ip| ip.to_string()),
+        };
         if !self
             .store
-            .approve_link(&link.id_hash, &user.id, &used, now, expires_at)
+            .approve_link(&link.id_hash, &user.id, &used, &approver, now, expires_at)
             .await?
         {
             return Err(AuthError::LinkNotFound);
@@ -470,6 +527,31 @@ impl Auth {
         Ok(())
     }
 
+    /// The new device turns the link down: it is not the account it meant to join
+    /// (or it changed its mind while waiting). The link ends; the device that
+    /// approved it sees `declined`.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// let joining = bmauth.core().begin_link_registration("token", &client).await?;
+    /// if !joining.account.ends_with("@example.com") {
+    ///     bmauth.core().decline_link("token", &client).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn decline_link(&self, token_or_code: &str, client: &ClientInfo) -> AuthResult<()> {
+        let link = self.find_link(token_or_code).await?;
+        if !self
+            .store
+            .decline_link(&link.id_hash, &client.browser.id_hash(), self.now())
+            .await?
+        {
+            return Err(AuthError::LinkNotFound);
+        }
+        tracing::info!("device link declined by the new device");
+        Ok(())
+    }
+
     /// Where the link stands, for the new device (by its browser) or for the
     /// account that offered or approved it (by its session). Nobody else.
     pub async fn link_progress(
@@ -484,7 +566,10 @@ impl Auth {
         if !new_device && !owner {
             return Err(AuthError::LinkNotFound);
         }
-        let finished = matches!(link.state, LinkState::Used | LinkState::Denied);
+        let finished = matches!(
+            link.state,
+            LinkState::Used | LinkState::Denied | LinkState::Declined
+        );
         Ok(LinkProgress {
             state: link.state,
             expired: !finished && link.expires_at <= self.now(),
@@ -496,12 +581,13 @@ impl Auth {
     }
 
     /// The approved new device makes its passkey: creation options for the account,
-    /// leaving out the passkeys it has (this device may hold one already).
+    /// leaving out the passkeys it has (this device may hold one already), and the
+    /// account's address, masked, to show before the passkey is made.
     pub async fn begin_link_registration(
         &self,
         token_or_code: &str,
         client: &ClientInfo,
-    ) -> AuthResult<CreationChallengeResponse> {
+    ) -> AuthResult<LinkRegistration> {
         let link = self.find_link(token_or_code).await?;
         if link.new_browser_hash.as_deref() != Some(&*client.browser.id_hash()) {
             return Err(AuthError::LinkNotFound);
@@ -542,7 +628,10 @@ impl Auth {
             client,
         )
         .await?;
-        Ok(options)
+        Ok(LinkRegistration {
+            options,
+            account: mask_email(&user.email),
+        })
     }
 
     /// The new device's passkey: stored for the account, the link used up, the
@@ -576,14 +665,15 @@ impl Auth {
             .finish_passkey_registration(&response, &state.webauthn)
             .map_err(verification_error)?;
         let now = self.now();
-        let credential = new_credential(&passkey, &response, client, now)?;
+        let credential = new_credential(
+            &passkey,
+            &response,
+            client,
+            now,
+            link.origin.passkey_origin(),
+        )?;
         let (session, token) = self.new_session(&user_id, Some(&credential.id), true, client);
-        let device = describe_device(client.user_agent.as_deref());
-        let notice = crate::mail::device_added_mail(
-            &self.settings.rp_name,
-            device.as_deref(),
-            link.origin == LinkOrigin::Recovery,
-        );
+        let notice = self.device_added_notice(&link, client, now);
         let notice = self.security_notice(&user.email, &notice);
         let previous = previous_session.map(SessionToken::id_hash);
         let kind = match link.origin {

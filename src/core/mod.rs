@@ -7,6 +7,7 @@
 mod account;
 mod activity;
 mod ceremony;
+mod cooldown;
 mod email;
 mod error;
 mod ids;
@@ -27,13 +28,14 @@ use std::time::Duration;
 
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
-pub use account::{PasskeyInfo, SessionInfo};
+pub use account::{PasskeyInfo, PasskeyList, SessionInfo};
 pub use activity::{SecurityEvent, SecurityEventKind};
 pub use ceremony::CeremonyKind;
-pub use email::Email;
+pub use cooldown::PasskeyOrigin;
+pub use email::{Email, mask_email};
 pub use error::{AuthError, AuthResult};
 pub use ids::{CredentialId, UserId};
-pub use link::{LinkOrigin, LinkProgress, LinkRequest, LinkState, NewLink};
+pub use link::{LinkOrigin, LinkProgress, LinkRegistration, LinkRequest, LinkState, NewLink};
 pub use pin::PinPurpose;
 pub use token::{BrowserToken, SessionToken, Token};
 
@@ -169,6 +171,7 @@ pub(crate) struct Settings {
     pub rp_name: String,
     pub session_lifetime: Duration,
     pub session_idle: Duration,
+    pub new_device_cooldown: Duration,
     pub limits: crate::config::Limits,
 }
 
@@ -216,6 +219,7 @@ impl Auth {
                 rp_name: rp_name.to_string(),
                 session_lifetime: validated.session_lifetime,
                 session_idle: validated.session_idle,
+                new_device_cooldown: validated.new_device_cooldown,
                 limits: limits.clone(),
             },
         })

@@ -13,7 +13,8 @@ use super::ceremony::{CeremonyKind, verification_error};
 use super::link::describe_device;
 use super::rate_limit::{Limit, client_key};
 use super::{
-    Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, PinPurpose, User, UserId,
+    Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, PasskeyOrigin, PinPurpose, User,
+    UserId,
 };
 use crate::clock::UnixTime;
 use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
@@ -114,7 +115,7 @@ impl Auth {
                 created_at: now,
                 verified_at: None,
             },
-            credential: new_credential(&passkey, &response, client, now)?,
+            credential: new_credential(&passkey, &response, client, now, PasskeyOrigin::SignUp)?,
             pin,
             mail,
         };
@@ -160,6 +161,7 @@ pub(crate) fn new_credential(
     response: &RegisterPublicKeyCredential,
     client: &ClientInfo,
     now: UnixTime,
+    added_by: PasskeyOrigin,
 ) -> AuthResult<NewCredential> {
     let details = Credential::from(passkey.clone());
     let aaguid = aaguid_of(&response.response.attestation_object);
@@ -180,6 +182,7 @@ pub(crate) fn new_credential(
         backup_state: details.backup_state,
         sign_count: i64::from(details.counter),
         created_at: now,
+        added_by,
     })
 }
 

@@ -62,6 +62,7 @@ impl World {
                 backup_state: false,
                 sign_count: 0,
                 created_at: now,
+                added_by: crate::core::PasskeyOrigin::SignUp,
             },
             pin: auth.pin_row(&user_id, PinPurpose::VerifyEmail, pin, client),
             mail: auth.outbox().queue(email.as_str(), &mail, now, now + 600),

@@ -93,9 +93,10 @@ pub async fn passkeys(
     Extension(bm): Extension<BmAuth>,
     client: Client,
 ) -> ApiResult<impl IntoResponse> {
-    let passkeys = bm.core().passkeys(session(&client)?).await?;
+    let list = bm.core().passkeys(session(&client)?).await?;
     Ok(axum::Json(PasskeysResponse {
-        passkeys: passkeys.into_iter().map(Into::into).collect(),
+        passkeys: list.passkeys.into_iter().map(Into::into).collect(),
+        cooldown_until: list.cooldown_until,
     }))
 }
 

@@ -94,6 +94,7 @@ impl From<AuthError> for ApiError {
             E::ReauthenticationRequired => (S::FORBIDDEN, C::ReauthenticationRequired),
             E::InvalidName(_) => (S::BAD_REQUEST, C::InvalidName),
             E::SessionNotFound => (S::NOT_FOUND, C::SessionNotFound),
+            E::NewDeviceCooldown { .. } => (S::FORBIDDEN, C::NewDeviceCooldown),
             E::MailNotSent(_) => (S::SERVICE_UNAVAILABLE, C::MailNotSent),
             E::Store(_) | E::Internal { .. } => (S::INTERNAL_SERVER_ERROR, C::Internal),
         };
@@ -114,7 +115,11 @@ impl From<AuthError> for ApiError {
         let mut error = Self::new(status, code, message);
         match e {
             E::PinIncorrect { attempts_left } => error.detail.attempts_left = Some(attempts_left),
-            E::ResendTooSoon { retry_after_secs } | E::RateLimited { retry_after_secs } => {
+            E::ResendTooSoon { retry_after_secs }
+            | E::RateLimited { retry_after_secs }
+            | E::NewDeviceCooldown {
+                retry_after_secs, ..
+            } => {
                 error.detail.retry_after = Some(retry_after_secs);
             }
             _ => {}

@@ -8,8 +8,8 @@ use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
     EmailRequest, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse,
-    LinkStatusResponse, LinkTokenRequest, MessageResponse, NewLinkResponse, RecoveredResponse,
-    UserResponse, VerifyEmailRequest,
+    LinkRegistrationOptions, LinkStatusResponse, LinkTokenRequest, MessageResponse,
+    NewLinkResponse, RecoveredResponse, UserResponse, VerifyEmailRequest,
 };
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
@@ -64,6 +64,7 @@ fn wire_state(state: LinkState, expired: bool) -> bmauth_proto::LinkState {
         LinkState::Pending => W::Pending,
         LinkState::Approved => W::Approved,
         LinkState::Denied => W::Denied,
+        LinkState::Declined => W::Declined,
         LinkState::Used => W::Used,
     }
 }
@@ -207,11 +208,27 @@ pub async fn register_begin(
     client: Client,
     ApiJson(req): ApiJson<LinkTokenRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let options = bm
+    let joining = bm
         .core()
         .begin_link_registration(&req.token, &client.info)
         .await?;
-    Ok(axum::Json(options))
+    let public_key = serde_json::to_value(&joining.options.public_key)
+        .map_err(|e| crate::core::AuthError::internal("writing creation options", e))?;
+    Ok(axum::Json(LinkRegistrationOptions {
+        public_key,
+        account: joining.account,
+    }))
+}
+
+pub async fn decline(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<LinkTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core().decline_link(&req.token, &client.info).await?;
+    Ok(axum::Json(MessageResponse {
+        message: "Declined. This device was not added to that account.".into(),
+    }))
 }
 
 pub async fn register_complete(

@@ -18,10 +18,11 @@ use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
     Activity, AutofillBegin, AutofillComplete, EndOtherSessions, EndSession, Endpoint,
-    LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDeny, LinkDetails, LinkOffer,
-    LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin, LoginComplete,
-    Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin,
-    RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, Sessions, Status, VerifyEmail,
+    LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny, LinkDetails,
+    LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin,
+    LoginComplete, Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify,
+    RegisterBegin, RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, Sessions, Status,
+    VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -66,6 +67,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<LinkDeny>(), post(link::deny))
         .route(path::<LinkStatus>(), post(link::status))
         .route(path::<LinkRegisterBegin>(), post(link::register_begin))
+        .route(path::<LinkDecline>(), post(link::decline))
         .route(
             path::<LinkRegisterComplete>(),
             post(link::register_complete),

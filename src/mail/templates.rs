@@ -48,19 +48,63 @@ pub fn pin_mail(app: &str, purpose: PinPurpose, pin: &str, ttl: Duration) -> Mai
     }
 }
 
-/// Tells an account that a device was added to it, and what to do if it wasn't them.
-/// `by_recovery`: it came in with a recovery code from this mailbox, not by the
-/// approval of a signed-in device.
-pub fn device_added_mail(app: &str, device: Option<&str>, by_recovery: bool) -> MailBody {
-    let device = device.unwrap_or("A new device");
+/// What let a new device in, as the mail about it says.
+#[derive(Debug, Clone, Copy)]
+pub enum ApprovedBy<'a> {
+    /// A signed-in device: its browser and system, and its address.
+    SignedInDevice {
+        device: Option<&'a str>,
+        ip: Option<&'a str>,
+    },
+    /// A recovery code sent to the account's address.
+    RecoveryCode,
+}
+
+/// A device that joined an account, for the mail that tells the account.
+#[derive(Debug, Clone, Copy)]
+pub struct DeviceAdded<'a> {
+    /// Its browser and system ("Chrome on Android").
+    pub device: Option<&'a str>,
+    /// The address it asked from.
+    pub ip: Option<&'a str>,
+    /// When it made its passkey.
+    pub at: UnixTime,
+    pub approved_by: ApprovedBy<'a>,
+}
+
+/// "Chrome on Android (from 203.0.113.7)".
+fn device_and_address(device: Option<&str>, ip: Option<&str>, unknown: &str) -> String {
+    let device = device.unwrap_or(unknown);
+    match ip {
+        Some(ip) => format!("{device} (from {ip})"),
+        None => device.to_string(),
+    }
+}
+
+/// "2026-12-07 at 14:03 UTC".
+fn date_and_time(at: UnixTime) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(at) {
+        Ok(t) => format!("{} at {:02}:{:02} UTC", t.date(), t.hour(), t.minute()),
+        Err(_) => "just now".into(),
+    }
+}
+
+/// Tells an account that a device was added to it, where it was approved from, and
+/// what to do if it wasn't them.
+pub fn device_added_mail(app: &str, added: &DeviceAdded<'_>) -> MailBody {
     let subject = format!("A device was added to your {app} account");
-    let how = if by_recovery {
-        "with a recovery code sent to this address"
-    } else {
-        "approved on a device you were signed in on"
+    let device = device_and_address(added.device, added.ip, "A new device");
+    let how = match added.approved_by {
+        ApprovedBy::SignedInDevice { device, ip } => format!(
+            "It was approved on {}, where you were signed in.",
+            device_and_address(device, ip, "a device")
+        ),
+        ApprovedBy::RecoveryCode => "It came in with a recovery code sent to this address.".into(),
     };
-    let what =
-        format!("{device} was added to your {app} account, {how}, and made its own passkey.");
+    let what = format!(
+        "{device} was added to your {app} account on {}, and made its own passkey. {how}",
+        date_and_time(added.at)
+    );
     let not_you = "Not you? Sign in on a device you trust and remove the passkey you \
          don't recognise on your devices page, then end the sessions you don't know.";
     security_notice(subject, &what, not_you)

@@ -9,7 +9,7 @@ use super::{
     insert_event, insert_mail, insert_session, transaction, upsert_pin, use_pin, with_pool,
 };
 use crate::clock::UnixTime;
-use crate::core::{CredentialId, PinPurpose, UserId};
+use crate::core::{CredentialId, PasskeyOrigin, PinPurpose, UserId};
 
 /// A sign-up to store in one transaction: the user, their first passkey, the PIN that
 /// confirms the email and the mail that carries it.
@@ -32,6 +32,7 @@ pub struct NewCredential {
     pub backup_state: bool,
     pub sign_count: i64,
     pub created_at: UnixTime,
+    pub added_by: PasskeyOrigin,
 }
 
 /// A passkey as it is after a sign-in.
@@ -94,7 +95,8 @@ macro_rules! user_columns {
 macro_rules! credential_columns {
     () => {
         "c.id, c.user_id, c.passkey, c.name, c.aaguid, c.transports, c.backup_eligible, \
-         c.backup_state, c.sign_count, c.counter_regressed_at, c.created_at, c.last_used_at"
+         c.backup_state, c.sign_count, c.counter_regressed_at, c.created_at, c.last_used_at, \
+         c.added_by"
     };
 }
 

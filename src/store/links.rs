@@ -26,7 +26,7 @@ pub struct JoinedDevice<'a> {
 macro_rules! link_columns {
     () => {
         "id_hash, code_hash, user_id, origin, state, new_browser_hash, new_user_agent, new_ip, \
-         number, created_at, expires_at"
+         number, created_at, expires_at, approver_user_agent, approver_ip"
     };
 }
 
@@ -37,7 +37,7 @@ macro_rules! insert_link {
         sqlx::query(concat!(
             "INSERT INTO device_links (",
             link_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
         ))
         .bind(&link.id_hash)
         .bind(&link.code_hash)
@@ -50,9 +50,18 @@ macro_rules! insert_link {
         .bind(&link.number)
         .bind(link.created_at)
         .bind(link.expires_at)
+        .bind(&link.approver_user_agent)
+        .bind(&link.approver_ip)
         .execute($exec)
         .await
     }};
+}
+
+/// The signed-in device that approves a link, as the mail about it names it.
+#[derive(Debug)]
+pub struct Approver {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
 }
 
 /// How finishing a link ended.
@@ -136,20 +145,48 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// The new device turns down a link bound to it (`browser_hash`), pending or
+    /// already approved: it ends, and the device that approved it is told. False
+    /// if it was not live, or not this browser's.
+    pub async fn decline_link(
+        &self,
+        id_hash: &str,
+        browser_hash: &str,
+        now: UnixTime,
+    ) -> StoreResult<bool> {
+        let changed = with_writer!(self, |pool| sqlx::query(
+            "UPDATE device_links SET state = $2 WHERE id_hash = $1 AND new_browser_hash = $3 \
+             AND state IN ($4, $5) AND expires_at > $6",
+        )
+        .bind(id_hash)
+        .bind(LinkState::Declined)
+        .bind(browser_hash)
+        .bind(LinkState::Pending)
+        .bind(LinkState::Approved)
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected());
+        Ok(changed == 1)
+    }
+
     /// Approves a pending link for `user_id` with the passkey the owner just used
-    /// (its counter moves forward), all or nothing. The new device then has until
+    /// (its counter moves forward), all or nothing, noting where it was approved
+    /// from (user agent and address). The new device then has until
     /// `expires_at` to make its passkey.
     pub async fn approve_link(
         &self,
         id_hash: &str,
         user_id: &UserId,
         used: &CredentialUse,
+        approver: &Approver,
         now: UnixTime,
         expires_at: UnixTime,
     ) -> StoreResult<bool> {
         transaction!(self, |tx| {
             let changed = sqlx::query(
-                "UPDATE device_links SET state = $2, user_id = $3, expires_at = $4 \
+                "UPDATE device_links SET state = $2, user_id = $3, expires_at = $4, \
+                 approver_user_agent = $7, approver_ip = $8 \
                  WHERE id_hash = $1 AND state = $5 AND expires_at > $6 \
                  AND (user_id IS NULL OR user_id = $3)",
             )
@@ -159,6 +196,8 @@ impl Store {
             .bind(expires_at)
             .bind(LinkState::Pending)
             .bind(now)
+            .bind(&approver.user_agent)
+            .bind(&approver.ip)
             .execute(&mut *tx)
             .await?
             .rows_affected();

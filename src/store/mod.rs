@@ -28,7 +28,7 @@ pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
     UserKey,
 };
-pub use links::{JoinedDevice, LinkOutcome};
+pub use links::{Approver, JoinedDevice, LinkOutcome};
 pub use rows::*;
 pub use sessions::SESSION_HANDLE_LEN;
 
@@ -276,8 +276,8 @@ macro_rules! insert_credential {
         let c: &$crate::store::NewCredential = $credential;
         sqlx::query(
             "INSERT INTO credentials (id, user_id, passkey, name, aaguid, transports, \
-             backup_eligible, backup_state, sign_count, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             backup_eligible, backup_state, sign_count, created_at, added_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&c.id)
         .bind($user_id)
@@ -289,6 +289,7 @@ macro_rules! insert_credential {
         .bind(c.backup_state)
         .bind(c.sign_count)
         .bind(c.created_at)
+        .bind(c.added_by)
         .execute($exec)
         .await
     }};

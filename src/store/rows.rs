@@ -2,7 +2,8 @@
 
 use crate::clock::UnixTime;
 use crate::core::{
-    CeremonyKind, CredentialId, LinkOrigin, LinkState, PinPurpose, SecurityEventKind, UserId,
+    CeremonyKind, CredentialId, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose,
+    SecurityEventKind, UserId,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -28,6 +29,7 @@ pub struct CredentialRow {
     pub counter_regressed_at: Option<UnixTime>,
     pub created_at: UnixTime,
     pub last_used_at: Option<UnixTime>,
+    pub added_by: PasskeyOrigin,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -80,6 +82,9 @@ pub struct SessionUserRow {
     pub credential_id: Option<CredentialId>,
     /// The session's `verified_at`.
     pub session_verified_at: Option<UnixTime>,
+    /// How the passkey that opened the session came to the account, and when.
+    pub passkey_added_by: Option<PasskeyOrigin>,
+    pub passkey_created_at: Option<UnixTime>,
     pub user_id: UserId,
     pub email: String,
     pub verified_at: Option<UnixTime>,
@@ -134,4 +139,8 @@ pub struct LinkRow {
     pub number: Option<String>,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
+    /// Where it was approved from (a signed-in device's user agent and address),
+    /// kept for the mail that tells of the new device.
+    pub approver_user_agent: Option<String>,
+    pub approver_ip: Option<String>,
 }

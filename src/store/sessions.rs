@@ -33,8 +33,10 @@ impl Store {
     ) -> StoreResult<Option<SessionUserRow>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(
             "SELECT s.id_hash, s.last_seen_at, s.credential_id, \
-             s.verified_at AS session_verified_at, u.id AS user_id, u.email, u.verified_at \
+             s.verified_at AS session_verified_at, c.added_by AS passkey_added_by, \
+             c.created_at AS passkey_created_at, u.id AS user_id, u.email, u.verified_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN credentials c ON c.id = s.credential_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
         )
         .bind(id_hash)

@@ -47,4 +47,5 @@ text_enum!(crate::core::PinPurpose);
 text_enum!(crate::core::CeremonyKind);
 text_enum!(crate::core::LinkState);
 text_enum!(crate::core::LinkOrigin);
+text_enum!(crate::core::PasskeyOrigin);
 text_enum!(crate::core::SecurityEventKind);

@@ -18,12 +18,12 @@ async fn trusted_device(app: &TestApp) -> Browser {
     ada
 }
 
-async fn post_token(browser: &Browser, path: &str, token: &str) -> Answer {
+pub(crate) async fn post_token(browser: &Browser, path: &str, token: &str) -> Answer {
     browser.post(path, json!({ "token": token })).await
 }
 
 /// The signed-in person types the number and approves with their passkey.
-async fn approve(trusted: &mut Browser, token: &str, number: &str) -> Answer {
+pub(crate) async fn approve(trusted: &mut Browser, token: &str, number: &str) -> Answer {
     let begun = trusted
         .post(
             "/auth/link/approve/begin",
@@ -43,7 +43,7 @@ async fn approve(trusted: &mut Browser, token: &str, number: &str) -> Answer {
 }
 
 /// The approved new device makes its own passkey and is signed in.
-async fn join(new: &mut Browser, token: &str) -> Answer {
+pub(crate) async fn join(new: &mut Browser, token: &str) -> Answer {
     let options = post_token(new, "/auth/link/register/begin", token).await;
     if !options.status.is_success() {
         return options;
@@ -56,7 +56,7 @@ async fn join(new: &mut Browser, token: &str) -> Answer {
     .await
 }
 
-fn text(value: &Value) -> &str {
+pub(crate) fn text(value: &Value) -> &str {
     value.as_str().unwrap_or_default()
 }
 

@@ -10,6 +10,7 @@ mod health;
 mod instances;
 mod link;
 mod load;
+mod new_device;
 mod pins;
 mod recovery;
 mod schema;

@@ -89,13 +89,18 @@ async fn remove_passkey(id: String) -> Result<bool, String> {
 #[derive(Clone, Default)]
 struct Account {
     passkeys: Vec<PasskeyView>,
+    /// This device joined by a link moments ago: until then it cannot remove the
+    /// others (Unix seconds).
+    cooldown_until: Option<i64>,
     sessions: Vec<SessionView>,
     events: Vec<SecurityEventView>,
 }
 
 async fn load_account() -> Result<Account, ApiFailure> {
+    let passkeys = client::read::<Passkeys>().await?;
     Ok(Account {
-        passkeys: client::read::<Passkeys>().await?.passkeys,
+        passkeys: passkeys.passkeys,
+        cooldown_until: passkeys.cooldown_until,
         sessions: client::read::<Sessions>().await?.sessions,
         events: client::read::<Activity>().await?.events,
     })
@@ -142,6 +147,7 @@ fn AccountPanel(recovered: bool) -> impl IntoView {
             <Show
                 when=move || cleaning_up.get()
                 fallback=move || view! {
+                    <CooldownNotice/>
                     <PasskeysSection/>
                     <SessionsSection/>
                     <ActivitySection/>
@@ -177,6 +183,61 @@ impl Ctx {
     fn passkeys(&self) -> Vec<PasskeyView> {
         self.account
             .with(|a| a.as_ref().map(|a| a.passkeys.clone()).unwrap_or_default())
+    }
+
+    /// Until when this device may not remove the others, if it is held back.
+    fn cooldown_until(&self) -> Option<i64> {
+        self.account
+            .with(|a| a.as_ref().and_then(|a| a.cooldown_until))
+    }
+}
+
+/// "7 December at 14:03 UTC", from Unix seconds (the browser's clock is in UTC terms
+/// here too: one wording for every visitor).
+fn day_and_time(at: i64) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let days = at.div_euclid(86_400);
+    let secs = at.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    format!(
+        "{day} {} at {:02}:{:02} UTC",
+        MONTHS[(month - 1) as usize],
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// Shown while this device is held back after joining by a link.
+#[component]
+fn CooldownNotice() -> impl IntoView {
+    let ctx = ctx();
+    view! {
+        {move || ctx.cooldown_until().map(|until| view! {
+            <p class="notice" role="status" data-testid="cooldown">
+                {format!("You added this device recently: remove other devices from one you already had, or wait until {}.", day_and_time(until))}
+            </p>
+        })}
     }
 }
 
@@ -317,6 +378,7 @@ fn PasskeysSection() -> impl IntoView {
         }
     });
     let only_one = move || ctx.passkeys().len() == 1;
+    let held_back = move || ctx.cooldown_until().is_some();
 
     view! {
         <section class="card">
@@ -373,13 +435,17 @@ fn PasskeysSection() -> impl IntoView {
                                 </div>
                             </Show>
                             <div class="item-actions">
-                                <button type="button" class="link" on:click={let name = name.clone(); let id = id_e.clone(); move |_| {
-                                    set_new_name.set(name.clone());
-                                    set_confirming.set(None);
-                                    set_renaming.set(Some(id.clone()));
-                                }}>"Rename"</button>
+                                <Show when=move || !held_back() || passkey.this_device>
+                                    <button type="button" class="link" on:click={let name = name.clone(); let id = id_e.clone(); move |_| {
+                                        set_new_name.set(name.clone());
+                                        set_confirming.set(None);
+                                        set_renaming.set(Some(id.clone()));
+                                    }}>"Rename"</button>
+                                </Show>
                                 {move || if only_one() {
                                     view! { <span class="meta">"Your only passkey: add another device before removing it."</span> }.into_any()
+                                } else if held_back() && !passkey.this_device {
+                                    view! { <span class="meta">"Change it from a device you already had."</span> }.into_any()
                                 } else {
                                     let id = id.clone();
                                     view! { <button type="button" class="link danger" on:click=move |_| {
@@ -445,17 +511,19 @@ fn SessionsSection() -> impl IntoView {
                                 {session.this_session.then(|| view! { <span class="badge">"This session"</span> })}
                             </div>
                             <p class="meta">{format!("Signed in {}{passkey}, active {}", ago(ctx.now.get(), session.created_at), ago(ctx.now.get(), session.last_seen_at))}</p>
-                            <div class="item-actions">
-                                <button type="button" class="link danger" disabled=move || end.pending().get()
-                                    on:click=move |_| { end.dispatch_local(id.clone()); }>
-                                    {if session.this_session { "Sign out" } else { "End session" }}
-                                </button>
-                            </div>
+                            <Show when=move || session.this_session || ctx.cooldown_until().is_none()>
+                                <div class="item-actions">
+                                    <button type="button" class="link danger" disabled=move || end.pending().get()
+                                        on:click={let id = id.clone(); move |_| { end.dispatch_local(id.clone()); }}>
+                                        {if session.this_session { "Sign out" } else { "End session" }}
+                                    </button>
+                                </div>
+                            </Show>
                         </li>
                     }
                 }).collect_view()}
             </ul>
-            <Show when=move || { sessions().len() > 1 }>
+            <Show when=move || { sessions().len() > 1 && ctx.cooldown_until().is_none() }>
                 <button type="button" class="button secondary" disabled=move || end_others.pending().get()
                     on:click=move |_| { end_others.dispatch_local(()); }>"Sign out everywhere else"</button>
             </Show>

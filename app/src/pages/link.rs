@@ -13,12 +13,13 @@ use leptos_meta::Title;
 
 use super::{Status, failure_message};
 use crate::api::routes::{
-    LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDeny, LinkDetails, LinkOffer,
-    LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, Status as SignedInStatus,
+    LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny, LinkDetails,
+    LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus,
+    Status as SignedInStatus,
 };
 use crate::api::{
-    Empty, ErrorCode, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse, LinkState,
-    LinkTokenRequest, NewLinkResponse,
+    Empty, ErrorCode, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse,
+    LinkRegistrationOptions, LinkState, LinkTokenRequest, NewLinkResponse,
 };
 use crate::client::{self, ApiFailure, ScanFailure};
 
@@ -58,6 +59,15 @@ enum Screen {
     Approve {
         token: String,
         details: LinkDetailsResponse,
+    },
+    /// The trusted device approved; the new device is deciding and making its passkey.
+    Approved {
+        token: String,
+    },
+    /// The approved new device: which account it would join, before its passkey.
+    ConfirmAccount {
+        token: String,
+        options: LinkRegistrationOptions,
     },
     /// Finished, with what to say.
     Done(String),
@@ -121,14 +131,16 @@ async fn wait_while(
     }
 }
 
-// An island where it is rendered (the server) and in the `/link` page's bundle; a
-// component nothing calls, so compiled away, in the bundle every other page loads.
-/// The approved new device (by a signed-in one, or by a recovery code) makes its own
-/// passkey for the account and is signed in.
-pub(super) async fn make_this_devices_passkey(token: String) -> Result<(), String> {
-    let options = client::call::<LinkRegisterBegin>(&token_request(&token))
+/// The approved new device's creation options, and the account it would join.
+async fn joining_options(token: &str) -> Result<LinkRegistrationOptions, String> {
+    client::call::<LinkRegisterBegin>(&token_request(token))
         .await
-        .map_err(|f| link_failure(&f))?;
+        .map_err(|f| link_failure(&f))
+}
+
+/// The approved new device makes its own passkey for the account and is signed in.
+async fn join_with(token: String, options: &LinkRegistrationOptions) -> Result<(), String> {
+    let options = serde_json::json!({ "publicKey": options.public_key });
     let credential = client::create_passkey(&options)
         .await
         .map_err(|f| client::passkey_failure_message(&f).to_string())?;
@@ -137,6 +149,16 @@ pub(super) async fn make_this_devices_passkey(token: String) -> Result<(), Strin
         .map_err(|f| link_failure(&f))?;
     Ok(())
 }
+
+/// A device let in by a recovery code makes its own passkey for the account (the
+/// person named the account themselves: nothing to confirm).
+pub(super) async fn make_this_devices_passkey(token: String) -> Result<(), String> {
+    let options = joining_options(&token).await?;
+    join_with(token, &options).await
+}
+
+// An island where it is rendered (the server) and in the `/link` page's bundle; a
+// component nothing calls, so compiled away, in the bundle every other page loads.
 
 #[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
 #[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
@@ -150,7 +172,8 @@ fn LinkFlow() -> impl IntoView {
     let fail = move |message: String| set_screen.set(Screen::Failed(message));
 
     // The new device, bound to a link: show the number (unless its QR code and
-    // number are on screen already), wait, make the passkey.
+    // number are on screen already), wait, then ask whether to join the account
+    // that approved it.
     let join = move |token: String, shown_number: Option<String>| {
         if let Some(number) = shown_number {
             set_screen.set(Screen::Waiting {
@@ -170,9 +193,53 @@ fn LinkFlow() -> impl IntoView {
                 }
                 _ => return fail("That code has expired. Start again.".into()),
             }
-            match make_this_devices_passkey(token).await {
+            match joining_options(&token).await {
+                Ok(options) => set_screen.set(Screen::ConfirmAccount { token, options }),
+                Err(message) => fail(message),
+            }
+        });
+    };
+
+    // The new device joins the account it was shown, or turns it down.
+    let confirm_join = move |token: String, options: LinkRegistrationOptions| {
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            let joined = join_with(token, &options).await;
+            set_busy.set(false);
+            match joined {
                 Ok(()) => client::go_to("/"),
                 Err(message) => fail(message),
+            }
+        });
+    };
+    let decline = move |token: String| {
+        leptos::task::spawn_local(async move {
+            match client::call::<LinkDecline>(&token_request(&token)).await {
+                Ok(_) => set_screen.set(Screen::Done(
+                    "Not added. This device was not added to that account, and the device \
+                     that approved it has been told."
+                        .into(),
+                )),
+                Err(failure) => fail(link_failure(&failure)),
+            }
+        });
+    };
+
+    // The trusted device, once it approved: wait for the new device to join or say no.
+    let await_joining = move |token: String| {
+        set_screen.set(Screen::Approved {
+            token: token.clone(),
+        });
+        leptos::task::spawn_local(async move {
+            match wait_while(&token, LinkState::Approved).await {
+                Ok(status) if status.state == LinkState::Used => set_screen.set(Screen::Done(
+                    "Done. The new device made its own passkey and is signed in.".into(),
+                )),
+                Ok(status) if status.state == LinkState::Declined => set_screen.set(Screen::Done(
+                    "The new device said no: it was not added to your account.".into(),
+                )),
+                Ok(_) => fail("The new device didn't finish in time. Start again.".into()),
+                Err(failure) => fail(link_failure(&failure)),
             }
         });
     };
@@ -296,6 +363,7 @@ fn LinkFlow() -> impl IntoView {
     let approve = move |token: String| {
         set_busy.set(true);
         leptos::task::spawn_local(async move {
+            let token_for_status = token.clone();
             let body = LinkApproveRequest {
                 token: token.clone(),
                 number: number.get_untracked().trim().to_string(),
@@ -314,10 +382,7 @@ fn LinkFlow() -> impl IntoView {
             .await;
             set_busy.set(false);
             match result {
-                Ok(_) => set_screen.set(Screen::Done(
-                    "Approved. The new device is making its own passkey and will be signed in."
-                        .into(),
-                )),
+                Ok(_) => await_joining(token_for_status),
                 Err(message) => fail(message),
             }
         });
@@ -418,6 +483,26 @@ fn LinkFlow() -> impl IntoView {
                                 <button type="button" class="button secondary" on:click=move |_| deny(deny_token.clone())>"Deny"</button>
                             </div>
                         </form>
+                    }.into_any()
+                }
+                Screen::Approved { .. } => view! {
+                    <h1>"Approved"</h1>
+                    <p class="lead" role="status" data-testid="link-approved">"The new device is checking which account it joins and making its own passkey…"</p>
+                }.into_any(),
+                Screen::ConfirmAccount { token, options } => {
+                    let join_token = token.clone();
+                    let account = options.account.clone();
+                    view! {
+                        <h1>"Add this device to this account?"</h1>
+                        <p class="notice" data-testid="link-account"><strong>{account}</strong></p>
+                        <p class="lead">"Your signed-in device approved. This device will get its own passkey for the account above, and be signed in to it."</p>
+                        <p>"If that isn't your account, say no: then nothing you do here goes to someone else."</p>
+                        <div class="actions">
+                            <button type="button" class="button" disabled=move || busy.get()
+                                on:click=move |_| confirm_join(join_token.clone(), options.clone())>"Add this device"</button>
+                            <button type="button" class="button secondary"
+                                on:click=move |_| decline(token.clone())>"No, not my account"</button>
+                        </div>
                     }.into_any()
                 }
                 Screen::Done(message) => view! {
