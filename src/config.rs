@@ -266,6 +266,11 @@ pub struct Limits {
     pub mail_per_client: Rate,
     /// Mails sent to one email address.
     pub mail_per_account: Rate,
+    /// Links a new device asks for (`/auth/link/request`, the direction a phisher
+    /// could relay) from one client.
+    pub link_requests_per_client: Rate,
+    /// Device links one account approves.
+    pub link_approvals_per_account: Rate,
 }
 
 impl Default for Limits {
@@ -276,6 +281,8 @@ impl Default for Limits {
             pin_tries_per_account: Rate::new(30, 24 * 3600),
             mail_per_client: Rate::new(100, 3600),
             mail_per_account: Rate::new(5, 3600),
+            link_requests_per_client: Rate::new(10, 600),
+            link_approvals_per_account: Rate::new(10, 3600),
         }
     }
 }
@@ -288,6 +295,11 @@ impl Limits {
             ("limits.pin_tries_per_account", self.pin_tries_per_account),
             ("limits.mail_per_client", self.mail_per_client),
             ("limits.mail_per_account", self.mail_per_account),
+            ("limits.link_requests_per_client", self.link_requests_per_client),
+            (
+                "limits.link_approvals_per_account",
+                self.link_approvals_per_account,
+            ),
         ];
         for (key, rate) in all {
             if rate.max == 0 || rate.per_secs == 0 {
@@ -317,12 +329,18 @@ pub struct LinkConfig {
     /// cannot remove the account's other passkeys or end their sessions: someone who
     /// talked the owner into approving it cannot lock the owner out. At least 1.
     pub new_device_cooldown_hours: u64,
+    /// Whether a new device may show a code for a signed-in one to scan
+    /// (`/auth/link/request`). That direction can be relayed by a phishing page;
+    /// `false` turns it off, leaving the signed-in device showing the code (which
+    /// the new device scans) and the proximity-checked path of the platform.
+    pub new_device_shows_code: bool,
 }
 
 impl Default for LinkConfig {
     fn default() -> Self {
         Self {
             new_device_cooldown_hours: 24,
+            new_device_shows_code: true,
         }
     }
 }
@@ -376,6 +394,10 @@ pub struct Config {
     pub limits: Limits,
     /// Adding a device by link (`[link]`).
     pub link: LinkConfig,
+    /// A GeoIP2 / GeoLite2 City database (`.mmdb`), for showing roughly where a
+    /// device asking to join an account is ("near Lyon, France"). Nothing is
+    /// shipped or downloaded: without one, no place is guessed.
+    pub geoip_database: Option<PathBuf>,
     /// Mail (`[smtp]`).
     pub smtp: SmtpConfig,
 }
@@ -396,6 +418,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             limits: Limits::default(),
             link: LinkConfig::default(),
+            geoip_database: None,
             smtp: SmtpConfig::default(),
         }
     }

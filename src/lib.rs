@@ -225,14 +225,20 @@ impl Builder {
             self.clock.clone(),
             metrics.clone(),
         );
+        let geoip = crate::core::GeoIp::open(config.geoip_database.as_deref()).map_err(|reason| {
+            ConfigError::Invalid {
+                key: "geoip_database",
+                reason,
+            }
+        })?;
         let auth = Auth::new(
             &validated,
-            &config.limits,
-            &config.rp_name,
+            &config,
             store,
             secret,
             self.clock,
             outbox,
+            geoip,
         )?;
         let bmauth = BmAuth(Arc::new(Inner {
             auth,
@@ -477,6 +483,21 @@ impl BmAuth {
         Router::new()
             .route("/metrics", axum::routing::get(metrics::serve))
             .with_state(self.clone())
+    }
+
+    /// The settings BMAuth's pages follow, for an app that renders them itself: put
+    /// it in each page request's extensions (the reference app does).
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth, mut request: axum::extract::Request) {
+    /// request.extensions_mut().insert(bmauth.page_settings());
+    /// # }
+    /// ```
+    #[cfg(feature = "pages")]
+    pub fn page_settings(&self) -> bmauth_app::PageSettings {
+        bmauth_app::PageSettings {
+            new_device_shows_code: self.0.auth.new_device_shows_code(),
+        }
     }
 
     pub(crate) fn metrics(&self) -> &Arc<metrics::Metrics> {

@@ -139,6 +139,7 @@ async fn signed_in_user(
             if let Some(user) = user {
                 request.extensions_mut().insert(SignedInUser(user.into()));
             }
+            request.extensions_mut().insert(bmauth.page_settings());
             next.run(request).await
         }
     }

@@ -11,7 +11,7 @@ pub mod client;
 mod pages;
 
 pub use pages::{
-    AccountPage, LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, VerifyPage,
+    AccountPage, LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, UndoPage, VerifyPage,
 };
 
 use leptos::prelude::*;
@@ -24,6 +24,34 @@ pub use bmauth_proto::safe_next;
 /// The signed-in user, put in the request by the server for pages that need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInUser(pub api::UserView);
+
+/// The server's settings the pages follow, put in the request by the server (an
+/// app that renders BMAuth's pages without it gets the defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSettings {
+    /// Whether a new device may show a code for a signed-in one to scan
+    /// (`link.new_device_shows_code`); without it, that button is not shown.
+    pub new_device_shows_code: bool,
+}
+
+impl Default for PageSettings {
+    fn default() -> Self {
+        Self {
+            new_device_shows_code: true,
+        }
+    }
+}
+
+/// This request's page settings (on the server; the defaults elsewhere).
+pub(crate) fn page_settings() -> PageSettings {
+    #[cfg(feature = "ssr")]
+    if let Some(settings) = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageSettings>().copied())
+    {
+        return settings;
+    }
+    PageSettings::default()
+}
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -59,7 +87,7 @@ fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
     if use_context::<http::request::Parts>().is_some_and(|parts| {
         matches!(
             parts.uri.path(),
-            "/link" | "/auth/recover" | "/auth/account"
+            "/link" | "/auth/recover" | "/auth/account" | "/auth/undo"
         )
     }) {
         options.output_name = "bmauth-link".into();
@@ -127,6 +155,7 @@ pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
         <Route path=path!("/auth/recover") view=RecoverPage/>
         <Route path=path!("/link") view=LinkPage/>
         <Route path=path!("/auth/account") view=AccountPage/>
+        <Route path=path!("/auth/undo") view=UndoPage/>
     }
     .into_inner()
 }

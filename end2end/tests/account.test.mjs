@@ -3,7 +3,7 @@
 // server catching the codes and notices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { interactive, screenshot, world } from './harness.mjs';
+import { expectAccessible, interactive, screenshot, world } from './harness.mjs';
 
 const w = world();
 const { device, signedIn } = w;
@@ -193,6 +193,7 @@ test('a device added by a link cannot remove the others for a day; the older one
   assert.equal(await tablet.page.getByRole('button', { name: 'Sign out everywhere else' }).count(), 0);
   assert.equal(await tablet.page.getByRole('button', { name: 'End session' }).count(), 0);
   await tablet.page.getByRole('button', { name: 'Sign out' }).waitFor();
+  await expectAccessible(tablet.page, 'the account page of a device held back');
   await screenshot(tablet.page, 'account-cooldown');
 
   // The laptop, which the account had before, removes the tablet at once.

@@ -4,7 +4,8 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -66,13 +67,38 @@ export async function startMailSink() {
   };
 }
 
-/// The BMAuth release binary, configured through its environment.
-export function startServer(smtpPort) {
+/// The BMAuth release binary, configured through its environment (`env` adds
+/// settings, e.g. `{ BMAUTH_LINK__NEW_DEVICE_SHOWS_CODE: 'false' }`).
+export function startServer(smtpPort, env = {}) {
   const binary = process.env.E2E_SERVER_BINARY ?? join(targetDir, 'release/bmauth');
   return spawnServer(smtpPort, binary, ['serve'], (port) => ({
     BMAUTH_LISTEN: `127.0.0.1:${port}`,
     BMAUTH_SITE_DIR: join(repo, 'target/site'),
+    ...env,
   }));
+}
+
+/// Settings for a server behind a reverse proxy on loopback, with the tests' small
+/// GeoIP database: a device whose requests say `X-Forwarded-For: 198.51.100.7`
+/// (see `newDevice`'s `forwardedFor`) is a visitor from "near London".
+export const behindProxyWithGeoip = {
+  BMAUTH_CLIENT_IP_HEADER: 'x-forwarded-for',
+  BMAUTH_TRUSTED_PROXIES: '["127.0.0.1/32", "::1/128"]',
+  BMAUTH_GEOIP_DATABASE: join(repo, 'tests/data/test-city.mmdb'),
+};
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/// Runs axe-core on the page as it is now and fails on any violation (WCAG 2.x A
+/// and AA rules and best practices). Evaluated through DevTools, so the page's CSP
+/// stays as it is.
+export async function expectAccessible(page, what) {
+  await page.evaluate(axeSource);
+  const { violations } = await page.evaluate(() => axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  const found = violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  assert.deepEqual(found, [], `axe-core on ${what}`);
 }
 
 /// The Leptos example app (examples/leptos_host), release build.
@@ -163,8 +189,12 @@ export function readQr(png) {
 
 /// A device: its own browser context (cookies) and page, with a platform
 /// authenticator that has a biometric (user verification) and resident keys.
-export async function newDevice(browser, { width = 1280, height = 860 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+export async function newDevice(browser, { width = 1280, height = 860, forwardedFor } = {}) {
+  const context = await browser.newContext({
+    viewport: { width, height },
+    // As a reverse proxy would say where this device's requests come from.
+    extraHTTPHeaders: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+  });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => {
@@ -218,11 +248,11 @@ export async function screenshot(page, name) {
 /// What one test file runs against: a mail sink, a server and Chromium, started
 /// before its tests and stopped after them. Every device made with `device()` must
 /// end with a clean console (no CSP violations, no uncaught errors).
-export function world() {
+export function world({ env } = {}) {
   const w = { devices: [], browsers: [] };
   before(async () => {
     w.mail = await startMailSink();
-    w.server = await startServer(w.mail.port);
+    w.server = await startServer(w.mail.port, env);
     w.browser = await launchBrowser();
     w.browsers.push(w.browser);
   });

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cameraFeedOf, interactive, launchBrowser, readQr, screenshot, world,
+  cameraFeedOf, expectAccessible, interactive, launchBrowser, readQr, screenshot, world,
 } from './harness.mjs';
 
 const w = world();
@@ -68,6 +68,8 @@ test('a phone scans the computer\'s code with its camera and is approved there',
   await screenshot(computer.page, 'link-approve');
   await approve(computer.page, await number.textContent());
   await computer.page.getByTestId('link-approved').waitFor();
+  await phone.page.getByTestId('link-account').waitFor({ timeout: 15000 });
+  await expectAccessible(phone.page, 'the new device confirming the account');
   await screenshot(phone.page, 'link-confirm-account');
   await confirmJoin(phone.page, email);
   await computer.page.getByTestId('link-done').waitFor({ timeout: 15000 });
@@ -221,6 +223,7 @@ test('a new device approved into another account sees whose it is, and says no',
   const account = laptop.page.getByTestId('link-account');
   await account.waitFor({ timeout: 15000 });
   assert.equal(await account.textContent(), 'ma…@evil.example');
+  await expectAccessible(laptop.page, 'the new device shown another account');
   await screenshot(laptop.page, 'link-not-my-account');
   await laptop.page.getByRole('button', { name: 'No, not my account' }).click();
   await laptop.page.getByTestId('link-done').waitFor();

@@ -86,6 +86,15 @@ pub enum ErrorCode {
     LinkNumberWrong,
     /// The new device may make its passkey only once the link is approved.
     LinkNotApproved,
+    /// New devices showing a code (`/auth/link/request`) is turned off here: the
+    /// signed-in device shows the code instead, and the new one scans it.
+    LinkDirectionDisabled,
+    /// The request comes from another network: approve again with
+    /// `holding_device: true` once the person confirmed they hold that device.
+    HoldingDeviceRequired,
+    /// No live "This wasn't me" link with this token: used, expired (they work for
+    /// a day), or its device removed already.
+    UndoNotFound,
     /// No live session.
     NotSignedIn,
     /// The account has no passkey with this id.
@@ -289,7 +298,7 @@ pub struct LinkTokenRequest {
 /// The number the new device shows, typed on the approving one.
 ///
 /// ```
-/// let body = bmauth_proto::LinkApproveRequest { token: "…".into(), number: "42".into() };
+/// let body = bmauth_proto::LinkApproveRequest { token: "…".into(), number: "42".into(), holding_device: false };
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkApproveRequest {
@@ -297,6 +306,10 @@ pub struct LinkApproveRequest {
     pub token: String,
     /// The 2-digit number.
     pub number: String,
+    /// The person confirmed they hold the asking device ("I am holding this
+    /// device"): needed when `link/details` says `confirm_holding`.
+    #[serde(default)]
+    pub holding_device: bool,
 }
 
 /// A passkey's answer to a ceremony for a device link.
@@ -399,8 +412,16 @@ pub struct LinkDetailsResponse {
     pub device: Option<String>,
     /// The new device's address.
     pub ip: Option<String>,
+    /// Roughly where that address is ("near Lyon, France"), when the server has a
+    /// GeoIP database; nothing is guessed otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Whether that address is on this device's network.
     pub same_network: bool,
+    /// The new device asked for this link itself, from another network: ask the
+    /// person to confirm they are holding it, and send `holding_device: true`.
+    #[serde(default)]
+    pub confirm_holding: bool,
     /// Seconds since the link was begun.
     pub age_secs: u64,
     /// Seconds until it expires.
@@ -424,6 +445,35 @@ pub struct LinkRegistrationOptions {
     /// The account's address, partly masked (`an…@example.com`). Ask the person
     /// whether to join it; if not, `POST /auth/link/decline`.
     pub account: String,
+}
+
+/// What a "This wasn't me" link would remove, shown before it does.
+///
+/// ```
+/// let answer: bmauth_proto::UndoDetailsResponse = serde_json::from_value(serde_json::json!({
+///     "device": "Chrome on Android", "ip": "203.0.113.7", "added_at": 1764400000
+/// })).unwrap();
+/// assert_eq!(answer.device.as_deref(), Some("Chrome on Android"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoDetailsResponse {
+    /// The device's browser and system, if it said.
+    pub device: Option<String>,
+    /// The address it joined from.
+    pub ip: Option<String>,
+    /// When it joined (Unix seconds).
+    pub added_at: i64,
+}
+
+/// The token of a "This wasn't me" link (from its `#fragment`).
+///
+/// ```
+/// let body = bmauth_proto::UndoRequest { token: "…".into() };
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UndoRequest {
+    /// The token.
+    pub token: String,
 }
 
 /// A recovery code accepted: this browser's link to make its passkey with.
@@ -623,6 +673,8 @@ pub enum SecurityEventKind {
     SessionEnded,
     /// Every other session was ended.
     OtherSessionsEnded,
+    /// A device was removed with the "This wasn't me" link in the mail about it.
+    DeviceUndone,
 }
 
 /// One entry of an account's recent activity.

@@ -10,8 +10,8 @@ use crate::{
     LinkCredentialRequest, LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse,
     LinkTokenRequest, MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest,
     PasskeysResponse, ReauthRequest, RecoveredResponse, RegisteredResponse, RenamePasskeyRequest,
-    SessionRequest, SessionsEndedResponse, SessionsResponse, StatusResponse, UserResponse,
-    VerifyEmailRequest, WebAuthnJson,
+    SessionRequest, SessionsEndedResponse, SessionsResponse, StatusResponse, UndoDetailsResponse,
+    UndoRequest, UserResponse, VerifyEmailRequest, WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -124,6 +124,21 @@ endpoints! {
     LinkDecline: Post "/auth/link/decline", LinkTokenRequest => MessageResponse;
     /// The new device's passkey: stored, and the device signed in.
     LinkRegisterComplete: Post "/auth/link/register/complete", LinkCredentialRequest => UserResponse;
+
+    /// Adding a device with a passkey from a phone nearby (the platform's hybrid
+    /// transport, proximity checked over Bluetooth): request options hinting
+    /// `hybrid`, for a discoverable passkey.
+    LinkNearbyBegin: Post "/auth/link/nearby/begin", Empty => WebAuthnJson;
+    /// The phone's signed challenge: a device link approved for its account and
+    /// bound to this browser, to make this device's own passkey with
+    /// (`/auth/link/register/…`).
+    LinkNearbyComplete: Post "/auth/link/nearby/complete", AutofillRequest => RecoveredResponse;
+
+    /// What the "This wasn't me" link in the mail about a new device would remove.
+    /// No sign-in needed: the token is the key.
+    UndoDetails: Post "/auth/link/undo/details", UndoRequest => UndoDetailsResponse;
+    /// Removes that device's passkey (and its sessions); the link is used up.
+    Undo: Post "/auth/link/undo", UndoRequest => MessageResponse;
 
     /// The signed-in account's passkeys.
     Passkeys: Get "/auth/passkeys", Empty => PasskeysResponse;

@@ -35,9 +35,11 @@ pub enum SecurityEventKind {
     SessionEnded,
     /// Every other session was ended.
     OtherSessionsEnded,
+    /// A device was removed with the "This wasn't me" link in the mail about it.
+    DeviceUndone,
 }
 
-const KINDS: [SecurityEventKind; 9] = [
+const KINDS: [SecurityEventKind; 10] = [
     SecurityEventKind::SignedUp,
     SecurityEventKind::SignedIn,
     SecurityEventKind::DeviceAdded,
@@ -47,6 +49,7 @@ const KINDS: [SecurityEventKind; 9] = [
     SecurityEventKind::CounterWentBack,
     SecurityEventKind::SessionEnded,
     SecurityEventKind::OtherSessionsEnded,
+    SecurityEventKind::DeviceUndone,
 ];
 
 impl SecurityEventKind {
@@ -66,6 +69,7 @@ impl SecurityEventKind {
             Self::CounterWentBack => "counter_went_back",
             Self::SessionEnded => "session_ended",
             Self::OtherSessionsEnded => "other_sessions_ended",
+            Self::DeviceUndone => "device_undone",
         }
     }
 

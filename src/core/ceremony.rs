@@ -34,6 +34,9 @@ pub enum CeremonyKind {
     LinkRegister,
     /// A signed-in person confirming it's them before a sensitive change.
     Reauth,
+    /// A new device signing in with a passkey from a nearby phone (hybrid), to
+    /// make its own next.
+    LinkNearby,
 }
 
 impl CeremonyKind {
@@ -50,6 +53,7 @@ impl CeremonyKind {
             Self::LinkRegister => "link_register",
             Self::Autofill => "autofill",
             Self::Reauth => "reauth",
+            Self::LinkNearby => "link_nearby",
         }
     }
 
@@ -66,6 +70,7 @@ impl CeremonyKind {
             Self::LinkApprove,
             Self::LinkRegister,
             Self::Reauth,
+            Self::LinkNearby,
         ]
         .into_iter()
         .find(|k| k.as_str() == name)

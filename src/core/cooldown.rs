@@ -7,7 +7,9 @@
 //! not the account: the owner's older devices can remove it at once, and the mail
 //! about it carries an undo link. Devices added by recovery are not held back:
 //! recovery exists to remove the devices that were lost, and its code came from
-//! the account's own mailbox.
+//! the account's own mailbox. Nor are devices let in by a nearby phone's passkey:
+//! the phone proved it was near (Bluetooth) and signed with the account's own
+//! passkey, which is a sign-in, and a sign-in's session is not held back either.
 
 use super::{Auth, AuthError, AuthResult, secs};
 use crate::clock::UnixTime;
@@ -28,6 +30,9 @@ pub enum PasskeyOrigin {
     DeviceLink,
     /// A new device, let in by a recovery code from the account's email.
     Recovery,
+    /// A new device, let in by a passkey from a phone nearby (the platform's hybrid
+    /// transport, which checks proximity over Bluetooth).
+    Nearby,
 }
 
 impl PasskeyOrigin {
@@ -41,6 +46,7 @@ impl PasskeyOrigin {
             Self::SignUp => "sign_up",
             Self::DeviceLink => "device_link",
             Self::Recovery => "recovery",
+            Self::Nearby => "nearby",
         }
     }
 
@@ -50,7 +56,7 @@ impl PasskeyOrigin {
     /// assert_eq!(bmauth::core::PasskeyOrigin::from_name("qr"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::SignUp, Self::DeviceLink, Self::Recovery]
+        [Self::SignUp, Self::DeviceLink, Self::Recovery, Self::Nearby]
             .into_iter()
             .find(|o| o.as_str() == name)
     }

@@ -106,9 +106,27 @@ pub enum AuthError {
     /// The number typed is not the one the new device shows: the request is refused.
     #[error("that is not the number on the other device; the request was refused")]
     LinkNumberWrong,
+    /// The operator turned off new devices showing a code (`link.new_device_shows_code`).
+    #[error(
+        "this site doesn't let a new device show a code: on your signed-in device, open the add-a-device page and scan its code with this one"
+    )]
+    LinkDirectionDisabled,
+    /// The request comes from another network: approving needs the person to
+    /// confirm they hold the device.
+    #[error(
+        "this request comes from another network: confirm that you are holding that device and started this yourself"
+    )]
+    HoldingDeviceRequired,
     /// The new device may make its passkey only once the request is approved.
     #[error("the request has not been approved yet")]
     LinkNotApproved,
+
+    /// No live "This wasn't me" link with this token: used, expired, or its device
+    /// removed already.
+    #[error(
+        "this link was used already, has expired (links work for a day), or the device was removed already"
+    )]
+    UndoNotFound,
 
     /// No live session.
     #[error("not signed in")]

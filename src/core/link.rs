@@ -109,6 +109,8 @@ pub enum LinkOrigin {
     Device,
     /// A recovery code from the account's email.
     Recovery,
+    /// A passkey of the account on a phone nearby (hybrid transport).
+    Nearby,
 }
 
 impl LinkOrigin {
@@ -121,6 +123,7 @@ impl LinkOrigin {
         match self {
             Self::Device => "device",
             Self::Recovery => "recovery",
+            Self::Nearby => "nearby",
         }
     }
 
@@ -130,7 +133,7 @@ impl LinkOrigin {
     /// assert_eq!(bmauth::core::LinkOrigin::from_name("qr"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Device, Self::Recovery]
+        [Self::Device, Self::Recovery, Self::Nearby]
             .into_iter()
             .find(|o| o.as_str() == name)
     }
@@ -140,6 +143,7 @@ impl LinkOrigin {
         match self {
             Self::Device => PasskeyOrigin::DeviceLink,
             Self::Recovery => PasskeyOrigin::Recovery,
+            Self::Nearby => PasskeyOrigin::Nearby,
         }
     }
 }
@@ -166,8 +170,13 @@ pub struct LinkRequest {
     pub device: Option<String>,
     /// The new device's address.
     pub ip: Option<String>,
+    /// Roughly where that address is ("near Lyon, France"), with a GeoIP database.
+    pub location: Option<String>,
     /// Whether that address is this device's (same network) or another.
     pub same_network: bool,
+    /// Approving needs the person to confirm they hold the device: the new device
+    /// asked for this link itself, from another network.
+    pub confirm_holding: bool,
     /// When the link was begun.
     pub created_at: UnixTime,
     /// When it expires.
@@ -232,6 +241,20 @@ fn normalise_code(input: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
+/// Whether the new device asked from this device's address (IPv6: the same /64):
+/// probably the same network, as two devices in one person's hands usually are.
+fn same_network(link: &LinkRow, client: &ClientInfo) -> bool {
+    let theirs = link.new_ip.as_deref().and_then(|ip| ip.parse().ok());
+    theirs.is_some() && client.ip.is_some() && address_key(theirs) == address_key(client.ip)
+}
+
+/// A link the new device asked for (it belongs to no account yet), from another
+/// network: the relayable shape (BCP §4.1.1), so approving it needs the person to
+/// say, a second time, that they hold that device (BCP §6.1.1, §6.1.13).
+fn needs_holding_confirmation(link: &LinkRow, client: &ClientInfo) -> bool {
+    link.user_id.is_none() && !same_network(link, client)
+}
+
 /// "Chrome on Android": the browser and system a user agent names.
 pub(crate) fn describe_device(user_agent: Option<&str>) -> Option<String> {
     let parsed = woothee::parser::Parser::new().parse(user_agent?)?;
@@ -251,27 +274,36 @@ impl Auth {
         link: &LinkRow,
         client: &ClientInfo,
         now: UnixTime,
-    ) -> crate::mail::MailBody {
+        undo_token: &str,
+    ) -> AuthResult<crate::mail::MailBody> {
         use crate::mail::{ApprovedBy, DeviceAdded, device_added_mail};
         let device = describe_device(client.user_agent.as_deref());
         let approver = describe_device(link.approver_user_agent.as_deref());
         let ip = client.ip.map(|ip| ip.to_string());
         let approved_by = match link.origin {
             LinkOrigin::Recovery => ApprovedBy::RecoveryCode,
+            LinkOrigin::Nearby => ApprovedBy::NearbyPasskey,
             LinkOrigin::Device => ApprovedBy::SignedInDevice {
                 device: approver.as_deref(),
                 ip: link.approver_ip.as_deref(),
             },
         };
-        device_added_mail(
+        let mut undo_url = self
+            .origin()
+            .join("/auth/undo")
+            .map_err(|e| AuthError::internal("building an undo link", e))?;
+        // In the fragment: never sent to a server, so in no log and no Referer.
+        undo_url.set_fragment(Some(undo_token));
+        Ok(device_added_mail(
             &self.settings.rp_name,
             &DeviceAdded {
                 device: device.as_deref(),
                 ip: ip.as_deref(),
                 at: now,
                 approved_by,
+                undo_url: undo_url.as_str(),
             },
-        )
+        ))
     }
 
     /// The hashes a token or typed code is found by.
@@ -369,9 +401,15 @@ impl Auth {
     }
 
     /// A new device asks to be added to an account: it shows the QR code (or the
-    /// code) and its number, and waits for a signed-in device to approve.
+    /// code) and its number, and waits for a signed-in device to approve. This is
+    /// the direction a phishing page can relay (the cross-device BCP's consent
+    /// phishing, §4.1): the operator may turn it off (`link.new_device_shows_code`),
+    /// and it is rate limited per client.
     pub async fn request_link(&self, client: &ClientInfo) -> AuthResult<NewLink> {
-        self.limit(Limit::CeremoniesPerClient, &client_key(client))
+        if !self.settings.new_device_shows_code {
+            return Err(AuthError::LinkDirectionDisabled);
+        }
+        self.limit(Limit::LinkRequestsPerClient, &client_key(client))
             .await?;
         let (mut row, mut shown) = self.new_link_row(LinkState::Pending, None);
         Self::bind_new_device(&mut row, client);
@@ -428,33 +466,44 @@ impl Auth {
         client: &ClientInfo,
     ) -> AuthResult<LinkRequest> {
         let link = self.link_to_judge(token_or_code, user, client).await?;
-        // Same address (IPv6: same /64) as this device: probably the same network.
-        let theirs = link.new_ip.as_deref().and_then(|ip| ip.parse().ok());
-        let same_network = theirs.is_some()
-            && client.ip.is_some()
-            && address_key(theirs) == address_key(client.ip);
+        let same_network = same_network(&link, client);
+        let location = link
+            .new_ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok())
+            .and_then(|ip| self.geoip.place(ip));
         Ok(LinkRequest {
             state: link.state,
             device: describe_device(link.new_user_agent.as_deref()),
-            ip: link.new_ip,
+            ip: link.new_ip.clone(),
+            location,
             same_network,
+            confirm_holding: needs_holding_confirmation(&link, client),
             created_at: link.created_at,
             expires_at: link.expires_at,
         })
     }
 
     /// The number the person typed, checked: a wrong one refuses the link for good.
-    /// Then the options for a fresh assertion by a passkey of their account.
+    /// A request from another network also needs `holding_device`: the person
+    /// said, a second time, that they hold the asking device. Then the options for
+    /// a fresh assertion by a passkey of their account.
     pub async fn begin_link_approval(
         &self,
         token_or_code: &str,
         number: &str,
+        holding_device: bool,
         user: &User,
         client: &ClientInfo,
     ) -> AuthResult<RequestChallengeResponse> {
+        self.limit(Limit::LinkApprovalsPerAccount, user.id.as_str())
+            .await?;
         let link = self.link_to_judge(token_or_code, user, client).await?;
         if link.state != LinkState::Pending {
             return Err(AuthError::LinkNotFound);
+        }
+        if needs_holding_confirmation(&link, client) && !holding_device {
+            return Err(AuthError::HoldingDeviceRequired);
         }
         let expected = link.number.as_deref().unwrap_or_default();
         let typed = number.trim();
@@ -673,11 +722,12 @@ impl Auth {
             link.origin.passkey_origin(),
         )?;
         let (session, token) = self.new_session(&user_id, Some(&credential.id), true, client);
-        let notice = self.device_added_notice(&link, client, now);
+        let (undo, undo_token) = self.new_undo(&user_id, &credential.id, client, now);
+        let notice = self.device_added_notice(&link, client, now, &undo_token)?;
         let notice = self.security_notice(&user.email, &notice);
         let previous = previous_session.map(SessionToken::id_hash);
         let kind = match link.origin {
-            LinkOrigin::Device => SecurityEventKind::DeviceAdded,
+            LinkOrigin::Device | LinkOrigin::Nearby => SecurityEventKind::DeviceAdded,
             LinkOrigin::Recovery => SecurityEventKind::DeviceRecovered,
         };
         let event = self.event(&user_id, kind, Some(&credential.name), client);
@@ -691,6 +741,7 @@ impl Auth {
                     session: &session,
                     notice: &notice,
                     event: &event,
+                    undo: &undo,
                 },
                 previous.as_deref(),
             )

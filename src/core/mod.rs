@@ -10,9 +10,12 @@ mod ceremony;
 mod cooldown;
 mod email;
 mod error;
+mod geo;
+pub(crate) use geo::GeoIp;
 mod ids;
 mod link;
 mod login;
+mod nearby;
 mod pin;
 mod rate_limit;
 mod recovery;
@@ -21,6 +24,7 @@ mod session;
 #[cfg(test)]
 mod tests;
 mod token;
+mod undo;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -38,6 +42,7 @@ pub use ids::{CredentialId, UserId};
 pub use link::{LinkOrigin, LinkProgress, LinkRegistration, LinkRequest, LinkState, NewLink};
 pub use pin::PinPurpose;
 pub use token::{BrowserToken, SessionToken, Token};
+pub use undo::UndoDetails;
 
 use crate::clock::{Clock, UnixTime};
 use crate::config::Validated;
@@ -68,6 +73,8 @@ pub mod policy {
     pub const BROWSER_BINDING_TTL: Duration = Duration::from_secs(24 * 3600);
     /// A device link lives this long (and this long again once approved).
     pub const LINK_TTL: Duration = Duration::from_secs(shared::LINK_TTL_SECS);
+    /// A "This wasn't me" link in the mail about a new device works this long.
+    pub const UNDO_TTL: Duration = Duration::from_secs(24 * 3600);
     /// A security notice is worth sending for this long.
     pub const NOTICE_TTL: Duration = Duration::from_secs(24 * 3600);
     /// A session's last-seen time is written at most this often.
@@ -172,6 +179,7 @@ pub(crate) struct Settings {
     pub session_lifetime: Duration,
     pub session_idle: Duration,
     pub new_device_cooldown: Duration,
+    pub new_device_shows_code: bool,
     pub limits: crate::config::Limits,
 }
 
@@ -193,19 +201,21 @@ pub struct Auth {
     secret: ServerSecret,
     clock: Arc<dyn Clock>,
     outbox: Outbox,
+    geoip: geo::GeoIp,
     settings: Settings,
 }
 
 impl Auth {
     pub(crate) fn new(
         validated: &Validated,
-        limits: &crate::config::Limits,
-        rp_name: &str,
+        config: &crate::Config,
         store: Store,
         secret: ServerSecret,
         clock: Arc<dyn Clock>,
         outbox: Outbox,
+        geoip: GeoIp,
     ) -> AuthResult<Self> {
+        let rp_name = config.rp_name.as_str();
         let webauthn = WebauthnBuilder::new(&validated.rp_id, &validated.origin)
             .and_then(|b| b.rp_name(rp_name).timeout(policy::CEREMONY_TTL).build())
             .map_err(|e| AuthError::internal("configuring WebAuthn", e))?;
@@ -215,12 +225,14 @@ impl Auth {
             secret,
             clock,
             outbox,
+            geoip,
             settings: Settings {
                 rp_name: rp_name.to_string(),
                 session_lifetime: validated.session_lifetime,
                 session_idle: validated.session_idle,
                 new_device_cooldown: validated.new_device_cooldown,
-                limits: limits.clone(),
+                new_device_shows_code: config.link.new_device_shows_code,
+                limits: config.limits.clone(),
             },
         })
     }
@@ -240,6 +252,18 @@ impl Auth {
     /// ```
     pub fn origin(&self) -> &Url {
         &self.webauthn.get_allowed_origins()[0]
+    }
+
+    /// Whether a new device may show a code for a signed-in one to scan
+    /// (`link.new_device_shows_code`).
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// let offer_show_code_button = bmauth.core().new_device_shows_code();
+    /// # }
+    /// ```
+    pub fn new_device_shows_code(&self) -> bool {
+        self.settings.new_device_shows_code
     }
 
     pub(crate) fn now(&self) -> UnixTime {

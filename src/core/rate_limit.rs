@@ -20,6 +20,10 @@ pub(crate) enum Limit {
     MailPerClient,
     /// Mail sent to one email address.
     MailPerAccount,
+    /// Links asked for by new devices (the relayable direction), per client.
+    LinkRequestsPerClient,
+    /// Device links approved, per account.
+    LinkApprovalsPerAccount,
 }
 
 impl Limit {
@@ -30,6 +34,8 @@ impl Limit {
             Self::PinTriesPerAccount => "pin-account",
             Self::MailPerClient => "mail-ip",
             Self::MailPerAccount => "mail-account",
+            Self::LinkRequestsPerClient => "link-request-ip",
+            Self::LinkApprovalsPerAccount => "link-approval-account",
         }
     }
 }
@@ -67,6 +73,8 @@ impl Auth {
             Limit::PinTriesPerAccount => limits.pin_tries_per_account,
             Limit::MailPerClient => limits.mail_per_client,
             Limit::MailPerAccount => limits.mail_per_account,
+            Limit::LinkRequestsPerClient => limits.link_requests_per_client,
+            Limit::LinkApprovalsPerAccount => limits.link_approvals_per_account,
         }
     }
 

@@ -78,6 +78,7 @@ impl From<SecurityEvent> for SecurityEventView {
             K::CounterWentBack => W::CounterWentBack,
             K::SessionEnded => W::SessionEnded,
             K::OtherSessionsEnded => W::OtherSessionsEnded,
+            K::DeviceUndone => W::DeviceUndone,
         };
         Self {
             kind,

@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
     EmailRequest, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse,
-    LinkRegistrationOptions, LinkStatusResponse, LinkTokenRequest, MessageResponse,
+    AutofillRequest, Empty, LinkRegistrationOptions, UndoDetailsResponse, UndoRequest, LinkStatusResponse, LinkTokenRequest, MessageResponse,
     NewLinkResponse, RecoveredResponse, UserResponse, VerifyEmailRequest,
 };
 use qrcode::render::svg;
@@ -144,7 +144,9 @@ pub async fn details(
         state: wire_state(request.state, false),
         device: request.device,
         ip: request.ip,
+        location: request.location,
         same_network: request.same_network,
+        confirm_holding: request.confirm_holding,
         age_secs: (now - request.created_at).max(0) as u64,
         expires_in: (request.expires_at - now).max(0) as u64,
     }))
@@ -158,7 +160,13 @@ pub async fn approve_begin(
 ) -> ApiResult<impl IntoResponse> {
     let options = bm
         .core()
-        .begin_link_approval(&req.token, &req.number, &user, &client.info)
+        .begin_link_approval(
+            &req.token,
+            &req.number,
+            req.holding_device,
+            &user,
+            &client.info,
+        )
         .await?;
     Ok(axum::Json(options))
 }
@@ -217,6 +225,49 @@ pub async fn register_begin(
     Ok(axum::Json(LinkRegistrationOptions {
         public_key,
         account: joining.account,
+    }))
+}
+
+pub async fn nearby_begin(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(_): ApiJson<Empty>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(bm.core().begin_nearby_link(&client.info).await?))
+}
+
+pub async fn nearby_complete(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<AutofillRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let token = bm
+        .core()
+        .finish_nearby_link(req.credential, &client.info)
+        .await?;
+    Ok(axum::Json(RecoveredResponse { token }))
+}
+
+pub async fn undo_details(
+    Extension(bm): Extension<BmAuth>,
+    ApiJson(req): ApiJson<UndoRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let details = bm.core().undo_details(&req.token).await?;
+    Ok(axum::Json(UndoDetailsResponse {
+        device: details.device,
+        ip: details.ip,
+        added_at: details.added_at,
+    }))
+}
+
+pub async fn undo(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<UndoRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.core().undo_device(&req.token, &client.info).await?;
+    Ok(axum::Json(MessageResponse {
+        message: "Removed. That device can no longer sign in, and its sessions have ended.".into(),
     }))
 }
 

@@ -19,10 +19,10 @@ use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
     Activity, AutofillBegin, AutofillComplete, EndOtherSessions, EndSession, Endpoint,
     LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny, LinkDetails,
-    LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin,
+    LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin,
     LoginComplete, Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify,
     RegisterBegin, RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, Sessions, Status,
-    VerifyEmail,
+    Undo, UndoDetails, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -68,6 +68,10 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<LinkStatus>(), post(link::status))
         .route(path::<LinkRegisterBegin>(), post(link::register_begin))
         .route(path::<LinkDecline>(), post(link::decline))
+        .route(path::<LinkNearbyBegin>(), post(link::nearby_begin))
+        .route(path::<LinkNearbyComplete>(), post(link::nearby_complete))
+        .route(path::<UndoDetails>(), post(link::undo_details))
+        .route(path::<Undo>(), post(link::undo))
         .route(
             path::<LinkRegisterComplete>(),
             post(link::register_complete),

@@ -58,6 +58,8 @@ pub enum ApprovedBy<'a> {
     },
     /// A recovery code sent to the account's address.
     RecoveryCode,
+    /// One of the account's passkeys, on a phone that proved it was near.
+    NearbyPasskey,
 }
 
 /// A device that joined an account, for the mail that tells the account.
@@ -70,6 +72,8 @@ pub struct DeviceAdded<'a> {
     /// When it made its passkey.
     pub at: UnixTime,
     pub approved_by: ApprovedBy<'a>,
+    /// The "This wasn't me" link that removes it.
+    pub undo_url: &'a str,
 }
 
 /// "Chrome on Android (from 203.0.113.7)".
@@ -100,14 +104,23 @@ pub fn device_added_mail(app: &str, added: &DeviceAdded<'_>) -> MailBody {
             device_and_address(device, ip, "a device")
         ),
         ApprovedBy::RecoveryCode => "It came in with a recovery code sent to this address.".into(),
+        ApprovedBy::NearbyPasskey => "It was approved with your passkey on a phone next to it \
+             (the phone proved it was near over Bluetooth)."
+            .into(),
     };
     let what = format!(
         "{device} was added to your {app} account on {}, and made its own passkey. {how}",
         date_and_time(added.at)
     );
-    let not_you = "Not you? Sign in on a device you trust and remove the passkey you \
-         don't recognise on your devices page, then end the sessions you don't know.";
-    security_notice(subject, &what, not_you)
+    let not_you = "This wasn't you? Remove that device with the link below, at once and \
+         without signing in (it works once, for 24 hours). Then look at your devices \
+         and sessions from a device you trust.";
+    security_notice(
+        subject,
+        &what,
+        not_you,
+        Some(("This wasn't me: remove that device", added.undo_url)),
+    )
 }
 
 /// Tells an account that one of its passkeys was removed, from where, and what to
@@ -125,15 +138,32 @@ pub fn passkey_removed_mail(app: &str, added_at: UnixTime, by_device: Option<&st
     let not_you = "Not you? Sign in on a device you trust, look at your devices and \
          sessions, and remove what you don't recognise. If you can't sign in, recover \
          your account with a code sent to this address.";
-    security_notice(subject, &what, not_you)
+    security_notice(subject, &what, not_you, None)
 }
 
-/// A security notice: what happened, and what to do if it wasn't them.
-fn security_notice(subject: String, what: &str, not_you: &str) -> MailBody {
-    let text = format!("{what}\n\n{not_you}\n");
+/// A security notice: what happened, what to do if it wasn't them, and a link
+/// (its words and URL) that does it, if there is one.
+fn security_notice(
+    subject: String,
+    what: &str,
+    not_you: &str,
+    action: Option<(&str, &str)>,
+) -> MailBody {
+    let (action_text, action_html) = match action {
+        Some((words, url)) => (
+            format!("\n{words}:\n{url}\n"),
+            format!(
+                "<p><a href=\"{url}\" style=\"font-weight:700\">{words}</a></p>",
+                url = escape(url),
+                words = escape(words),
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let text = format!("{what}\n\n{not_you}\n{action_text}");
     let html = format!(
         "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;line-height:1.5\">\
-         <p>{what}</p><p style=\"color:#555\">{not_you}</p></body></html>",
+         <p>{what}</p><p style=\"color:#555\">{not_you}</p>{action_html}</body></html>",
         what = escape(what),
         not_you = escape(not_you),
     );

@@ -1,10 +1,11 @@
 //! Device links (adding a device by QR code). Every step is one conditional
 //! statement, so two instances or two racing requests cannot both move a link on.
 
+use super::undo::insert_undo;
 use super::{
     CredentialUse, EventRow, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store,
-    StoreResult, delete_session, insert_credential, insert_event, insert_mail, insert_session,
-    record_passkey_use, transaction, use_pin, with_pool, with_writer,
+    StoreResult, UndoRow, delete_session, insert_credential, insert_event, insert_mail,
+    insert_session, record_passkey_use, transaction, use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{LinkState, UserId};
@@ -20,6 +21,8 @@ pub struct JoinedDevice<'a> {
     pub notice: &'a OutboxRow,
     /// The account's security event.
     pub event: &'a EventRow,
+    /// The "This wasn't me" link the notice carries.
+    pub undo: &'a UndoRow,
 }
 
 /// The columns of `LinkRow`.
@@ -90,6 +93,22 @@ impl Store {
             }
             insert_link!(&mut *tx, link)?;
             Ok(true)
+        })
+    }
+
+    /// A link approved by a passkey from a phone nearby is stored, and that
+    /// passkey's use recorded (its counter moves forward), all or nothing.
+    pub async fn approve_nearby(
+        &self,
+        link: &LinkRow,
+        used: &CredentialUse,
+        now: UnixTime,
+    ) -> StoreResult<()> {
+        let user_id = link.user_id.as_ref().ok_or(sqlx::Error::RowNotFound)?;
+        transaction!(self, |tx| {
+            insert_link!(&mut *tx, link)?;
+            record_passkey_use!(&mut *tx, user_id, used, now)?;
+            Ok(())
         })
     }
 
@@ -224,6 +243,7 @@ impl Store {
             session,
             notice,
             event,
+            undo,
         } = joined;
         transaction!(self, |tx| {
             let taken: Option<String> =
@@ -257,6 +277,7 @@ impl Store {
             insert_session!(&mut *tx, session)?;
             insert_mail!(&mut *tx, notice)?;
             insert_event!(&mut *tx, event)?;
+            insert_undo!(&mut *tx, undo)?;
             Ok(LinkOutcome::Added)
         })
     }

@@ -16,6 +16,7 @@ mod rate_limits;
 mod rows;
 mod sessions;
 mod text_enum;
+mod undo;
 mod writer;
 
 use std::str::FromStr;
@@ -477,13 +478,14 @@ impl Store {
         now: UnixTime,
         unverified_before: UnixTime,
     ) -> StoreResult<u64> {
-        let statements: [(&str, UnixTime); 8] = [
+        let statements: [(&str, UnixTime); 9] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
             (
                 "DELETE FROM device_links WHERE expires_at <= $1",
                 now - 3600,
             ),
+            ("DELETE FROM device_undo WHERE expires_at <= $1", now),
             // PINs stay (dead) as long as their sign-up, so that resending keeps the
             // browser binding and the count of wrong tries.
             (
@@ -594,6 +596,7 @@ pub enum Table {
     Sessions,
     Outbox,
     DeviceLinks,
+    DeviceUndo,
     SecurityEvents,
 }
 
@@ -608,6 +611,7 @@ impl Table {
             Self::Sessions => "SELECT COUNT(*) FROM sessions",
             Self::Outbox => "SELECT COUNT(*) FROM outbox",
             Self::DeviceLinks => "SELECT COUNT(*) FROM device_links",
+            Self::DeviceUndo => "SELECT COUNT(*) FROM device_undo",
             Self::SecurityEvents => "SELECT COUNT(*) FROM security_events",
         }
     }

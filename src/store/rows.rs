@@ -144,3 +144,19 @@ pub struct LinkRow {
     pub approver_user_agent: Option<String>,
     pub approver_ip: Option<String>,
 }
+
+/// "This wasn't me": a one-time link, in the mail about a new device, that removes
+/// that device's passkey.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UndoRow {
+    /// SHA-256 of the token in the mail's link.
+    pub id_hash: String,
+    pub user_id: UserId,
+    /// The new device's passkey.
+    pub credential_id: CredentialId,
+    /// The new device's browser and address, to show on the page.
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+}

@@ -22,12 +22,13 @@ pub(crate) async fn post_token(browser: &Browser, path: &str, token: &str) -> An
     browser.post(path, json!({ "token": token })).await
 }
 
-/// The signed-in person types the number and approves with their passkey.
+/// The signed-in person types the number, says they hold the device (asked when it
+/// is on another network), and approves with their passkey.
 pub(crate) async fn approve(trusted: &mut Browser, token: &str, number: &str) -> Answer {
     let begun = trusted
         .post(
             "/auth/link/approve/begin",
-            json!({ "token": token, "number": number }),
+            json!({ "token": token, "number": number, "holding_device": true }),
         )
         .await;
     if !begun.status.is_success() {
@@ -244,7 +245,7 @@ async fn approval_needs_a_passkey_of_the_same_account(app: TestApp) {
     let options = ada
         .post(
             "/auth/link/approve/begin",
-            json!({ "token": token, "number": number }),
+            json!({ "token": token, "number": number, "holding_device": true }),
         )
         .await;
     let challenge = text(&options.expect_ok()["publicKey"]["challenge"]).to_string();

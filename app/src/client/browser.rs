@@ -129,6 +129,31 @@ pub async fn autofill_available() -> bool {
     }
 }
 
+/// Whether the browser can use a passkey from a phone nearby (the hybrid transport,
+/// with its Bluetooth proximity check): `PublicKeyCredential.getClientCapabilities()`
+/// says `hybridTransport`. Browsers without that method (or saying no) get
+/// BMAuth's own QR codes instead, never a dead button.
+pub async fn hybrid_available() -> bool {
+    let Some(window) = window() else { return false };
+    let Ok(class) = Reflect::get(&window, &"PublicKeyCredential".into()) else {
+        return false;
+    };
+    let Ok(ask) = Reflect::get(&class, &"getClientCapabilities".into()) else {
+        return false;
+    };
+    let Some(ask) = ask.dyn_ref::<Function>() else {
+        return false;
+    };
+    let Ok(promise) = ask.call0(&class) else {
+        return false;
+    };
+    match JsFuture::from(Promise::from(promise)).await {
+        Ok(capabilities) => Reflect::get(&capabilities, &"hybridTransport".into())
+            .is_ok_and(|v| v.as_bool() == Some(true)),
+        Err(_) => false,
+    }
+}
+
 /// Stops a pending passkey request (an `AbortController`).
 #[derive(Clone)]
 pub struct Abort(web_sys::AbortController);

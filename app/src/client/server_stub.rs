@@ -44,6 +44,10 @@ pub fn passkeys_supported() -> bool {
     false
 }
 
+pub async fn hybrid_available() -> bool {
+    false
+}
+
 pub async fn autofill_available() -> bool {
     false
 }

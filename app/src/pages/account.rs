@@ -194,7 +194,7 @@ impl Ctx {
 
 /// "7 December at 14:03 UTC", from Unix seconds (the browser's clock is in UTC terms
 /// here too: one wording for every visitor).
-fn day_and_time(at: i64) -> String {
+pub(crate) fn day_and_time(at: i64) -> String {
     const MONTHS: [&str; 12] = [
         "January",
         "February",
@@ -560,6 +560,9 @@ fn event_words(event: &SecurityEventView) -> String {
         }
         SecurityEventKind::SessionEnded => "A session was ended".into(),
         SecurityEventKind::OtherSessionsEnded => "Signed out everywhere else".into(),
+        SecurityEventKind::DeviceUndone => {
+            format!("Device{passkey} removed with the \u{201c}This wasn\u{2019}t me\u{201d} link in the email")
+        }
     }
 }
 
@@ -603,5 +606,13 @@ mod tests {
         assert_eq!(ago(7200, 0), "2 hours ago");
         assert_eq!(ago(86_400 * 3, 0), "3 days ago");
         assert_eq!(ago(31_536_000 * 2, 0), "2 years ago");
+    }
+
+    #[test]
+    fn dates_are_said_in_words() {
+        assert_eq!(day_and_time(0), "1 January at 00:00 UTC");
+        // 2026-12-07 14:03:00 UTC
+        assert_eq!(day_and_time(1_796_652_180), "7 December at 14:03 UTC");
+        assert_eq!(day_and_time(951_782_400), "29 February at 00:00 UTC");
     }
 }

@@ -14,22 +14,23 @@ use leptos_meta::Title;
 use super::{Status, failure_message};
 use crate::api::routes::{
     LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny, LinkDetails,
-    LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus,
-    Status as SignedInStatus,
+    LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin, LinkRegisterComplete,
+    LinkRequest, LinkStatus, Status as SignedInStatus,
 };
 use crate::api::{
-    Empty, ErrorCode, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse,
-    LinkRegistrationOptions, LinkState, LinkTokenRequest, NewLinkResponse,
+    AutofillRequest, Empty, ErrorCode, LinkApproveRequest, LinkCredentialRequest,
+    LinkDetailsResponse, LinkRegistrationOptions, LinkState, LinkTokenRequest, NewLinkResponse,
 };
 use crate::client::{self, ApiFailure, ScanFailure};
 
 /// Where "Sign in with another device" leads, and where a QR code points.
 #[component]
 pub fn LinkPage() -> impl IntoView {
+    let shows_code = crate::page_settings().new_device_shows_code;
     view! {
         <Title text="Sign in with another device"/>
         <section class="card">
-            <LinkFlow/>
+            <LinkFlow shows_code=shows_code/>
         </section>
         // The scanner library, for this page only: the sign-in page stays light.
         <script src="/vendor/html5-qrcode.min.js" defer></script>
@@ -162,11 +163,16 @@ pub(super) async fn make_this_devices_passkey(token: String) -> Result<(), Strin
 
 #[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
 #[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
-fn LinkFlow() -> impl IntoView {
+fn LinkFlow(
+    /// Whether this site lets a new device show a code (`link.new_device_shows_code`).
+    shows_code: bool,
+) -> impl IntoView {
     let (screen, set_screen) = signal(Screen::Loading);
     let (signed_in, set_signed_in) = signal(false);
     let (typed_code, set_typed_code) = signal(String::new());
     let (number, set_number) = signal(String::new());
+    let (holding, set_holding) = signal(false);
+    let (nearby, set_nearby) = signal(false);
     let (busy, set_busy) = signal(false);
     let (hydrated, set_hydrated) = signal(false);
     let fail = move |message: String| set_screen.set(Screen::Failed(message));
@@ -280,6 +286,9 @@ fn LinkFlow() -> impl IntoView {
     Effect::new(move |_| {
         set_hydrated.set(true);
         leptos::task::spawn_local(async move {
+            set_nearby.set(client::hybrid_available().await);
+        });
+        leptos::task::spawn_local(async move {
             let status = client::read::<SignedInStatus>().await;
             let is_signed_in = status.is_ok_and(|s| s.signed_in);
             set_signed_in.set(is_signed_in);
@@ -337,6 +346,33 @@ fn LinkFlow() -> impl IntoView {
         });
     };
 
+    // A passkey from a phone nearby: the browser shows its own QR code, the phone
+    // proves it is near, and this device then makes its own passkey.
+    let use_nearby_phone = move |_| {
+        set_busy.set(true);
+        leptos::task::spawn_local(async move {
+            let joined = async {
+                let options = client::call::<LinkNearbyBegin>(&Empty {})
+                    .await
+                    .map_err(|f| link_failure(&f))?;
+                let credential = client::get_passkey(&options, None)
+                    .await
+                    .map_err(|f| client::passkey_failure_message(&f).to_string())?;
+                let token = client::call::<LinkNearbyComplete>(&AutofillRequest { credential })
+                    .await
+                    .map_err(|f| link_failure(&f))?
+                    .token;
+                make_this_devices_passkey(token).await
+            }
+            .await;
+            set_busy.set(false);
+            match joined {
+                Ok(()) => client::go_to("/"),
+                Err(message) => fail(message),
+            }
+        });
+    };
+
     let scan = move |_| {
         let approving = signed_in.get_untracked();
         set_screen.set(Screen::Scanning { approving });
@@ -367,6 +403,7 @@ fn LinkFlow() -> impl IntoView {
             let body = LinkApproveRequest {
                 token: token.clone(),
                 number: number.get_untracked().trim().to_string(),
+                holding_device: holding.get_untracked(),
             };
             let result = async {
                 let options = client::call::<LinkApproveBegin>(&body)
@@ -419,10 +456,18 @@ fn LinkFlow() -> impl IntoView {
                 Screen::Choose => view! {
                     <h1>"Sign in with another device"</h1>
                     <p class="lead">"Use a device where you're already signed in to let this one in. It then gets its own passkey."</p>
+                    <Show when=move || nearby.get()>
+                        <div class="stack" data-testid="nearby">
+                            <button type="button" class="button" disabled=move || busy.get() on:click=use_nearby_phone>"Use a passkey from your phone"</button>
+                            <p class="meta">"Your browser shows a QR code; scan it with your phone and keep it close: they check they're near each other over Bluetooth."</p>
+                        </div>
+                    </Show>
                     <p>"On that device, go to " <strong>{move || format!("{}/link", client::location_origin_and_fragment().0)}</strong> " and scan its code with this one:"</p>
                     <div class="actions">
-                        <button type="button" class="button" on:click=scan>"Scan a code"</button>
-                        <button type="button" class="button secondary" disabled=move || busy.get() on:click=show_code>"Show a code on this device instead"</button>
+                        <button type="button" class=move || if nearby.get() { "button secondary" } else { "button" } on:click=scan>"Scan a code"</button>
+                        {shows_code.then(|| view! {
+                            <button type="button" class="button secondary" disabled=move || busy.get() on:click=show_code>"Show a code on this device instead"</button>
+                        })}
                     </div>
                     {code_form()}
                     <p class="switch"><a href="/auth/recover">"Lost your other devices? Recover by email"</a></p>
@@ -461,16 +506,24 @@ fn LinkFlow() -> impl IntoView {
                     let approve_token = token.clone();
                     let deny_token = token.clone();
                     let device = details.device.clone().unwrap_or_else(|| "An unknown device".into());
-                    let place = match (&details.ip, details.same_network) {
-                        (Some(ip), true) => format!("from {ip}, the same network as this device"),
-                        (Some(ip), false) => format!("from {ip}, a different network from this device"),
-                        (None, _) => "from an unknown address".into(),
+                    let near = details.location.clone().map(|l| format!(" {l}")).unwrap_or_default();
+                    let (place, warn) = match (&details.ip, details.same_network) {
+                        (Some(ip), true) => (format!("From {ip}{near}, the same network as this device."), false),
+                        (Some(ip), false) => (format!("From {ip}{near}: not this device's network."), true),
+                        (None, _) => ("From an unknown address.".to_string(), true),
                     };
+                    let confirm_holding = details.confirm_holding;
                     view! {
                         <h1>"Add this device to your account?"</h1>
+                        <div class=if warn { "notice warning" } else { "notice" } role=if warn { "alert" } else { "status" } data-testid="link-where">
+                            <p><strong>{place}</strong></p>
+                            {warn.then(|| view! {
+                                <p>"If someone sent you this code, or a page or a message asked you to scan it, don't approve: they would get into your account."</p>
+                            })}
+                        </div>
                         <div class="notice" data-testid="link-request">
                             <p><strong>{device}</strong></p>
-                            <p>{format!("Asked {} seconds ago, {place}.", details.age_secs)}</p>
+                            <p>{format!("Asked {} seconds ago.", details.age_secs)}</p>
                         </div>
                         <p>"Only approve if you're holding that device and started this yourself."</p>
                         <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); approve(approve_token.clone()); }>
@@ -478,8 +531,16 @@ fn LinkFlow() -> impl IntoView {
                             <input id="link-number" name="number" inputmode="numeric" autocomplete="off" maxlength="2"
                                 prop:value=move || number.get()
                                 on:input=move |ev| set_number.set(event_target_value(&ev).chars().filter(char::is_ascii_digit).collect())/>
+                            {confirm_holding.then(|| view! {
+                                <label class="check">
+                                    <input type="checkbox" name="holding"
+                                        prop:checked=move || holding.get()
+                                        on:change=move |ev| set_holding.set(event_target_checked(&ev))/>
+                                    " I am holding this device, and I started this myself"
+                                </label>
+                            })}
                             <div class="actions">
-                                <button type="submit" class="button" disabled=move || busy.get() || number.get().len() != 2>"Approve with passkey"</button>
+                                <button type="submit" class="button" disabled=move || busy.get() || number.get().len() != 2 || (confirm_holding && !holding.get())>"Approve with passkey"</button>
                                 <button type="button" class="button secondary" on:click=move |_| deny(deny_token.clone())>"Deny"</button>
                             </div>
                         </form>

@@ -5,6 +5,7 @@ mod link;
 mod login;
 mod recover;
 mod register;
+mod undo;
 mod verify;
 
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ pub use link::LinkPage;
 pub use login::LoginPage;
 pub use recover::RecoverPage;
 pub use register::RegisterPage;
+pub use undo::UndoPage;
 pub use verify::VerifyPage;
 
 use crate::api::routes::Logout;

@@ -229,6 +229,24 @@ impl TestApp {
         }
     }
 
+    /// A browser behind a reverse proxy that says it is `client_ip` (in
+    /// `X-Forwarded-For`; believed only by an app configured to trust the proxy).
+    pub fn browser_forwarded_for(&self, client_ip: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", client_ip.parse().unwrap());
+        Browser {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .default_headers(headers)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: self.main.base.clone(),
+            origin: self.origin.clone(),
+            authenticator: Authenticator::new(&self.origin),
+        }
+    }
+
     pub fn base(&self) -> &str {
         &self.main.base
     }

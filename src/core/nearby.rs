@@ -1,0 +1,107 @@
+//! Adding a device with a passkey from a phone nearby: the platform's own
+//! cross-device sign-in (FIDO's hybrid transport). The new device asks for a
+//! passkey with `hints: ["hybrid"]`; the browser shows its own QR code, the phone
+//! scans it and proves it is near over Bluetooth, and signs with the account's
+//! passkey. A phishing page cannot relay that: the proximity check fails far
+//! away (the cross-device BCP prefers this protocol, §6.2.3; proximity, §6.1.1).
+//!
+//! The assertion does not open a session here. It gives this browser a device
+//! link, approved for the account and bound to the browser, exactly as a recovery
+//! code does, with which the new device makes its own passkey and is signed in
+//! (`begin_link_registration`), so that it need not find the phone again.
+
+use webauthn_rs::prelude::{DiscoverableAuthentication, PublicKeyCredential, RequestChallengeResponse};
+use webauthn_rs_proto::PublicKeyCredentialHints;
+
+use super::ceremony::{CeremonyKind, verification_error};
+use super::link::{LinkOrigin, LinkState};
+use super::{Auth, AuthError, AuthResult, ClientInfo, CredentialId, UserId};
+use crate::store::UserKey;
+
+impl Auth {
+    /// Request options for a passkey from a phone nearby: discoverable (the phone's
+    /// passkey names the account), user verification required, hinting the hybrid
+    /// transport so that the browser offers its own QR code first.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// let options = bmauth.core().begin_nearby_link(&client).await?;
+    /// // navigator.credentials.get(options): the browser shows a QR code for the phone.
+    /// # Ok(()) }
+    /// ```
+    pub async fn begin_nearby_link(
+        &self,
+        client: &ClientInfo,
+    ) -> AuthResult<RequestChallengeResponse> {
+        let (mut options, state) = self
+            .webauthn
+            .start_discoverable_authentication()
+            .map_err(|e| AuthError::internal("starting a sign-in from a phone", e))?;
+        // A modal request (not autofill), for a passkey on another device.
+        options.mediation = None;
+        options.public_key.hints = Some(vec![PublicKeyCredentialHints::Hybrid]);
+        self.save_counted_ceremony(
+            CeremonyKind::LinkNearby,
+            &options.public_key.challenge,
+            None,
+            &state,
+            client,
+        )
+        .await?;
+        Ok(options)
+    }
+
+    /// The phone's assertion: verified like a sign-in (signature, user
+    /// verification, counter), for a confirmed account. Answers the token of a
+    /// device link approved for that account and bound to this browser, to make
+    /// this device's own passkey with.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # let credential = serde_json::Value::Null;
+    /// let token = bmauth.core().finish_nearby_link(credential, &client).await?;
+    /// let joining = bmauth.core().begin_link_registration(&token, &client).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn finish_nearby_link(
+        &self,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+    ) -> AuthResult<String> {
+        let (response, ceremony): (PublicKeyCredential, _) = self
+            .take_answer(CeremonyKind::LinkNearby, credential, client)
+            .await?;
+        let state: DiscoverableAuthentication = ceremony.state()?;
+        let (handle, credential_id) = self
+            .webauthn
+            .identify_discoverable_authentication(&response)
+            .map_err(verification_error)?;
+        let (user, rows) = self
+            .store
+            .user_with_credentials(UserKey::Id(&UserId::from_handle(&handle)))
+            .await?
+            .ok_or(AuthError::CredentialNotAllowed)?;
+        let credential_id = CredentialId::from_raw(credential_id);
+        let row = rows
+            .iter()
+            .find(|c| c.id == credential_id)
+            .ok_or(AuthError::CredentialNotAllowed)?;
+        let passkey: webauthn_rs::prelude::Passkey = serde_json::from_str(&row.passkey)
+            .map_err(|e| AuthError::internal("reading a stored passkey", e))?;
+        let outcome = self
+            .webauthn
+            .finish_discoverable_authentication_v2(&response, state, &passkey);
+        let used = self
+            .passkey_used(&user, vec![passkey], &response, outcome, client)
+            .await?;
+        if user.verified_at.is_none() {
+            return Err(AuthError::EmailNotVerified);
+        }
+        let (mut link, shown) = self.new_link_row(LinkState::Approved, Some(&user.id));
+        link.origin = LinkOrigin::Nearby;
+        Self::bind_new_device(&mut link, client);
+        self.store.approve_nearby(&link, &used, self.now()).await?;
+        tracing::info!(user = %user.id, "a passkey from a phone nearby approved a new device");
+        Ok(shown.token)
+    }
+}
