@@ -295,7 +295,10 @@ impl Limits {
             ("limits.pin_tries_per_account", self.pin_tries_per_account),
             ("limits.mail_per_client", self.mail_per_client),
             ("limits.mail_per_account", self.mail_per_account),
-            ("limits.link_requests_per_client", self.link_requests_per_client),
+            (
+                "limits.link_requests_per_client",
+                self.link_requests_per_client,
+            ),
             (
                 "limits.link_approvals_per_account",
                 self.link_approvals_per_account,

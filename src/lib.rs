@@ -225,20 +225,15 @@ impl Builder {
             self.clock.clone(),
             metrics.clone(),
         );
-        let geoip = crate::core::GeoIp::open(config.geoip_database.as_deref()).map_err(|reason| {
-            ConfigError::Invalid {
-                key: "geoip_database",
-                reason,
-            }
-        })?;
+        let geoip =
+            crate::core::GeoIp::open(config.geoip_database.as_deref()).map_err(|reason| {
+                ConfigError::Invalid {
+                    key: "geoip_database",
+                    reason,
+                }
+            })?;
         let auth = Auth::new(
-            &validated,
-            &config,
-            store,
-            secret,
-            self.clock,
-            outbox,
-            geoip,
+            &validated, &config, store, secret, self.clock, outbox, geoip,
         )?;
         let bmauth = BmAuth(Arc::new(Inner {
             auth,

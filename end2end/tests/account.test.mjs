@@ -13,7 +13,8 @@ const phoneSize = { width: 390, height: 844 };
 /// Waits for a mail to `email` whose text matches `pattern`.
 async function mailMatching(email, pattern) {
   for (let i = 0; i < 100; i++) {
-    const found = w.mail.to(email).find((m) => pattern.test(m.raw));
+    // Quoted-printable bodies break long lines with a soft "=" at the end.
+    const found = w.mail.to(email).find((m) => pattern.test(m.raw.replace(/=\r\n/g, '')));
     if (found) return found;
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -3,12 +3,19 @@
 -- folder.
 
 -- How each passkey came to the account: sign_up | device_link (approved on a
--- signed-in device) | recovery (an email code) | hybrid (a nearby phone's passkey).
--- A device_link passkey's sessions cannot remove others for a cool-down period.
--- Passkeys made before this column existed count as sign-up ones.
+-- signed-in device) | recovery (an email code) | nearby (another passkey of the
+-- account, from a phone nearby). Passkeys made before this column existed count
+-- as sign-up ones.
 ALTER TABLE credentials ADD COLUMN added_by TEXT NOT NULL DEFAULT 'sign_up';
+-- Until when the sessions this passkey opens cannot remove the account's other
+-- devices (the cool-down of a device added by a link, or inherited from the
+-- passkey that let it in); NULL: not held back.
+ALTER TABLE credentials ADD COLUMN held_until BIGINT;
 
 -- Where a link was approved from (the signed-in device's user agent and address),
 -- kept at approval for the mail that tells of the new device.
 ALTER TABLE device_links ADD COLUMN approver_user_agent TEXT;
 ALTER TABLE device_links ADD COLUMN approver_ip TEXT;
+-- The cool-down the new device's passkey inherits from the passkey that let it in
+-- (a link approved by a nearby phone's passkey that is itself held back).
+ALTER TABLE device_links ADD COLUMN inherited_hold BIGINT;

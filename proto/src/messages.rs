@@ -418,8 +418,8 @@ pub struct LinkDetailsResponse {
     pub location: Option<String>,
     /// Whether that address is on this device's network.
     pub same_network: bool,
-    /// The new device asked for this link itself, from another network: ask the
-    /// person to confirm they are holding it, and send `holding_device: true`.
+    /// The new device is on another network: ask the person to confirm they are
+    /// holding it, and send `holding_device: true`.
     #[serde(default)]
     pub confirm_holding: bool,
     /// Seconds since the link was begun.

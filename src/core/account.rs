@@ -36,7 +36,7 @@ pub(crate) fn provider_name(aaguid: Option<&str>) -> Option<&'static str> {
 ///
 /// ```no_run
 /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
-/// let copied = bmauth.core().passkeys(&session).await?.into_iter().filter(|p| p.counter_went_back_at.is_some());
+/// let copied = bmauth.core().passkeys(&session).await?.passkeys.into_iter().filter(|p| p.counter_went_back_at.is_some());
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

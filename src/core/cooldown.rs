@@ -7,10 +7,14 @@
 //! not the account: the owner's older devices can remove it at once, and the mail
 //! about it carries an undo link. Devices added by recovery are not held back:
 //! recovery exists to remove the devices that were lost, and its code came from
-//! the account's own mailbox. Nor are devices let in by a nearby phone's passkey:
-//! the phone proved it was near (Bluetooth) and signed with the account's own
-//! passkey, which is a sign-in, and a sign-in's session is not held back either.
+//! the account's own mailbox. A device let in by another passkey of the account
+//! (from a phone nearby) is held back exactly as long as that passkey is: a
+//! device that is held back cannot let in a second device of its own to escape.
+//!
+//! The hold is stored on the passkey (`held_until`), so signing in again neither
+//! resets nor skips it.
 
+use super::link::LinkOrigin;
 use super::{Auth, AuthError, AuthResult, secs};
 use crate::clock::UnixTime;
 use crate::store::SessionUserRow;
@@ -63,14 +67,33 @@ impl PasskeyOrigin {
 }
 
 impl Auth {
-    /// Until when `session` is held back, if it is: it was opened by a passkey that
-    /// joined by a device link less than the cool-down ago.
+    /// Until when a passkey a device makes through a link of `origin` is held back:
+    /// a device approved by a link, for the cool-down from now; one let in by a
+    /// nearby passkey, for as long as that passkey is still held back
+    /// (`inherited`: a held-back device cannot launder its hold through a second
+    /// device of its own); one let in by recovery, not at all.
+    pub(crate) fn hold_for(
+        &self,
+        origin: LinkOrigin,
+        inherited: Option<UnixTime>,
+        now: UnixTime,
+    ) -> Option<UnixTime> {
+        let own = match origin {
+            LinkOrigin::Device => Some(now + secs(self.settings.new_device_cooldown)),
+            LinkOrigin::Nearby | LinkOrigin::Recovery => None,
+        };
+        let inherited = match origin {
+            LinkOrigin::Recovery => None,
+            LinkOrigin::Device | LinkOrigin::Nearby => inherited.filter(|&until| until > now),
+        };
+        own.max(inherited)
+    }
+
+    /// Until when `session` is held back, if it is: its passkey is.
     pub(crate) fn cooldown_until(&self, session: &SessionUserRow) -> Option<UnixTime> {
-        if session.passkey_added_by != Some(PasskeyOrigin::DeviceLink) {
-            return None;
-        }
-        let until = session.passkey_created_at? + secs(self.settings.new_device_cooldown);
-        (until > self.now()).then_some(until)
+        session
+            .passkey_held_until
+            .filter(|&until| until > self.now())
     }
 
     /// Refuses a change to the account's other devices from a session held back.

@@ -174,8 +174,8 @@ pub struct LinkRequest {
     pub location: Option<String>,
     /// Whether that address is this device's (same network) or another.
     pub same_network: bool,
-    /// Approving needs the person to confirm they hold the device: the new device
-    /// asked for this link itself, from another network.
+    /// Approving needs the person to confirm they hold the device: it is on
+    /// another network.
     pub confirm_holding: bool,
     /// When the link was begun.
     pub created_at: UnixTime,
@@ -248,11 +248,12 @@ fn same_network(link: &LinkRow, client: &ClientInfo) -> bool {
     theirs.is_some() && client.ip.is_some() && address_key(theirs) == address_key(client.ip)
 }
 
-/// A link the new device asked for (it belongs to no account yet), from another
-/// network: the relayable shape (BCP §4.1.1), so approving it needs the person to
-/// say, a second time, that they hold that device (BCP §6.1.1, §6.1.13).
+/// A new device on another network: the shape a relay takes (BCP §4.1.1), in
+/// either direction (a phishing page can show the new device's code, or ask for
+/// the owner's), so approving it needs the person to say, a second time, that they
+/// hold that device (BCP §6.1.1, §6.1.13).
 fn needs_holding_confirmation(link: &LinkRow, client: &ClientInfo) -> bool {
-    link.user_id.is_none() && !same_network(link, client)
+    !same_network(link, client)
 }
 
 /// "Chrome on Android": the browser and system a user agent names.
@@ -382,6 +383,7 @@ impl Auth {
             expires_at,
             approver_user_agent: None,
             approver_ip: None,
+            inherited_hold: None,
         };
         let shown = NewLink {
             token,
@@ -496,12 +498,14 @@ impl Auth {
         user: &User,
         client: &ClientInfo,
     ) -> AuthResult<RequestChallengeResponse> {
-        self.limit(Limit::LinkApprovalsPerAccount, user.id.as_str())
-            .await?;
         let link = self.link_to_judge(token_or_code, user, client).await?;
         if link.state != LinkState::Pending {
             return Err(AuthError::LinkNotFound);
         }
+        // Counted once a real request waits for this account, so that codes that
+        // lead nowhere do not spend the owner's allowance.
+        self.limit(Limit::LinkApprovalsPerAccount, user.id.as_str())
+            .await?;
         if needs_holding_confirmation(&link, client) && !holding_device {
             return Err(AuthError::HoldingDeviceRequired);
         }
@@ -648,11 +652,22 @@ impl Auth {
             }
             _ => return Err(AuthError::LinkNotFound),
         };
-        let (user, rows) = self
+        let (user, rows) = match self
             .store
             .user_with_credentials(UserKey::Id(&user_id))
             .await?
-            .ok_or(AuthError::LinkNotFound)?;
+        {
+            Some(account) => account,
+            // An account left without passkeys (its last removed with the mail's
+            // undo link) gets its first again by recovery.
+            None => (
+                self.store
+                    .user_by_id(&user_id)
+                    .await?
+                    .ok_or(AuthError::LinkNotFound)?,
+                Vec::new(),
+            ),
+        };
         let handle = uuid::Uuid::parse_str(user.id.as_str())
             .map_err(|e| AuthError::internal("reading a user handle", e))?;
         let existing = parse_passkeys(&rows)?
@@ -714,13 +729,14 @@ impl Auth {
             .finish_passkey_registration(&response, &state.webauthn)
             .map_err(verification_error)?;
         let now = self.now();
-        let credential = new_credential(
+        let mut credential = new_credential(
             &passkey,
             &response,
             client,
             now,
             link.origin.passkey_origin(),
         )?;
+        credential.held_until = self.hold_for(link.origin, link.inherited_hold, now);
         let (session, token) = self.new_session(&user_id, Some(&credential.id), true, client);
         let (undo, undo_token) = self.new_undo(&user_id, &credential.id, client, now);
         let notice = self.device_added_notice(&link, client, now, &undo_token)?;

@@ -5,12 +5,19 @@
 //! passkey. A phishing page cannot relay that: the proximity check fails far
 //! away (the cross-device BCP prefers this protocol, §6.2.3; proximity, §6.1.1).
 //!
+//! BMAuth sees only an assertion by one of the account's passkeys, like a sign-in:
+//! that it came over the hybrid transport, with its proximity check, is the
+//! browser's to enforce (`hints` are advice). So the device it lets in inherits
+//! whatever cool-down that passkey has (`cooldown.rs`).
+//!
 //! The assertion does not open a session here. It gives this browser a device
 //! link, approved for the account and bound to the browser, exactly as a recovery
 //! code does, with which the new device makes its own passkey and is signed in
 //! (`begin_link_registration`), so that it need not find the phone again.
 
-use webauthn_rs::prelude::{DiscoverableAuthentication, PublicKeyCredential, RequestChallengeResponse};
+use webauthn_rs::prelude::{
+    DiscoverableAuthentication, PublicKeyCredential, RequestChallengeResponse,
+};
 use webauthn_rs_proto::PublicKeyCredentialHints;
 
 use super::ceremony::{CeremonyKind, verification_error};
@@ -88,6 +95,8 @@ impl Auth {
             .ok_or(AuthError::CredentialNotAllowed)?;
         let passkey: webauthn_rs::prelude::Passkey = serde_json::from_str(&row.passkey)
             .map_err(|e| AuthError::internal("reading a stored passkey", e))?;
+        // A passkey that is held back passes its hold on to the device it lets in.
+        let inherited_hold = row.held_until;
         let outcome = self
             .webauthn
             .finish_discoverable_authentication_v2(&response, state, &passkey);
@@ -99,8 +108,12 @@ impl Auth {
         }
         let (mut link, shown) = self.new_link_row(LinkState::Approved, Some(&user.id));
         link.origin = LinkOrigin::Nearby;
+        link.inherited_hold = inherited_hold;
         Self::bind_new_device(&mut link, client);
-        self.store.approve_nearby(&link, &used, self.now()).await?;
+        if !self.store.approve_nearby(&link, &used, self.now()).await? {
+            // The passkey was removed while it signed.
+            return Err(AuthError::CredentialNotAllowed);
+        }
         tracing::info!(user = %user.id, "a passkey from a phone nearby approved a new device");
         Ok(shown.token)
     }

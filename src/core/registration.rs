@@ -183,6 +183,7 @@ pub(crate) fn new_credential(
         sign_count: i64::from(details.counter),
         created_at: now,
         added_by,
+        held_until: None,
     })
 }
 

@@ -63,6 +63,7 @@ impl World {
                 sign_count: 0,
                 created_at: now,
                 added_by: crate::core::PasskeyOrigin::SignUp,
+                held_until: None,
             },
             pin: auth.pin_row(&user_id, PinPurpose::VerifyEmail, pin, client),
             mail: auth.outbox().queue(email.as_str(), &mail, now, now + 600),

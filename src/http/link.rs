@@ -7,9 +7,10 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
-    EmailRequest, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse,
-    AutofillRequest, Empty, LinkRegistrationOptions, UndoDetailsResponse, UndoRequest, LinkStatusResponse, LinkTokenRequest, MessageResponse,
-    NewLinkResponse, RecoveredResponse, UserResponse, VerifyEmailRequest,
+    AutofillRequest, EmailRequest, Empty, LinkApproveRequest, LinkCredentialRequest,
+    LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse, LinkTokenRequest,
+    MessageResponse, NewLinkResponse, RecoveredResponse, UndoDetailsResponse, UndoRequest,
+    UserResponse, VerifyEmailRequest,
 };
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};

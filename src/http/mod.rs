@@ -19,10 +19,10 @@ use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
     Activity, AutofillBegin, AutofillComplete, EndOtherSessions, EndSession, Endpoint,
     LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny, LinkDetails,
-    LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin,
-    LoginComplete, Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify,
-    RegisterBegin, RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, Sessions, Status,
-    Undo, UndoDetails, VerifyEmail,
+    LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin, LinkRegisterComplete,
+    LinkRequest, LinkStatus, LoginBegin, LoginComplete, Logout, Me, Passkeys, ReauthBegin,
+    ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin, RegisterComplete, RemovePasskey,
+    RenamePasskey, ResendPin, Sessions, Status, Undo, UndoDetails, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 

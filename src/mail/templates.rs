@@ -104,9 +104,10 @@ pub fn device_added_mail(app: &str, added: &DeviceAdded<'_>) -> MailBody {
             device_and_address(device, ip, "a device")
         ),
         ApprovedBy::RecoveryCode => "It came in with a recovery code sent to this address.".into(),
-        ApprovedBy::NearbyPasskey => "It was approved with your passkey on a phone next to it \
-             (the phone proved it was near over Bluetooth)."
-            .into(),
+        ApprovedBy::NearbyPasskey => {
+            "It was approved with one of your passkeys, from a phone or security key beside it."
+                .into()
+        }
     };
     let what = format!(
         "{device} was added to your {app} account on {}, and made its own passkey. {how}",

@@ -33,6 +33,8 @@ pub struct NewCredential {
     pub sign_count: i64,
     pub created_at: UnixTime,
     pub added_by: PasskeyOrigin,
+    /// Until when its sessions cannot remove the account's other devices.
+    pub held_until: Option<UnixTime>,
 }
 
 /// A passkey as it is after a sign-in.
@@ -96,7 +98,7 @@ macro_rules! credential_columns {
     () => {
         "c.id, c.user_id, c.passkey, c.name, c.aaguid, c.transports, c.backup_eligible, \
          c.backup_state, c.sign_count, c.counter_regressed_at, c.created_at, c.last_used_at, \
-         c.added_by"
+         c.added_by, c.held_until"
     };
 }
 

@@ -4,8 +4,8 @@
 use super::undo::insert_undo;
 use super::{
     CredentialUse, EventRow, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store,
-    StoreResult, UndoRow, delete_session, insert_credential, insert_event, insert_mail,
-    insert_session, record_passkey_use, transaction, use_pin, with_pool, with_writer,
+    StoreResult, UndoRow, credential_exists, delete_session, insert_credential, insert_event,
+    insert_mail, insert_session, record_passkey_use, transaction, use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::{LinkState, UserId};
@@ -29,7 +29,7 @@ pub struct JoinedDevice<'a> {
 macro_rules! link_columns {
     () => {
         "id_hash, code_hash, user_id, origin, state, new_browser_hash, new_user_agent, new_ip, \
-         number, created_at, expires_at, approver_user_agent, approver_ip"
+         number, created_at, expires_at, approver_user_agent, approver_ip, inherited_hold"
     };
 }
 
@@ -40,7 +40,7 @@ macro_rules! insert_link {
         sqlx::query(concat!(
             "INSERT INTO device_links (",
             link_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         ))
         .bind(&link.id_hash)
         .bind(&link.code_hash)
@@ -55,6 +55,7 @@ macro_rules! insert_link {
         .bind(link.expires_at)
         .bind(&link.approver_user_agent)
         .bind(&link.approver_ip)
+        .bind(link.inherited_hold)
         .execute($exec)
         .await
     }};
@@ -97,18 +98,22 @@ impl Store {
     }
 
     /// A link approved by a passkey from a phone nearby is stored, and that
-    /// passkey's use recorded (its counter moves forward), all or nothing.
+    /// passkey's use recorded (its counter moves forward), all or nothing. False,
+    /// and nothing stored, if the passkey was removed meanwhile.
     pub async fn approve_nearby(
         &self,
         link: &LinkRow,
         used: &CredentialUse,
         now: UnixTime,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let user_id = link.user_id.as_ref().ok_or(sqlx::Error::RowNotFound)?;
         transaction!(self, |tx| {
+            if !credential_exists!(&mut *tx, user_id, &used.id)? {
+                return Ok(false);
+            }
             insert_link!(&mut *tx, link)?;
             record_passkey_use!(&mut *tx, user_id, used, now)?;
-            Ok(())
+            Ok(true)
         })
     }
 
@@ -203,6 +208,10 @@ impl Store {
         expires_at: UnixTime,
     ) -> StoreResult<bool> {
         transaction!(self, |tx| {
+            // The approving passkey may have been removed since it was read.
+            if !credential_exists!(&mut *tx, user_id, &used.id)? {
+                return Ok(false);
+            }
             let changed = sqlx::query(
                 "UPDATE device_links SET state = $2, user_id = $3, expires_at = $4, \
                  approver_user_agent = $7, approver_ip = $8 \

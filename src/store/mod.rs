@@ -277,8 +277,8 @@ macro_rules! insert_credential {
         let c: &$crate::store::NewCredential = $credential;
         sqlx::query(
             "INSERT INTO credentials (id, user_id, passkey, name, aaguid, transports, \
-             backup_eligible, backup_state, sign_count, created_at, added_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             backup_eligible, backup_state, sign_count, created_at, added_by, held_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind(&c.id)
         .bind($user_id)
@@ -291,6 +291,7 @@ macro_rules! insert_credential {
         .bind(c.sign_count)
         .bind(c.created_at)
         .bind(c.added_by)
+        .bind(c.held_until)
         .execute($exec)
         .await
     }};
@@ -333,6 +334,20 @@ macro_rules! bind_passkey_use {
     }};
 }
 pub(crate) use bind_passkey_use;
+
+/// Whether `$user_id` still has the passkey `$credential_id`: checked inside a
+/// transaction before a write that relies on a passkey read earlier.
+macro_rules! credential_exists {
+    ($exec:expr, $user_id:expr, $credential_id:expr) => {
+        sqlx::query_scalar::<_, String>("SELECT id FROM credentials WHERE id = $1 AND user_id = $2")
+            .bind($credential_id)
+            .bind($user_id)
+            .fetch_optional($exec)
+            .await
+            .map(|found| found.is_some())
+    };
+}
+pub(crate) use credential_exists;
 
 macro_rules! delete_session {
     ($exec:expr, $id_hash:expr) => {

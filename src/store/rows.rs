@@ -30,6 +30,8 @@ pub struct CredentialRow {
     pub created_at: UnixTime,
     pub last_used_at: Option<UnixTime>,
     pub added_by: PasskeyOrigin,
+    /// Until when the sessions it opens cannot remove the account's other devices.
+    pub held_until: Option<UnixTime>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -82,9 +84,9 @@ pub struct SessionUserRow {
     pub credential_id: Option<CredentialId>,
     /// The session's `verified_at`.
     pub session_verified_at: Option<UnixTime>,
-    /// How the passkey that opened the session came to the account, and when.
-    pub passkey_added_by: Option<PasskeyOrigin>,
-    pub passkey_created_at: Option<UnixTime>,
+    /// Until when the passkey that opened the session is held back (see
+    /// `core::cooldown`), if it is.
+    pub passkey_held_until: Option<UnixTime>,
     pub user_id: UserId,
     pub email: String,
     pub verified_at: Option<UnixTime>,
@@ -143,6 +145,9 @@ pub struct LinkRow {
     /// kept for the mail that tells of the new device.
     pub approver_user_agent: Option<String>,
     pub approver_ip: Option<String>,
+    /// The cool-down the new device's passkey inherits from the passkey that let it
+    /// in, if that one is held back.
+    pub inherited_hold: Option<UnixTime>,
 }
 
 /// "This wasn't me": a one-time link, in the mail about a new device, that removes

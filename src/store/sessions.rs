@@ -1,8 +1,8 @@
 //! Sessions, looked up by the hash of the cookie value.
 
 use super::{
-    CredentialUse, EventRow, SessionUserRow, Store, StoreResult, delete_session, insert_event,
-    record_passkey_use, transaction, with_pool, with_writer,
+    CredentialUse, EventRow, SessionUserRow, Store, StoreResult, credential_exists, delete_session,
+    insert_event, record_passkey_use, transaction, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::core::UserId;
@@ -33,8 +33,8 @@ impl Store {
     ) -> StoreResult<Option<SessionUserRow>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(
             "SELECT s.id_hash, s.last_seen_at, s.credential_id, \
-             s.verified_at AS session_verified_at, c.added_by AS passkey_added_by, \
-             c.created_at AS passkey_created_at, u.id AS user_id, u.email, u.verified_at \
+             s.verified_at AS session_verified_at, c.held_until AS passkey_held_until, \
+             u.id AS user_id, u.email, u.verified_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN credentials c ON c.id = s.credential_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
@@ -144,13 +144,7 @@ impl Store {
     ) -> StoreResult<bool> {
         transaction!(self, |tx| {
             // The passkey may have been removed since it was read.
-            let still_there: Option<String> =
-                sqlx::query_scalar("SELECT id FROM credentials WHERE id = $1 AND user_id = $2")
-                    .bind(&used.id)
-                    .bind(user_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if still_there.is_none() {
+            if !credential_exists!(&mut *tx, user_id, &used.id)? {
                 return Ok(false);
             }
             record_passkey_use!(&mut *tx, user_id, used, now)?;

@@ -32,9 +32,9 @@ impl Store {
     /// or not: the caller judges).
     pub async fn undo(&self, id_hash: &str) -> StoreResult<Option<UndoRow>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(UNDO_BY_ID_SQL)
-        .bind(id_hash)
-        .fetch_optional(pool)
-        .await?))
+            .bind(id_hash)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// Uses the undo link up and removes its passkey (the sessions it opened go
@@ -47,12 +47,13 @@ impl Store {
         event: &EventRow,
     ) -> StoreResult<bool> {
         transaction!(self, |tx| {
-            let used = sqlx::query("DELETE FROM device_undo WHERE id_hash = $1 AND expires_at > $2")
-                .bind(&undo.id_hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            let used =
+                sqlx::query("DELETE FROM device_undo WHERE id_hash = $1 AND expires_at > $2")
+                    .bind(&undo.id_hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
             if used != 1 {
                 return Ok(false);
             }

@@ -27,7 +27,12 @@ async fn request(device: &Browser) -> (String, String) {
     )
 }
 
-async fn approve_begin(ada: &Browser, token: &str, number: &str, holding: bool) -> crate::support::Answer {
+async fn approve_begin(
+    ada: &Browser,
+    token: &str,
+    number: &str,
+    holding: bool,
+) -> crate::support::Answer {
     ada.post(
         "/auth/link/approve/begin",
         json!({ "token": token, "number": number, "holding_device": holding }),
@@ -42,7 +47,10 @@ async fn a_request_from_another_network_needs_a_second_confirmation(app: TestApp
     let details = post_token(&ada, "/auth/link/details", &token).await;
     assert_eq!(details.expect_ok()["same_network"], false);
     assert_eq!(details.body["confirm_holding"], true);
-    assert!(details.body["location"].is_null(), "no GeoIP database: nothing guessed");
+    assert!(
+        details.body["location"].is_null(),
+        "no GeoIP database: nothing guessed"
+    );
 
     // Without "I am holding this device": refused, and the link lives on (a missing
     // tick is not a wrong number).
@@ -62,7 +70,7 @@ async fn a_request_from_another_network_needs_a_second_confirmation(app: TestApp
     join(&mut far, &token).await.expect_ok();
 }
 
-async fn the_same_network_and_the_scanning_direction_need_no_second_confirmation(app: TestApp) {
+async fn the_same_network_needs_no_second_confirmation_in_either_direction(app: TestApp) {
     let mut ada = signed_in_ada(&app).await;
     // A new device beside Ada's, on her network.
     let mut near = app.browser();
@@ -73,15 +81,35 @@ async fn the_same_network_and_the_scanning_direction_need_no_second_confirmation
     approve(&mut ada, &token, &number).await.expect_ok();
     join(&mut near, &token).await.expect_ok();
 
-    // Ada shows the code and a device elsewhere scans it: she began it herself.
+    // Ada shows the code and a device beside her scans it.
+    let offered = ada.post("/auth/link/offer", json!({})).await;
+    let token = text(&offered.body["token"]).to_string();
+    let beside = app.browser();
+    let claimed = post_token(&beside, "/auth/link/claim", &token).await;
+    let number = text(&claimed.expect_ok()["number"]).to_string();
+    let details = post_token(&ada, "/auth/link/details", &token).await;
+    assert_eq!(details.expect_ok()["confirm_holding"], false);
+    approve_begin(&ada, &token, &number, false)
+        .await
+        .expect_ok();
+}
+
+/// A phishing page can also ask for the owner's own code ("type the code on your
+/// screen here") and show the number back: a device elsewhere that claimed her
+/// offer needs the second confirmation too.
+async fn an_offer_claimed_from_another_network_needs_it_too(app: TestApp) {
+    let ada = signed_in_ada(&app).await;
     let offered = ada.post("/auth/link/offer", json!({})).await;
     let token = text(&offered.body["token"]).to_string();
     let far = app.browser_at("127.0.0.3".parse().unwrap());
     let claimed = post_token(&far, "/auth/link/claim", &token).await;
     let number = text(&claimed.expect_ok()["number"]).to_string();
     let details = post_token(&ada, "/auth/link/details", &token).await;
-    assert_eq!(details.expect_ok()["confirm_holding"], false);
-    approve_begin(&ada, &token, &number, false).await.expect_ok();
+    assert_eq!(details.expect_ok()["confirm_holding"], true);
+    approve_begin(&ada, &token, &number, false)
+        .await
+        .expect_error(403, "holding_device_required");
+    approve_begin(&ada, &token, &number, true).await.expect_ok();
 }
 
 async fn the_approval_screen_says_roughly_where_the_request_comes_from(app: TestApp) {
@@ -119,7 +147,9 @@ async fn approvals_are_rate_limited_per_account(app: TestApp) {
     let device = app.browser();
     let (token, number) = request(&device).await;
     for _ in 0..10 {
-        approve_begin(&ada, &token, &number, false).await.expect_ok();
+        approve_begin(&ada, &token, &number, false)
+            .await
+            .expect_ok();
     }
     approve_begin(&ada, &token, &number, false)
         .await
@@ -159,9 +189,8 @@ async fn the_relayable_direction_can_be_turned_off_postgres() {
 
 /// With the test GeoIP database, behind a trusted proxy (loopback).
 fn with_geoip(config: &mut bmauth::Config) {
-    config.geoip_database = Some(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/test-city.mmdb"),
-    );
+    config.geoip_database =
+        Some(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/test-city.mmdb"));
     config.client_ip_header = Some(bmauth::config::HeaderName(
         axum::http::HeaderName::from_static("x-forwarded-for"),
     ));
@@ -204,7 +233,8 @@ async fn a_geoip_database_that_cannot_be_read_stops_start_up() {
 
 both_backends!(
     a_request_from_another_network_needs_a_second_confirmation,
-    the_same_network_and_the_scanning_direction_need_no_second_confirmation,
+    the_same_network_needs_no_second_confirmation_in_either_direction,
+    an_offer_claimed_from_another_network_needs_it_too,
     link_requests_are_rate_limited_per_client,
     approvals_are_rate_limited_per_account,
 );

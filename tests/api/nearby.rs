@@ -17,7 +17,10 @@ async fn phone_signs_for(laptop: &Browser, phone: &mut Browser) -> Answer {
     let options = options.expect_ok();
     assert_eq!(options["publicKey"]["hints"], json!(["hybrid"]));
     assert_eq!(options["publicKey"]["userVerification"], "required");
-    let credential = phone.authenticator.get(options).expect("the phone has a passkey");
+    let credential = phone
+        .authenticator
+        .get(options)
+        .expect("the phone has a passkey");
     laptop
         .post(
             "/auth/link/nearby/complete",
@@ -51,7 +54,10 @@ async fn a_passkey_from_a_phone_nearby_lets_a_new_device_make_its_own(app: TestA
     laptop.post("/auth/logout", json!({})).await.expect_ok();
     laptop.sign_in(ADA).await.expect_ok();
     let passkeys = laptop.get("/auth/passkeys").await;
-    assert_eq!(passkeys.expect_ok()["passkeys"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        passkeys.expect_ok()["passkeys"].as_array().unwrap().len(),
+        2
+    );
     assert!(
         passkeys.body["cooldown_until"].is_null(),
         "the phone proved it was near: no cool-down"
@@ -63,7 +69,10 @@ async fn a_passkey_from_a_phone_nearby_lets_a_new_device_make_its_own(app: TestA
         .find(|m| m.raw.contains("was added to your"))
         .expect("the account is told");
     assert!(
-        notice.raw.replace("=\r\n", "").contains("phone next to it"),
+        notice
+            .raw
+            .replace("=\r\n", "")
+            .contains("from a phone or security key beside it"),
         "{}",
         notice.raw
     );
@@ -105,7 +114,10 @@ async fn a_passkey_without_an_account_gets_nothing(app: TestApp) {
     let laptop = app.browser_at("127.0.0.12".parse().unwrap());
     // A passkey for this site that no account holds (made for a sign-up never stored).
     let options = stranger
-        .post("/auth/register/begin", json!({ "email": "who@example.com" }))
+        .post(
+            "/auth/register/begin",
+            json!({ "email": "who@example.com" }),
+        )
         .await;
     stranger.authenticator.create(options.expect_ok());
     let options = laptop.post("/auth/link/nearby/begin", json!({})).await;

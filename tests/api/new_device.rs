@@ -292,7 +292,45 @@ async fn only_the_new_device_may_decline(app: TestApp) {
     assert_eq!(status.expect_ok()["state"], "approved");
 }
 
+/// A device that is held back signs a second device of its own in with its passkey
+/// (the "passkey from a phone nearby" path): the second inherits the hold.
+async fn a_held_back_device_cannot_escape_through_a_second_one(app: TestApp) {
+    let (mut ada, mut added) = ada_and_a_device_she_approved(&app).await;
+    let held_until = passkeys(&added).await.body["cooldown_until"]
+        .as_i64()
+        .unwrap();
+    let mut second = app.browser_at("127.0.0.67".parse().unwrap());
+    let_in_by_nearby_passkey(&mut second, &mut added).await;
+    assert_eq!(
+        passkeys(&second).await.body["cooldown_until"].as_i64(),
+        Some(held_until),
+        "held back exactly as long"
+    );
+    second.reauthenticate().await.expect_ok();
+    expect_cooldown(&second.post("/auth/sessions/end-others", json!({})).await);
+    // Ada's own passkey lets a device in that is not held back.
+    let mut third = app.browser_at("127.0.0.68".parse().unwrap());
+    let_in_by_nearby_passkey(&mut third, &mut ada).await;
+    assert!(passkeys(&third).await.body["cooldown_until"].is_null());
+}
+
+/// `new` asks for a passkey from a phone nearby; `phone`'s authenticator answers;
+/// `new` makes its own passkey.
+async fn let_in_by_nearby_passkey(new: &mut Browser, phone: &mut Browser) {
+    let options = new.post("/auth/link/nearby/begin", json!({})).await;
+    let credential = phone.authenticator.get(options.expect_ok()).unwrap();
+    let answer = new
+        .post(
+            "/auth/link/nearby/complete",
+            json!({ "credential": credential }),
+        )
+        .await;
+    let token = text(&answer.expect_ok()["token"]).to_string();
+    join(new, &token).await.expect_ok();
+}
+
 both_backends!(
+    a_held_back_device_cannot_escape_through_a_second_one,
     a_device_added_by_a_link_cannot_lock_the_owner_out,
     the_older_device_removes_the_new_one_at_once,
     the_cool_down_ends_after_its_time,

@@ -63,7 +63,11 @@ async fn the_mail_link_removes_exactly_that_device_once(app: TestApp) {
         .expect_ok();
     added.me().await.expect_error(401, "not_signed_in");
     assert_eq!(app.rows(Table::Credentials).await, 1);
-    assert_eq!(ada.me().await.expect_ok()["user"]["email"], ADA, "nothing else");
+    assert_eq!(
+        ada.me().await.expect_ok()["user"]["email"],
+        ADA,
+        "nothing else"
+    );
     let events = ada.get("/auth/activity").await;
     assert_eq!(events.expect_ok()["events"][0]["kind"], "device_undone");
 
@@ -144,7 +148,38 @@ async fn bad_undo_tokens_are_refused_cleanly(app: TestApp) {
         .expect_error(400, "invalid_json");
 }
 
+/// The owner may have removed her own older devices; the undo link still removes the
+/// device it names, and recovery by email lets her back in with a new passkey.
+async fn undoing_the_last_passkey_leaves_recovery_by_email(app: TestApp) {
+    let (mut ada, added) = ada_and_an_added_device(&app).await;
+    let token = undo_token(&app, ADA);
+    // Ada removes her own passkey from her own device (say, she sold it)...
+    ada.reauthenticate().await.expect_ok();
+    let own = ada.get("/auth/passkeys").await.body["passkeys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["this_device"] == true)
+        .map(|p| text(&p["id"]).to_string())
+        .unwrap();
+    ada.post("/auth/passkeys/remove", json!({ "id": own }))
+        .await
+        .expect_ok();
+    // ...then learns the other one was never hers.
+    app.browser()
+        .post("/auth/link/undo", json!({ "token": token }))
+        .await
+        .expect_ok();
+    assert_eq!(app.rows(Table::Credentials).await, 0);
+    added.me().await.expect_error(401, "not_signed_in");
+    let mut back = app.browser_at("127.0.0.45".parse().unwrap());
+    back.recover(&app, ADA).await;
+    assert_eq!(back.me().await.expect_ok()["user"]["email"], ADA);
+    assert_eq!(app.rows(Table::Credentials).await, 1);
+}
+
 both_backends!(
+    undoing_the_last_passkey_leaves_recovery_by_email,
     the_mail_link_removes_exactly_that_device_once,
     the_link_lasts_a_day,
     a_device_removed_already_cannot_be_undone_again,

@@ -561,7 +561,9 @@ fn event_words(event: &SecurityEventView) -> String {
         SecurityEventKind::SessionEnded => "A session was ended".into(),
         SecurityEventKind::OtherSessionsEnded => "Signed out everywhere else".into(),
         SecurityEventKind::DeviceUndone => {
-            format!("Device{passkey} removed with the \u{201c}This wasn\u{2019}t me\u{201d} link in the email")
+            format!(
+                "Device{passkey} removed with the \u{201c}This wasn\u{2019}t me\u{201d} link in the email"
+            )
         }
     }
 }

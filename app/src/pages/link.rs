@@ -347,11 +347,12 @@ fn LinkFlow(
     };
 
     // A passkey from a phone nearby: the browser shows its own QR code, the phone
-    // proves it is near, and this device then makes its own passkey.
+    // proves it is near; then, as after any approval, this device is shown the
+    // account (someone else's phone could have answered) and makes its own passkey.
     let use_nearby_phone = move |_| {
         set_busy.set(true);
         leptos::task::spawn_local(async move {
-            let joined = async {
+            let approved = async {
                 let options = client::call::<LinkNearbyBegin>(&Empty {})
                     .await
                     .map_err(|f| link_failure(&f))?;
@@ -362,12 +363,13 @@ fn LinkFlow(
                     .await
                     .map_err(|f| link_failure(&f))?
                     .token;
-                make_this_devices_passkey(token).await
+                let options = joining_options(&token).await?;
+                Ok::<_, String>((token, options))
             }
             .await;
             set_busy.set(false);
-            match joined {
-                Ok(()) => client::go_to("/"),
+            match approved {
+                Ok((token, options)) => set_screen.set(Screen::ConfirmAccount { token, options }),
                 Err(message) => fail(message),
             }
         });
@@ -523,7 +525,7 @@ fn LinkFlow(
                         </div>
                         <div class="notice" data-testid="link-request">
                             <p><strong>{device}</strong></p>
-                            <p>{format!("Asked {} seconds ago.", details.age_secs)}</p>
+                            <p>{format!("Asked {}.", super::account::ago(details.age_secs as i64, 0))}</p>
                         </div>
                         <p>"Only approve if you're holding that device and started this yourself."</p>
                         <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); approve(approve_token.clone()); }>
@@ -556,7 +558,7 @@ fn LinkFlow(
                     view! {
                         <h1>"Add this device to this account?"</h1>
                         <p class="notice" data-testid="link-account"><strong>{account}</strong></p>
-                        <p class="lead">"Your signed-in device approved. This device will get its own passkey for the account above, and be signed in to it."</p>
+                        <p class="lead">"This device was approved for the account above. It will get its own passkey for it, and be signed in to it."</p>
                         <p>"If that isn't your account, say no: then nothing you do here goes to someone else."</p>
                         <div class="actions">
                             <button type="button" class="button" disabled=move || busy.get()
