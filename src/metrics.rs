@@ -1,23 +1,14 @@
 //! Prometheus metrics: API requests by route and outcome (the stable error code, so
 //! ceremonies failing and rate-limit refusals show by kind), their latency, and the
-//! mail queue. Served as OpenMetrics text by `BmAuth::metrics_router`.
+//! mail queue. The registry only: counted by the outbox and by the API's layer,
+//! served by `http::metrics`.
 
-use std::sync::Arc;
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use bmauth_proto::ErrorCode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
-
-use crate::BmAuth;
 
 /// Latency buckets: 0.25 ms to about 4 s, doubling.
 fn latency_histogram() -> Histogram {
@@ -43,7 +34,7 @@ pub(crate) struct Metrics {
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
     mail_sent: Counter,
     mail_failed: Counter,
-    mail_queued: Gauge,
+    pub(crate) mail_queued: Gauge,
 }
 
 impl Metrics {
@@ -98,7 +89,7 @@ impl Metrics {
         }
     }
 
-    fn request_answered(&self, route: &str, outcome: &str, seconds: f64) {
+    pub(crate) fn request_answered(&self, route: &str, outcome: &str, seconds: f64) {
         self.requests
             .get_or_create(&RequestLabels {
                 route: route.to_owned(),
@@ -113,68 +104,9 @@ impl Metrics {
     }
 
     /// The OpenMetrics text.
-    fn render(&self) -> Result<String, std::fmt::Error> {
+    pub(crate) fn render(&self) -> Result<String, std::fmt::Error> {
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)?;
         Ok(text)
-    }
-}
-
-/// The error code an answer carries, set by `ApiError`'s response for this layer.
-#[derive(Clone, Copy)]
-pub(crate) struct AnsweredCode(pub(crate) ErrorCode);
-
-/// Counts and times each API request, under its route's pattern (never the raw
-/// path, which would let anyone create series).
-pub(crate) async fn observe(
-    State(bmauth): State<BmAuth>,
-    route: Option<MatchedPath>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let route = route.as_ref().map_or("unmatched", MatchedPath::as_str);
-    let code = response.extensions().get::<AnsweredCode>().map(|c| c.0);
-    let outcome = match code {
-        Some(code) => code_label(code),
-        None if response.status().is_success() => "ok".into(),
-        None => response.status().as_str().to_owned(),
-    };
-    bmauth
-        .metrics()
-        .request_answered(route, &outcome, started.elapsed().as_secs_f64());
-    response
-}
-
-/// `rate_limited`, as the code is written in JSON.
-fn code_label(code: ErrorCode) -> String {
-    match serde_json::to_value(code) {
-        Ok(serde_json::Value::String(code)) => code,
-        _ => "unknown".into(),
-    }
-}
-
-/// `GET /metrics`.
-pub(crate) async fn serve(State(bmauth): State<BmAuth>) -> Response {
-    let metrics: &Arc<Metrics> = bmauth.metrics();
-    match bmauth.core().store.mail_queue_depth().await {
-        Ok(depth) => {
-            metrics.mail_queued.set(depth);
-        }
-        Err(error) => tracing::warn!(%error, "could not count the mail queue"),
-    }
-    match metrics.render() {
-        Ok(text) => (
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/openmetrics-text; version=1.0.0; charset=utf-8",
-                ),
-            )],
-            text,
-        )
-            .into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

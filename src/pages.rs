@@ -115,7 +115,7 @@ async fn signed_in_user(
     next: Next,
 ) -> Response {
     let user = match session_token(&bmauth, &jar) {
-        Some(token) => match bmauth.core().session_user(&token).await {
+        Some(token) => match bmauth.auth().session_user(&token).await {
             Ok(user) => user,
             // Not "signed out": a database fault is said as one, and logged.
             Err(e) => return crate::http::error::ApiError::from(e).into_response(),
@@ -133,7 +133,7 @@ async fn signed_in_user(
             let next = url::form_urlencoded::parse(query.as_bytes())
                 .find(|(key, _)| key == "next")
                 .map(|(_, value)| value.into_owned());
-            Redirect::to(&local_redirect(bmauth.core().origin(), next.as_deref())).into_response()
+            Redirect::to(&local_redirect(bmauth.auth().origin(), next.as_deref())).into_response()
         }
         (user, _) => {
             if let Some(user) = user {

@@ -1,6 +1,7 @@
 //! Hooks for tests (the `test-support` feature): read the store's rows, make a
 //! server secret that several test instances share. Not for production code.
 
+pub use crate::model::PinPurpose;
 pub use crate::store::{
     ColumnInfo, CredentialRow, CredentialUse, EventRow, PinRow, SessionRow, Store, StoreError,
     Table, UserRow,
@@ -12,11 +13,11 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The account id an API answer named (`user.id`), for looking at its rows.
-pub fn user_id(text: &str) -> crate::core::UserId {
-    crate::core::UserId::from_text(text)
+pub fn user_id(text: &str) -> crate::auth::UserId {
+    crate::auth::UserId::from_text(text)
 }
 
 /// A passkey id from its raw bytes.
-pub fn credential_id(raw: &[u8]) -> crate::core::CredentialId {
-    crate::core::CredentialId::from_raw(raw)
+pub fn credential_id(raw: &[u8]) -> crate::auth::CredentialId {
+    crate::auth::CredentialId::from_raw(raw)
 }

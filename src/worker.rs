@@ -4,7 +4,8 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use crate::{BmAuth, Inner};
+use crate::BmAuth;
+use crate::handle::Inner;
 
 const MAIL_TICK: Duration = Duration::from_secs(5);
 const PURGE_EVERY_TICKS: u32 = 12;

@@ -677,6 +677,54 @@ pub enum SecurityEventKind {
     DeviceUndone,
 }
 
+impl SecurityEventKind {
+    /// Every kind.
+    pub const ALL: [Self; 10] = [
+        Self::SignedUp,
+        Self::SignedIn,
+        Self::DeviceAdded,
+        Self::DeviceRecovered,
+        Self::PasskeyRenamed,
+        Self::PasskeyRemoved,
+        Self::CounterWentBack,
+        Self::SessionEnded,
+        Self::OtherSessionsEnded,
+        Self::DeviceUndone,
+    ];
+
+    /// Its name on the wire and in storage (`signed_in`).
+    ///
+    /// ```
+    /// assert_eq!(bmauth_proto::SecurityEventKind::DeviceUndone.as_str(), "device_undone");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedUp => "signed_up",
+            Self::SignedIn => "signed_in",
+            Self::DeviceAdded => "device_added",
+            Self::DeviceRecovered => "device_recovered",
+            Self::PasskeyRenamed => "passkey_renamed",
+            Self::PasskeyRemoved => "passkey_removed",
+            Self::CounterWentBack => "counter_went_back",
+            Self::SessionEnded => "session_ended",
+            Self::OtherSessionsEnded => "other_sessions_ended",
+            Self::DeviceUndone => "device_undone",
+        }
+    }
+
+    /// The kind named `name`, if any.
+    ///
+    /// ```
+    /// use bmauth_proto::SecurityEventKind;
+    ///
+    /// assert_eq!(SecurityEventKind::from_name("signed_in"), Some(SecurityEventKind::SignedIn));
+    /// assert_eq!(SecurityEventKind::from_name("nonsense"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
 /// One entry of an account's recent activity.
 ///
 /// ```
@@ -708,4 +756,17 @@ pub struct SecurityEventView {
 pub struct ActivityResponse {
     /// The events.
     pub events: Vec<SecurityEventView>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_kind_names_are_their_wire_names() {
+        for kind in SecurityEventKind::ALL {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+            assert_eq!(SecurityEventKind::from_name(kind.as_str()), Some(kind));
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! The signed-in person's account routes: passkeys, sessions, recent activity, and
-//! confirming it's them. Translations between HTTP and `crate::core` only.
+//! confirming it's them. Translations between HTTP and `crate::auth` only.
 
 use axum::Extension;
 use axum::response::{IntoResponse, Response};
@@ -13,7 +13,7 @@ use bmauth_proto::{
 use super::error::ApiError;
 use super::extract::{ApiJson, AuthUser, Client};
 use crate::BmAuth;
-use crate::core::{AuthError, PasskeyInfo, SecurityEvent, SessionInfo, SessionToken};
+use crate::auth::{AuthError, PasskeyInfo, SecurityEvent, SessionInfo, SessionToken};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -66,22 +66,8 @@ impl From<SessionInfo> for SessionView {
 
 impl From<SecurityEvent> for SecurityEventView {
     fn from(e: SecurityEvent) -> Self {
-        use crate::core::SecurityEventKind as K;
-        use bmauth_proto::SecurityEventKind as W;
-        let kind = match e.kind {
-            K::SignedUp => W::SignedUp,
-            K::SignedIn => W::SignedIn,
-            K::DeviceAdded => W::DeviceAdded,
-            K::DeviceRecovered => W::DeviceRecovered,
-            K::PasskeyRenamed => W::PasskeyRenamed,
-            K::PasskeyRemoved => W::PasskeyRemoved,
-            K::CounterWentBack => W::CounterWentBack,
-            K::SessionEnded => W::SessionEnded,
-            K::OtherSessionsEnded => W::OtherSessionsEnded,
-            K::DeviceUndone => W::DeviceUndone,
-        };
         Self {
-            kind,
+            kind: e.kind,
             at: e.at,
             passkey_name: e.passkey_name,
             device: e.device,
@@ -94,7 +80,7 @@ pub async fn passkeys(
     Extension(bm): Extension<BmAuth>,
     client: Client,
 ) -> ApiResult<impl IntoResponse> {
-    let list = bm.core().passkeys(session(&client)?).await?;
+    let list = bm.auth().passkeys(session(&client)?).await?;
     Ok(axum::Json(PasskeysResponse {
         passkeys: list.passkeys.into_iter().map(Into::into).collect(),
         cooldown_until: list.cooldown_until,
@@ -106,7 +92,7 @@ pub async fn rename_passkey(
     client: Client,
     ApiJson(req): ApiJson<RenamePasskeyRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core()
+    bm.auth()
         .rename_passkey(session(&client)?, &req.id, &req.name, &client.info)
         .await?;
     Ok(axum::Json(MessageResponse {
@@ -121,7 +107,7 @@ pub async fn remove_passkey(
     ApiJson(req): ApiJson<PasskeyRequest>,
 ) -> ApiResult<Response> {
     let signed_out = bm
-        .core()
+        .auth()
         .remove_passkey(session(&client)?, &req.id, &client.info)
         .await?;
     let answer = axum::Json(PasskeyRemovedResponse {
@@ -137,7 +123,7 @@ pub async fn reauth_begin(
     ApiJson(_): ApiJson<Empty>,
 ) -> ApiResult<impl IntoResponse> {
     let options = bm
-        .core()
+        .auth()
         .begin_reauthentication(session(&client)?, &client.info)
         .await?;
     Ok(axum::Json(options))
@@ -148,7 +134,7 @@ pub async fn reauth_complete(
     client: Client,
     ApiJson(req): ApiJson<ReauthRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core()
+    bm.auth()
         .finish_reauthentication(session(&client)?, req.credential, &client.info)
         .await?;
     Ok(axum::Json(MessageResponse {
@@ -160,7 +146,7 @@ pub async fn sessions(
     Extension(bm): Extension<BmAuth>,
     client: Client,
 ) -> ApiResult<impl IntoResponse> {
-    let sessions = bm.core().sessions(session(&client)?).await?;
+    let sessions = bm.auth().sessions(session(&client)?).await?;
     Ok(axum::Json(SessionsResponse {
         sessions: sessions.into_iter().map(Into::into).collect(),
     }))
@@ -173,7 +159,7 @@ pub async fn end_session(
     ApiJson(req): ApiJson<SessionRequest>,
 ) -> ApiResult<Response> {
     let signed_out = bm
-        .core()
+        .auth()
         .end_session_of(session(&client)?, &req.id, &client.info)
         .await?;
     let answer = axum::Json(SessionsEndedResponse {
@@ -189,7 +175,7 @@ pub async fn end_other_sessions(
     ApiJson(_): ApiJson<Empty>,
 ) -> ApiResult<impl IntoResponse> {
     let ended = bm
-        .core()
+        .auth()
         .end_other_sessions(session(&client)?, &client.info)
         .await?;
     Ok(axum::Json(SessionsEndedResponse {
@@ -202,7 +188,7 @@ pub async fn activity(
     Extension(bm): Extension<BmAuth>,
     AuthUser(user): AuthUser,
 ) -> ApiResult<impl IntoResponse> {
-    let events = bm.core().recent_activity(&user).await?;
+    let events = bm.auth().recent_activity(&user).await?;
     Ok(axum::Json(ActivityResponse {
         events: events.into_iter().map(Into::into).collect(),
     }))

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bmauth_proto::{ErrorBody, ErrorCode, ErrorDetail};
 
-use crate::core::AuthError;
+use crate::auth::AuthError;
 
 /// An error answer: `{"error": {"code", "message", …}}` with its status.
 ///
@@ -160,7 +160,7 @@ impl From<JsonRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let retry_after = self.detail.retry_after;
-        let code = crate::metrics::AnsweredCode(self.detail.code);
+        let code = super::metrics::AnsweredCode(self.detail.code);
         let mut response =
             (self.status, axum::Json(ErrorBody { error: self.detail })).into_response();
         response.extensions_mut().insert(code);

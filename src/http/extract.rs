@@ -11,8 +11,8 @@ use bmauth_proto::ErrorCode;
 
 use super::error::ApiError;
 use crate::BmAuth;
+use crate::auth::{AuthError, BrowserToken, ClientInfo, SessionToken, User};
 use crate::config::is_trusted;
-use crate::core::{AuthError, BrowserToken, ClientInfo, SessionToken, User};
 
 /// `axum::Json`, with rejections answered in the API's error format.
 #[derive(Debug, FromRequest)]
@@ -149,7 +149,7 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for AuthUser {
         let Some(token) = session_token(&bmauth, &jar) else {
             return Ok(None);
         };
-        Ok(bmauth.core().session_user(&token).await?.map(AuthUser))
+        Ok(bmauth.auth().session_user(&token).await?.map(AuthUser))
     }
 }
 

@@ -18,7 +18,7 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> Route
 }
 
 async fn ready(State(bmauth): State<BmAuth>) -> Result<&'static str, ApiError> {
-    match bmauth.core().ready().await {
+    match bmauth.auth().ready().await {
         Ok(()) => Ok("ready\n"),
         Err(e) => {
             tracing::warn!(error = %e, cause = ?std::error::Error::source(&e), "not ready: the database does not answer");

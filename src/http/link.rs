@@ -1,5 +1,5 @@
 //! The device-link routes (adding a device by QR code, and recovery, which ends in
-//! a device link): translations between HTTP and `crate::core`, and the QR code's
+//! a device link): translations between HTTP and `crate::auth`, and the QR code's
 //! picture.
 
 use axum::Extension;
@@ -18,7 +18,7 @@ use qrcode::{EcLevel, QrCode};
 use super::error::ApiError;
 use super::extract::{ApiJson, AuthUser, Client};
 use crate::BmAuth;
-use crate::core::{LinkProgress, LinkState, NewLink};
+use crate::auth::{LinkProgress, NewLink};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -28,7 +28,7 @@ type ApiResult<T> = Result<T, ApiError>;
 /// number of pixels at its natural size (no blurry edges for the decoder).
 fn qr_svg(url: &str) -> ApiResult<String> {
     let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::L)
-        .map_err(|e| crate::core::AuthError::internal("drawing a QR code", e))?;
+        .map_err(|e| crate::auth::AuthError::internal("drawing a QR code", e))?;
     Ok(code
         .render::<svg::Color<'_>>()
         .quiet_zone(true)
@@ -40,13 +40,13 @@ fn qr_svg(url: &str) -> ApiResult<String> {
 
 fn new_link_response(bm: &BmAuth, link: NewLink) -> ApiResult<axum::Json<NewLinkResponse>> {
     let mut url = bm
-        .core()
+        .auth()
         .origin()
         .join("/link")
-        .map_err(|e| crate::core::AuthError::internal("building a link URL", e))?;
+        .map_err(|e| crate::auth::AuthError::internal("building a link URL", e))?;
     // In the fragment: browsers never send it, so it reaches no log and no Referer.
     url.set_fragment(Some(&link.token));
-    let now = bm.core().now();
+    let now = bm.auth().now();
     Ok(axum::Json(NewLinkResponse {
         qr_svg: qr_svg(url.as_str())?,
         url: url.into(),
@@ -57,22 +57,9 @@ fn new_link_response(bm: &BmAuth, link: NewLink) -> ApiResult<axum::Json<NewLink
     }))
 }
 
-fn wire_state(state: LinkState, expired: bool) -> bmauth_proto::LinkState {
-    use bmauth_proto::LinkState as W;
-    match state {
-        LinkState::Waiting | LinkState::Pending | LinkState::Approved if expired => W::Expired,
-        LinkState::Waiting => W::Waiting,
-        LinkState::Pending => W::Pending,
-        LinkState::Approved => W::Approved,
-        LinkState::Denied => W::Denied,
-        LinkState::Declined => W::Declined,
-        LinkState::Used => W::Used,
-    }
-}
-
 fn status_response(progress: LinkProgress) -> axum::Json<LinkStatusResponse> {
     axum::Json(LinkStatusResponse {
-        state: wire_state(progress.state, progress.expired),
+        state: progress.state,
         number: progress.number,
         device: progress.device,
     })
@@ -83,7 +70,7 @@ pub async fn recover_begin(
     client: Client,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core().begin_recovery(&req.email, &client.info).await?;
+    bm.auth().begin_recovery(&req.email, &client.info).await?;
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(MessageResponse {
@@ -98,7 +85,7 @@ pub async fn recover_verify(
     ApiJson(req): ApiJson<VerifyEmailRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let token = bm
-        .core()
+        .auth()
         .finish_recovery(&req.email, &req.pin, &client.info)
         .await?;
     Ok(axum::Json(RecoveredResponse { token }))
@@ -108,7 +95,7 @@ pub async fn request(
     Extension(bm): Extension<BmAuth>,
     client: Client,
 ) -> ApiResult<impl IntoResponse> {
-    let link = bm.core().request_link(&client.info).await?;
+    let link = bm.auth().request_link(&client.info).await?;
     Ok((StatusCode::CREATED, new_link_response(&bm, link)?))
 }
 
@@ -117,7 +104,7 @@ pub async fn offer(
     AuthUser(user): AuthUser,
     client: Client,
 ) -> ApiResult<impl IntoResponse> {
-    let link = bm.core().offer_link(&user, &client.info).await?;
+    let link = bm.auth().offer_link(&user, &client.info).await?;
     Ok((StatusCode::CREATED, new_link_response(&bm, link)?))
 }
 
@@ -126,7 +113,7 @@ pub async fn claim(
     client: Client,
     ApiJson(req): ApiJson<LinkTokenRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let progress = bm.core().claim_link(&req.token, &client.info).await?;
+    let progress = bm.auth().claim_link(&req.token, &client.info).await?;
     Ok(status_response(progress))
 }
 
@@ -137,12 +124,12 @@ pub async fn details(
     ApiJson(req): ApiJson<LinkTokenRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let request = bm
-        .core()
-        .link_request(&req.token, &user, &client.info)
+        .auth()
+        .link_to_approve(&req.token, &user, &client.info)
         .await?;
-    let now = bm.core().now();
+    let now = bm.auth().now();
     Ok(axum::Json(LinkDetailsResponse {
-        state: wire_state(request.state, false),
+        state: request.state,
         device: request.device,
         ip: request.ip,
         location: request.location,
@@ -160,7 +147,7 @@ pub async fn approve_begin(
     ApiJson(req): ApiJson<LinkApproveRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let options = bm
-        .core()
+        .auth()
         .begin_link_approval(
             &req.token,
             &req.number,
@@ -178,7 +165,7 @@ pub async fn approve_complete(
     client: Client,
     ApiJson(req): ApiJson<LinkCredentialRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core()
+    bm.auth()
         .finish_link_approval(&req.token, req.credential, &user, &client.info)
         .await?;
     Ok(axum::Json(MessageResponse {
@@ -192,7 +179,7 @@ pub async fn deny(
     client: Client,
     ApiJson(req): ApiJson<LinkTokenRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core().deny_link(&req.token, &user, &client.info).await?;
+    bm.auth().deny_link(&req.token, &user, &client.info).await?;
     Ok(axum::Json(MessageResponse {
         message: "Denied. The other device was told.".into(),
     }))
@@ -206,7 +193,7 @@ pub async fn status(
 ) -> ApiResult<impl IntoResponse> {
     let user = user.map(|AuthUser(user)| user);
     let progress = bm
-        .core()
+        .auth()
         .link_progress(&req.token, &client.info, user.as_ref())
         .await?;
     Ok(status_response(progress))
@@ -218,11 +205,11 @@ pub async fn register_begin(
     ApiJson(req): ApiJson<LinkTokenRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let joining = bm
-        .core()
+        .auth()
         .begin_link_registration(&req.token, &client.info)
         .await?;
     let public_key = serde_json::to_value(&joining.options.public_key)
-        .map_err(|e| crate::core::AuthError::internal("writing creation options", e))?;
+        .map_err(|e| crate::auth::AuthError::internal("writing creation options", e))?;
     Ok(axum::Json(LinkRegistrationOptions {
         public_key,
         account: joining.account,
@@ -234,7 +221,7 @@ pub async fn nearby_begin(
     client: Client,
     ApiJson(_): ApiJson<Empty>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(axum::Json(bm.core().begin_nearby_link(&client.info).await?))
+    Ok(axum::Json(bm.auth().begin_nearby_link(&client.info).await?))
 }
 
 pub async fn nearby_complete(
@@ -243,7 +230,7 @@ pub async fn nearby_complete(
     ApiJson(req): ApiJson<AutofillRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let token = bm
-        .core()
+        .auth()
         .finish_nearby_link(req.credential, &client.info)
         .await?;
     Ok(axum::Json(RecoveredResponse { token }))
@@ -253,7 +240,7 @@ pub async fn undo_details(
     Extension(bm): Extension<BmAuth>,
     ApiJson(req): ApiJson<UndoRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let details = bm.core().undo_details(&req.token).await?;
+    let details = bm.auth().undo_details(&req.token).await?;
     Ok(axum::Json(UndoDetailsResponse {
         device: details.device,
         ip: details.ip,
@@ -266,7 +253,7 @@ pub async fn undo(
     client: Client,
     ApiJson(req): ApiJson<UndoRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core().undo_device(&req.token, &client.info).await?;
+    bm.auth().undo_device(&req.token, &client.info).await?;
     Ok(axum::Json(MessageResponse {
         message: "Removed. That device can no longer sign in, and its sessions have ended.".into(),
     }))
@@ -277,7 +264,7 @@ pub async fn decline(
     client: Client,
     ApiJson(req): ApiJson<LinkTokenRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core().decline_link(&req.token, &client.info).await?;
+    bm.auth().decline_link(&req.token, &client.info).await?;
     Ok(axum::Json(MessageResponse {
         message: "Declined. This device was not added to that account.".into(),
     }))
@@ -290,7 +277,7 @@ pub async fn register_complete(
     ApiJson(req): ApiJson<LinkCredentialRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let signed = bm
-        .core()
+        .auth()
         .finish_link_registration(
             &req.token,
             req.credential,

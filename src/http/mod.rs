@@ -1,11 +1,12 @@
 //! HTTP: the JSON API under `/auth`, its guards and headers. Thin: every rule lives
-//! in `crate::core`.
+//! in `crate::auth`.
 
 mod account;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod health;
 mod link;
+pub(crate) mod metrics;
 mod routes;
 
 use axum::Router;
@@ -27,7 +28,7 @@ use bmauth_proto::routes::{
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::BmAuth;
-use crate::core::BrowserToken;
+use crate::auth::BrowserToken;
 use error::ApiError;
 use extract::browser_token;
 
@@ -90,7 +91,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<Activity>(), get(account::activity))
         .route_layer(middleware::from_fn_with_state(
             bmauth.clone(),
-            crate::metrics::observe,
+            metrics::observe,
         ))
         .fallback(routes::not_found)
         .layer(middleware::from_fn_with_state(bmauth.clone(), bind_browser))

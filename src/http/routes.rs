@@ -1,5 +1,5 @@
 //! The JSON routes, kept from the original BMAuth so its users can move over. Each
-//! handler only translates between HTTP and `crate::core::Auth`.
+//! handler only translates between HTTP and `crate::auth::Auth`.
 
 use axum::Extension;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,7 +13,7 @@ use bmauth_proto::{
 use super::error::ApiError;
 use super::extract::{ApiJson, AuthUser, Client};
 use crate::BmAuth;
-use crate::core::SignedIn;
+use crate::auth::SignedIn;
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -38,7 +38,7 @@ pub async fn register_begin(
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let options = bm
-        .core()
+        .auth()
         .begin_registration(&req.email, &client.info)
         .await?;
     Ok(axum::Json(options))
@@ -50,7 +50,7 @@ pub async fn register_complete(
     ApiJson(req): ApiJson<CredentialRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let registered = bm
-        .core()
+        .auth()
         .finish_registration(&req.email, req.credential, &client.info)
         .await?;
     Ok((
@@ -69,7 +69,7 @@ pub async fn verify_email(
     ApiJson(req): ApiJson<VerifyEmailRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let signed = bm
-        .core()
+        .auth()
         .verify_email(&req.email, &req.pin, &client.info, client.session.as_ref())
         .await?;
     Ok(signed_in(&bm, jar, signed))
@@ -80,7 +80,7 @@ pub async fn resend_pin(
     client: Client,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.core().resend_pin(&req.email, &client.info).await?;
+    bm.auth().resend_pin(&req.email, &client.info).await?;
     Ok((
         StatusCode::ACCEPTED,
         axum::Json(MessageResponse {
@@ -94,7 +94,7 @@ pub async fn login_begin(
     client: Client,
     ApiJson(req): ApiJson<EmailRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    let options = bm.core().begin_login(&req.email, &client.info).await?;
+    let options = bm.auth().begin_login(&req.email, &client.info).await?;
     Ok(axum::Json(options))
 }
 
@@ -105,7 +105,7 @@ pub async fn login_complete(
     ApiJson(req): ApiJson<CredentialRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let signed = bm
-        .core()
+        .auth()
         .finish_login(
             &req.email,
             req.credential,
@@ -120,7 +120,7 @@ pub async fn autofill_begin(
     Extension(bm): Extension<BmAuth>,
     client: Client,
 ) -> ApiResult<impl IntoResponse> {
-    let options = bm.core().begin_autofill_login(&client.info).await?;
+    let options = bm.auth().begin_autofill_login(&client.info).await?;
     Ok(axum::Json(options))
 }
 
@@ -131,7 +131,7 @@ pub async fn autofill_complete(
     ApiJson(req): ApiJson<AutofillRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let signed = bm
-        .core()
+        .auth()
         .finish_autofill_login(req.credential, &client.info, client.session.as_ref())
         .await?;
     Ok(signed_in(&bm, jar, signed))

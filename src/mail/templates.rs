@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::MailBody;
 use crate::clock::UnixTime;
-use crate::core::PinPurpose;
+use crate::model::PinPurpose;
 
 /// Escapes text for HTML (the app name comes from configuration).
 fn escape(text: &str) -> String {

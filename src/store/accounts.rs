@@ -9,7 +9,7 @@ use super::{
     insert_event, insert_mail, insert_session, transaction, upsert_pin, use_pin, with_pool,
 };
 use crate::clock::UnixTime;
-use crate::core::{CredentialId, PasskeyOrigin, PinPurpose, UserId};
+use crate::model::{CredentialId, PasskeyOrigin, PinPurpose, UserId};
 
 /// A sign-up to store in one transaction: the user, their first passkey, the PIN that
 /// confirms the email and the mail that carries it.

@@ -2,7 +2,7 @@
 
 use super::{CeremonyRow, Store, StoreResult, in_one_trip, with_writer};
 use crate::clock::UnixTime;
-use crate::core::CeremonyKind;
+use crate::model::CeremonyKind;
 
 /// Binds a `&CeremonyRow`'s columns to `$query`, next, in the order of
 /// the ceremonies' insert column lists.

@@ -1,7 +1,7 @@
 //! The account's security events: what its owner sees as recent activity.
 
 use super::{EventRow, Store, StoreResult, with_pool};
-use crate::core::UserId;
+use crate::model::UserId;
 
 impl Store {
     /// The account's latest events, newest first.

@@ -8,7 +8,7 @@ use super::{
     insert_mail, insert_session, record_passkey_use, transaction, use_pin, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
-use crate::core::{LinkState, UserId};
+use crate::model::{LinkState, UserId};
 
 /// What a device that joins an account by a link brings, stored together.
 #[derive(Debug)]
@@ -66,6 +66,71 @@ macro_rules! insert_link {
 pub struct Approver {
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+}
+
+/// One step of a link through its states, as one conditional `UPDATE`: from one of
+/// `from` to `to`, writing what the step brings and checking what it needs. The
+/// rules decide which steps exist (`auth::link::steps`); every step of every link
+/// goes through `move_link!`, so two instances or two racing requests cannot both
+/// move a link on.
+#[derive(Debug)]
+pub struct LinkMove<'a> {
+    pub id_hash: &'a str,
+    /// The states it may leave (one or two).
+    pub from: &'a [LinkState],
+    pub to: LinkState,
+    /// It must not have expired by then.
+    pub now: UnixTime,
+    /// A claim binds the new device: its browser, user agent, address and number.
+    pub binds: Option<&'a LinkRow>,
+    /// An approval sets the account, a new expiry, and who approved.
+    pub approves: Option<(&'a UserId, UnixTime, &'a Approver)>,
+    /// Only the new device bound to it may take this step.
+    pub only_browser: Option<&'a str>,
+    /// Only for this account (or a link with none yet).
+    pub only_user: Option<&'a UserId>,
+}
+
+/// Takes the step `$step` (a `&LinkMove`): true if this call moved the link.
+macro_rules! move_link {
+    ($exec:expr, $step:expr) => {{
+        let step: &$crate::store::LinkMove<'_> = $step;
+        let bound = step.binds;
+        let (user, expires_at, approver) = match step.approves {
+            Some((user, expires_at, approver)) => (Some(user), Some(expires_at), Some(approver)),
+            None => (None, None, None),
+        };
+        sqlx::query(
+            "UPDATE device_links SET state = $2, \
+             new_browser_hash = COALESCE($3, new_browser_hash), \
+             new_user_agent = COALESCE($4, new_user_agent), new_ip = COALESCE($5, new_ip), \
+             number = COALESCE($6, number), user_id = COALESCE($7, user_id), \
+             expires_at = COALESCE($8, expires_at), \
+             approver_user_agent = COALESCE($9, approver_user_agent), \
+             approver_ip = COALESCE($10, approver_ip) \
+             WHERE id_hash = $1 AND state IN ($11, $12) AND expires_at > $13 \
+             AND ($14 IS NULL OR new_browser_hash = $14) \
+             AND ($15 IS NULL OR user_id IS NULL OR user_id = $15)",
+        )
+        .bind(step.id_hash)
+        .bind(step.to)
+        .bind(bound.and_then(|b| b.new_browser_hash.as_deref()))
+        .bind(bound.and_then(|b| b.new_user_agent.as_deref()))
+        .bind(bound.and_then(|b| b.new_ip.as_deref()))
+        .bind(bound.and_then(|b| b.number.as_deref()))
+        .bind(user)
+        .bind(expires_at)
+        .bind(approver.and_then(|a| a.user_agent.as_deref()))
+        .bind(approver.and_then(|a| a.ip.as_deref()))
+        .bind(step.from[0])
+        .bind(step.from[step.from.len() - 1])
+        .bind(step.now)
+        .bind(step.only_browser)
+        .bind(step.only_user)
+        .execute($exec)
+        .await
+        .map(|done| done.rows_affected() == 1)
+    }};
 }
 
 /// How finishing a link ended.
@@ -131,119 +196,39 @@ impl Store {
             .await?))
     }
 
-    /// Binds a waiting offer to the new device that scanned it. Only the first
-    /// claim wins.
-    pub async fn claim_link(&self, claimed: &LinkRow, now: UnixTime) -> StoreResult<bool> {
-        let changed = with_writer!(self, |pool| sqlx::query(
-            "UPDATE device_links SET state = $2, new_browser_hash = $3, new_user_agent = $4, \
-             new_ip = $5, number = $6 WHERE id_hash = $1 AND state = $7 AND expires_at > $8",
-        )
-        .bind(&claimed.id_hash)
-        .bind(LinkState::Pending)
-        .bind(&claimed.new_browser_hash)
-        .bind(&claimed.new_user_agent)
-        .bind(&claimed.new_ip)
-        .bind(&claimed.number)
-        .bind(LinkState::Waiting)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected());
-        Ok(changed == 1)
+    /// Takes one step of a link (see `LinkMove`): true if this call moved it.
+    pub async fn move_link(&self, step: &LinkMove<'_>) -> StoreResult<bool> {
+        Ok(with_writer!(self, |pool| move_link!(pool, step)?))
     }
 
-    /// Ends a link that is still waiting or pending (denied, or a wrong number).
-    pub async fn deny_link(&self, id_hash: &str, now: UnixTime) -> StoreResult<bool> {
-        let changed = with_writer!(self, |pool| sqlx::query(
-            "UPDATE device_links SET state = $2 WHERE id_hash = $1 AND state IN ($3, $4) \
-             AND expires_at > $5",
-        )
-        .bind(id_hash)
-        .bind(LinkState::Denied)
-        .bind(LinkState::Waiting)
-        .bind(LinkState::Pending)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected());
-        Ok(changed == 1)
-    }
-
-    /// The new device turns down a link bound to it (`browser_hash`), pending or
-    /// already approved: it ends, and the device that approved it is told. False
-    /// if it was not live, or not this browser's.
-    pub async fn decline_link(
-        &self,
-        id_hash: &str,
-        browser_hash: &str,
-        now: UnixTime,
-    ) -> StoreResult<bool> {
-        let changed = with_writer!(self, |pool| sqlx::query(
-            "UPDATE device_links SET state = $2 WHERE id_hash = $1 AND new_browser_hash = $3 \
-             AND state IN ($4, $5) AND expires_at > $6",
-        )
-        .bind(id_hash)
-        .bind(LinkState::Declined)
-        .bind(browser_hash)
-        .bind(LinkState::Pending)
-        .bind(LinkState::Approved)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected());
-        Ok(changed == 1)
-    }
-
-    /// Approves a pending link for `user_id` with the passkey the owner just used
-    /// (its counter moves forward), all or nothing, noting where it was approved
-    /// from (user agent and address). The new device then has until
-    /// `expires_at` to make its passkey.
+    /// Approves a link (`step`, an approval) with the passkey the owner just used
+    /// (its counter moves forward), all or nothing. False if the link moved
+    /// meanwhile or the passkey was removed.
     pub async fn approve_link(
         &self,
-        id_hash: &str,
-        user_id: &UserId,
+        step: &LinkMove<'_>,
         used: &CredentialUse,
-        approver: &Approver,
-        now: UnixTime,
-        expires_at: UnixTime,
     ) -> StoreResult<bool> {
+        let (user_id, _, _) = step.approves.ok_or(sqlx::Error::RowNotFound)?;
         transaction!(self, |tx| {
             // The approving passkey may have been removed since it was read.
             if !credential_exists!(&mut *tx, user_id, &used.id)? {
                 return Ok(false);
             }
-            let changed = sqlx::query(
-                "UPDATE device_links SET state = $2, user_id = $3, expires_at = $4, \
-                 approver_user_agent = $7, approver_ip = $8 \
-                 WHERE id_hash = $1 AND state = $5 AND expires_at > $6 \
-                 AND (user_id IS NULL OR user_id = $3)",
-            )
-            .bind(id_hash)
-            .bind(LinkState::Approved)
-            .bind(user_id)
-            .bind(expires_at)
-            .bind(LinkState::Pending)
-            .bind(now)
-            .bind(&approver.user_agent)
-            .bind(&approver.ip)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if changed != 1 {
+            if !move_link!(&mut *tx, step)? {
                 return Ok(false);
             }
-            record_passkey_use!(&mut *tx, user_id, used, now)?;
+            record_passkey_use!(&mut *tx, user_id, used, step.now)?;
             Ok(true)
         })
     }
 
-    /// The approved link is used up by the new device: its passkey joins the
-    /// account, it gets a session (ending the one the browser had, if any), and the
-    /// account is told by mail. All or nothing.
+    /// The approved link is used up by the new device (`step`, its last): its passkey
+    /// joins the account, it gets a session (ending the one the browser had, if
+    /// any), and the account is told by mail with an undo link. All or nothing.
     pub async fn finish_link(
         &self,
-        id_hash: &str,
-        browser_hash: &str,
+        step: &LinkMove<'_>,
         joined: &JoinedDevice<'_>,
         previous_session: Option<&str>,
     ) -> StoreResult<LinkOutcome> {
@@ -263,20 +248,7 @@ impl Store {
             if taken.is_some() {
                 return Ok(LinkOutcome::CredentialExists);
             }
-            let used = sqlx::query(
-                "UPDATE device_links SET state = $2 WHERE id_hash = $1 AND state = $3 \
-                 AND new_browser_hash = $4 AND user_id = $5 AND expires_at > $6",
-            )
-            .bind(id_hash)
-            .bind(LinkState::Used)
-            .bind(LinkState::Approved)
-            .bind(browser_hash)
-            .bind(&session.user_id)
-            .bind(session.created_at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if used != 1 {
+            if !move_link!(&mut *tx, step)? {
                 return Ok(LinkOutcome::Gone);
             }
             insert_credential!(&mut *tx, &session.user_id, credential)?;

@@ -29,7 +29,7 @@ pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
     UserKey,
 };
-pub use links::{Approver, JoinedDevice, LinkOutcome};
+pub use links::{Approver, JoinedDevice, LinkMove, LinkOutcome};
 pub use rows::*;
 pub use sessions::SESSION_HANDLE_LEN;
 
@@ -262,7 +262,7 @@ macro_rules! bind_event {
         $query
             .bind(&e.id)
             .bind(&e.user_id)
-            .bind(e.kind)
+            .bind(&e.kind)
             .bind(&e.passkey_name)
             .bind(&e.user_agent)
             .bind(&e.ip)
@@ -358,6 +358,16 @@ macro_rules! delete_session {
     };
 }
 pub(crate) use delete_session;
+
+/// What `purge_expired` deletes: what expired by `now`, sign-ups made before
+/// `unverified_before` and never confirmed, and security events older than
+/// `events_before`.
+#[derive(Debug, Clone, Copy)]
+pub struct Cutoffs {
+    pub now: UnixTime,
+    pub unverified_before: UnixTime,
+    pub events_before: UnixTime,
+}
 
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
@@ -487,12 +497,14 @@ impl Store {
     }
 
     /// Deletes what has expired: ceremonies, PINs, sessions, old rate-limit windows,
-    /// mail that was sent or is no longer worth sending, and sign-ups never confirmed.
-    pub async fn purge_expired(
-        &self,
-        now: UnixTime,
-        unverified_before: UnixTime,
-    ) -> StoreResult<u64> {
+    /// mail that was sent or is no longer worth sending, old security events, and
+    /// sign-ups never confirmed. The rules say how old is too old (`Cutoffs`).
+    pub async fn purge_expired(&self, cutoffs: &Cutoffs) -> StoreResult<u64> {
+        let Cutoffs {
+            now,
+            unverified_before,
+            events_before,
+        } = *cutoffs;
         let statements: [(&str, UnixTime); 9] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
@@ -515,7 +527,7 @@ impl Store {
             ("DELETE FROM outbox WHERE expires_at <= $1", now),
             (
                 "DELETE FROM security_events WHERE created_at <= $1",
-                now - crate::core::secs(crate::core::policy::ACTIVITY_KEPT),
+                events_before,
             ),
             (
                 "DELETE FROM users WHERE verified_at IS NULL AND created_at <= $1",

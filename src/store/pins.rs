@@ -6,7 +6,7 @@ use super::{
     with_writer,
 };
 use crate::clock::UnixTime;
-use crate::core::{PinPurpose, UserId};
+use crate::model::{PinPurpose, UserId};
 
 /// The columns of `PinRow`, for `concat!`.
 macro_rules! pin_columns {

@@ -1,11 +1,8 @@
-//! Rows as stored. Plain data: the auth core gives them meaning.
+//! Rows as stored. Plain data: the auth rules give them meaning.
 
-use crate::clock::UnixTime;
-use crate::core::{
-    CeremonyKind, CredentialId, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose,
-    SecurityEventKind, UserId,
+use crate::model::{
+    CeremonyKind, CredentialId, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose, UnixTime, UserId,
 };
-
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: UserId,
@@ -97,7 +94,8 @@ pub struct SessionUserRow {
 pub struct EventRow {
     pub id: String,
     pub user_id: UserId,
-    pub kind: SecurityEventKind,
+    /// What happened, by name (`signed_in`: `bmauth_proto::SecurityEventKind`).
+    pub kind: String,
     /// The passkey concerned, as it was named then.
     pub passkey_name: Option<String>,
     /// The `User-Agent` of the browser that did it (described when shown).
@@ -121,7 +119,7 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
 }
 
-/// A request to add a device to an account (see `crate::core::link`).
+/// A request to add a device to an account (see `crate::auth::link`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LinkRow {
     /// SHA-256 of the token the QR code carries.

@@ -5,7 +5,7 @@ use super::{
     insert_event, record_passkey_use, transaction, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
-use crate::core::UserId;
+use crate::model::UserId;
 
 /// One of an account's live sessions, for its owner to see.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -43,9 +43,8 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(crate::core::PinPurpose);
-text_enum!(crate::core::CeremonyKind);
-text_enum!(crate::core::LinkState);
-text_enum!(crate::core::LinkOrigin);
-text_enum!(crate::core::PasskeyOrigin);
-text_enum!(crate::core::SecurityEventKind);
+text_enum!(crate::model::PinPurpose);
+text_enum!(crate::model::CeremonyKind);
+text_enum!(crate::model::LinkState);
+text_enum!(crate::model::LinkOrigin);
+text_enum!(crate::model::PasskeyOrigin);

@@ -31,7 +31,7 @@ async fn a_ceremony_begun_on_one_instance_finishes_on_another(app: TestApp) {
     assert_eq!(
         second
             .bmauth
-            .core()
+            .auth()
             .store()
             .count_rows(Table::Sessions)
             .await

@@ -168,11 +168,11 @@ async fn mail_that_fails_is_reported_kept_and_retried(app: TestApp) {
     // The mail server comes up; the worker's next round delivers.
     let sink = crate::support::MailSink::start_on(port);
     app.advance(Duration::from_secs(16));
-    assert_eq!(app.bmauth().core().deliver_queued_mail().await.unwrap(), 1);
+    assert_eq!(app.bmauth().auth().deliver_queued_mail().await.unwrap(), 1);
     let pin = sink.last_pin_for("ada@example.com");
     browser.verify("ada@example.com", &pin).await.expect_ok();
     assert_eq!(
-        app.bmauth().core().deliver_queued_mail().await.unwrap(),
+        app.bmauth().auth().deliver_queued_mail().await.unwrap(),
         0,
         "sent once"
     );

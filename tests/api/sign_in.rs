@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use bmauth::Clock;
-use bmauth::core::SecurityEventKind;
+use bmauth::auth::SecurityEventKind;
 use bmauth::testing::{CredentialUse, EventRow, SessionRow, Table, credential_id};
 use serde_json::{Value, json};
 
@@ -327,7 +327,7 @@ async fn a_sign_in_whose_passkey_is_gone_writes_nothing(app: TestApp) {
     let event = EventRow {
         id: "0197a1b2-0000-7000-8000-000000000000".into(),
         user_id: user.id.clone(),
-        kind: SecurityEventKind::SignedIn,
+        kind: SecurityEventKind::SignedIn.as_str().into(),
         passkey_name: None,
         user_agent: None,
         ip: None,

@@ -32,7 +32,7 @@ async fn sign_up_confirm_sign_out_and_sign_in(app: TestApp) {
     let user_id = bmauth::testing::user_id(done.body["user"]["id"].as_str().unwrap());
     let stored = app
         .store()
-        .pin_of(&user_id, bmauth::core::PinPurpose::VerifyEmail)
+        .pin_of(&user_id, bmauth::testing::PinPurpose::VerifyEmail)
         .await
         .unwrap()
         .unwrap();

@@ -200,7 +200,7 @@ impl TestApp {
     }
 
     pub fn store(&self) -> &Store {
-        self.main.bmauth.core().store()
+        self.main.bmauth.auth().store()
     }
 
     pub async fn rows(&self, table: Table) -> i64 {

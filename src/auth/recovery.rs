@@ -3,9 +3,9 @@
 //! device link (`link.rs`), with which it makes its own passkey and is signed in,
 //! exactly as a device approved by QR code does. The account is told by mail.
 
-use super::link::{LinkOrigin, LinkState};
 use super::rate_limit::{Limit, client_key};
 use super::{Auth, AuthResult, ClientInfo, Email, PinPurpose, policy, secs};
+use super::{LinkOrigin, LinkState};
 
 impl Auth {
     /// Mails a recovery code to the account with this address, bound to this
@@ -14,8 +14,8 @@ impl Auth {
     /// without an account.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// bmauth.core().begin_recovery("ada@example.com", &client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// bmauth.auth().begin_recovery("ada@example.com", &client).await?;
     /// // "If an account exists for this address, we sent a code."
     /// # Ok(()) }
     /// ```
@@ -57,9 +57,9 @@ impl Auth {
     /// its passkey with (`begin_link_registration`). Returns the link's token.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// let token = bmauth.core().finish_recovery("ada@example.com", "123456", &client).await?;
-    /// let options = bmauth.core().begin_link_registration(&token, &client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// let token = bmauth.auth().finish_recovery("ada@example.com", "123456", &client).await?;
+    /// let options = bmauth.auth().begin_link_registration(&token, &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn finish_recovery(

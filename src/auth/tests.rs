@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::ceremony::CeremonyKind;
+use super::CeremonyKind;
 use super::{AuthError, BrowserToken, ClientInfo, CredentialId, Email, PinPurpose, UserId};
 use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
 use crate::{BmAuth, Config, ManualClock};
@@ -39,7 +39,7 @@ impl World {
 
     /// A pending sign-up of `email` in the browser of `client`, waiting for `pin`.
     async fn pending_sign_up(&self, email: &str, pin: &str, client: &ClientInfo) -> UserId {
-        let auth = self.bmauth.core();
+        let auth = self.bmauth.auth();
         let handle = uuid::Uuid::new_v4();
         let user_id = UserId::from_uuid(handle);
         let now = auth.now();
@@ -62,7 +62,7 @@ impl World {
                 backup_state: false,
                 sign_count: 0,
                 created_at: now,
-                added_by: crate::core::PasskeyOrigin::SignUp,
+                added_by: crate::auth::PasskeyOrigin::SignUp,
                 held_until: None,
             },
             pin: auth.pin_row(&user_id, PinPurpose::VerifyEmail, pin, client),
@@ -85,7 +85,7 @@ fn browser() -> ClientInfo {
 #[tokio::test]
 async fn a_pin_dies_after_five_wrong_tries_and_a_sign_up_after_fifteen() {
     let world = World::new().await;
-    let auth = world.bmauth.core();
+    let auth = world.bmauth.auth();
     let client = browser();
     let user = world
         .pending_sign_up("ada@example.com", "123456", &client)
@@ -146,7 +146,7 @@ async fn a_pin_dies_after_five_wrong_tries_and_a_sign_up_after_fifteen() {
 #[tokio::test]
 async fn a_pin_expires_and_works_only_in_its_browser_and_for_its_purpose() {
     let world = World::new().await;
-    let auth = world.bmauth.core();
+    let auth = world.bmauth.auth();
     let client = browser();
     let user = world
         .pending_sign_up("ada@example.com", "123456", &client)
@@ -181,7 +181,7 @@ async fn a_pin_expires_and_works_only_in_its_browser_and_for_its_purpose() {
 #[tokio::test]
 async fn a_ceremony_is_taken_once_by_its_kind_and_browser_before_it_expires() {
     let world = World::new().await;
-    let auth = world.bmauth.core();
+    let auth = world.bmauth.auth();
     let client = browser();
     let client_data = |challenge: &[u8]| {
         serde_json::to_vec(&serde_json::json!({ "challenge": crate::crypto::b64url(challenge) }))

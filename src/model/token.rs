@@ -8,7 +8,7 @@ use crate::crypto::{b64url, from_b64url, hex, random_bytes, sha256};
 /// A cookie value: 32 random bytes, base64url. Never logged: `Debug` is redacted.
 ///
 /// ```
-/// use bmauth::core::SessionToken;
+/// use bmauth::auth::SessionToken;
 ///
 /// let token = SessionToken::generate();
 /// assert_eq!(format!("{token:?}"), "Token(<redacted>)");
@@ -29,13 +29,13 @@ pub enum Browser {}
 /// The session cookie's value.
 ///
 /// ```
-/// assert!(bmauth::core::SessionToken::parse("guess").is_none());
+/// assert!(bmauth::auth::SessionToken::parse("guess").is_none());
 /// ```
 pub type SessionToken = Token<Session>;
 /// The browser-binding cookie's value.
 ///
 /// ```
-/// let browser = bmauth::core::BrowserToken::generate();
+/// let browser = bmauth::auth::BrowserToken::generate();
 /// assert_eq!(browser.as_str().len(), 43);
 /// ```
 pub type BrowserToken = Token<Browser>;
@@ -64,8 +64,8 @@ impl<K> Token<K> {
     /// 32 fresh random bytes.
     ///
     /// ```
-    /// let a = bmauth::core::SessionToken::generate();
-    /// assert_ne!(a, bmauth::core::SessionToken::generate());
+    /// let a = bmauth::auth::SessionToken::generate();
+    /// assert_ne!(a, bmauth::auth::SessionToken::generate());
     /// ```
     pub fn generate() -> Self {
         Self(b64url(&random_bytes::<32>()), PhantomData)
@@ -74,7 +74,7 @@ impl<K> Token<K> {
     /// Accepts only what `generate` makes: anything else is no token.
     ///
     /// ```
-    /// assert!(bmauth::core::BrowserToken::parse("").is_none());
+    /// assert!(bmauth::auth::BrowserToken::parse("").is_none());
     /// ```
     pub fn parse(text: &str) -> Option<Self> {
         (text.len() == 43 && from_b64url(text).is_some_and(|b| b.len() == 32))
@@ -84,7 +84,7 @@ impl<K> Token<K> {
     /// The cookie value. Never log it.
     ///
     /// ```
-    /// let token = bmauth::core::SessionToken::generate();
+    /// let token = bmauth::auth::SessionToken::generate();
     /// let cookie = format!("bmauth_session={}", token.as_str());
     /// ```
     pub fn as_str(&self) -> &str {

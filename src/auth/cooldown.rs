@@ -14,57 +14,10 @@
 //! The hold is stored on the passkey (`held_until`), so signing in again neither
 //! resets nor skips it.
 
-use super::link::LinkOrigin;
+use super::LinkOrigin;
 use super::{Auth, AuthError, AuthResult, secs};
 use crate::clock::UnixTime;
 use crate::store::SessionUserRow;
-
-/// How a passkey came to its account.
-///
-/// ```
-/// use bmauth::core::PasskeyOrigin;
-///
-/// assert_eq!(PasskeyOrigin::from_name("device_link"), Some(PasskeyOrigin::DeviceLink));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasskeyOrigin {
-    /// The account's first passkey, made at sign-up.
-    SignUp,
-    /// A new device, approved on a signed-in one (QR code or typed code).
-    DeviceLink,
-    /// A new device, let in by a recovery code from the account's email.
-    Recovery,
-    /// A new device, let in by a passkey from a phone nearby (the platform's hybrid
-    /// transport, which checks proximity over Bluetooth).
-    Nearby,
-}
-
-impl PasskeyOrigin {
-    /// How it is stored.
-    ///
-    /// ```
-    /// assert_eq!(bmauth::core::PasskeyOrigin::SignUp.as_str(), "sign_up");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SignUp => "sign_up",
-            Self::DeviceLink => "device_link",
-            Self::Recovery => "recovery",
-            Self::Nearby => "nearby",
-        }
-    }
-
-    /// The origin stored as `name`.
-    ///
-    /// ```
-    /// assert_eq!(bmauth::core::PasskeyOrigin::from_name("qr"), None);
-    /// ```
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::SignUp, Self::DeviceLink, Self::Recovery, Self::Nearby]
-            .into_iter()
-            .find(|o| o.as_str() == name)
-    }
-}
 
 impl Auth {
     /// Until when a passkey a device makes through a link of `origin` is held back:

@@ -8,11 +8,10 @@ mod account;
 mod activity;
 mod ceremony;
 mod cooldown;
+mod device;
 mod email;
 mod error;
 mod geo;
-pub(crate) use geo::GeoIp;
-mod ids;
 mod link;
 mod login;
 mod nearby;
@@ -23,7 +22,6 @@ mod registration;
 mod session;
 #[cfg(test)]
 mod tests;
-mod token;
 mod undo;
 
 use std::net::IpAddr;
@@ -33,22 +31,23 @@ use std::time::Duration;
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
 pub use account::{PasskeyInfo, PasskeyList, SessionInfo};
-pub use activity::{SecurityEvent, SecurityEventKind};
-pub use ceremony::CeremonyKind;
-pub use cooldown::PasskeyOrigin;
+pub use activity::SecurityEvent;
+pub use bmauth_proto::{LinkState as LinkStatus, SecurityEventKind};
 pub use email::{Email, mask_email};
 pub use error::{AuthError, AuthResult};
-pub use ids::{CredentialId, UserId};
-pub use link::{LinkOrigin, LinkProgress, LinkRegistration, LinkRequest, LinkState, NewLink};
-pub use pin::PinPurpose;
-pub use token::{BrowserToken, SessionToken, Token};
+pub(crate) use geo::GeoIp;
+pub use link::{LinkProgress, LinkRegistration, LinkRequest, NewLink};
 pub use undo::UndoDetails;
+
+pub use crate::model::token;
+pub use crate::model::{BrowserToken, CredentialId, SessionToken, Token, UserId};
+pub(crate) use crate::model::{CeremonyKind, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose};
 
 use crate::clock::{Clock, UnixTime};
 use crate::config::Validated;
 use crate::crypto::ServerSecret;
 use crate::mail::Outbox;
-use crate::store::{OutboxRow, Store};
+use crate::store::{Cutoffs, OutboxRow, SessionRow, Store, UserRow};
 
 /// The numbers the rules run on. Those a client shows come from `bmauth_proto::policy`.
 pub mod policy {
@@ -90,7 +89,7 @@ pub mod policy {
 /// Who is asking: used for rate limits and shown later on the sessions page.
 ///
 /// ```
-/// use bmauth::core::{BrowserToken, ClientInfo};
+/// use bmauth::auth::{BrowserToken, ClientInfo};
 ///
 /// // The browser token comes from BMAuth's `bmauth_browser` cookie; without one,
 /// // nothing begun elsewhere can be finished.
@@ -114,19 +113,17 @@ pub struct ClientInfo {
 impl ClientInfo {
     /// The user agent as sessions and events keep it: its first 256 characters.
     pub(crate) fn user_agent_to_store(&self) -> Option<String> {
-        self.user_agent
-            .as_deref()
-            .map(|ua| ua.chars().take(256).collect())
+        device::user_agent_to_store(self.user_agent.as_deref())
     }
 }
 
 /// An account as the outside world sees it.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
 /// # let credential = serde_json::Value::Null;
-/// # let session: Option<bmauth::core::SessionToken> = None;
-/// if let Some(user) = bmauth.core().session_user(&session.unwrap()).await? {
+/// # let session: Option<bmauth::auth::SessionToken> = None;
+/// if let Some(user) = bmauth.auth().session_user(&session.unwrap()).await? {
 ///     println!("{} ({}), confirmed: {}", user.email, user.id, user.verified);
 /// }
 /// # Ok(()) }
@@ -155,10 +152,10 @@ impl From<User> for bmauth_proto::UserView {
 /// A fresh session: the token goes into a cookie and is never stored.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
 /// # let credential = serde_json::Value::Null;
-/// # let session: Option<bmauth::core::SessionToken> = None;
-/// let signed = bmauth.core().verify_email("ada@example.com", "123456", &client, None).await?;
+/// # let session: Option<bmauth::auth::SessionToken> = None;
+/// let signed = bmauth.auth().verify_email("ada@example.com", "123456", &client, None).await?;
 /// // Put `signed.token` in the session cookie; it is stored only as a hash.
 /// println!("session for {} until {}", signed.user.email, signed.expires_at);
 /// # Ok(()) }
@@ -171,6 +168,22 @@ pub struct SignedIn {
     pub token: SessionToken,
     /// When the session ends at the latest.
     pub expires_at: UnixTime,
+}
+
+impl SignedIn {
+    /// A new session for `account`: confirmed, since nobody signs in before their
+    /// address is (a sign-up's code confirms it in the same write).
+    pub(crate) fn new(account: UserRow, token: SessionToken, session: &SessionRow) -> Self {
+        Self {
+            user: User {
+                id: account.id,
+                email: account.email,
+                verified: true,
+            },
+            token,
+            expires_at: session.expires_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -186,10 +199,10 @@ pub(crate) struct Settings {
 /// The auth service. Cheap to share: hold it in an `Arc`.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
 /// # let credential = serde_json::Value::Null;
-/// # let session: Option<bmauth::core::SessionToken> = None;
-/// let auth = bmauth.core();
+/// # let session: Option<bmauth::auth::SessionToken> = None;
+/// let auth = bmauth.auth();
 /// let options = auth.begin_login("ada@example.com", &client).await?;
 /// // ... the browser signs the challenge with its passkey ...
 /// let signed = auth.finish_login("ada@example.com", credential, &client, None).await?;
@@ -247,7 +260,7 @@ impl Auth {
     ///
     /// ```no_run
     /// # fn run(bmauth: bmauth::BmAuth) {
-    /// assert_eq!(bmauth.core().origin().as_str(), "https://notes.example.com/");
+    /// assert_eq!(bmauth.auth().origin().as_str(), "https://notes.example.com/");
     /// # }
     /// ```
     pub fn origin(&self) -> &Url {
@@ -259,7 +272,7 @@ impl Auth {
     ///
     /// ```no_run
     /// # fn run(bmauth: bmauth::BmAuth) {
-    /// let offer_show_code_button = bmauth.core().new_device_shows_code();
+    /// let offer_show_code_button = bmauth.auth().new_device_shows_code();
     /// # }
     /// ```
     pub fn new_device_shows_code(&self) -> bool {
@@ -294,10 +307,10 @@ impl Auth {
     /// many were sent. Run periodically by the background worker.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let sent = bmauth.core().deliver_queued_mail().await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let sent = bmauth.auth().deliver_queued_mail().await?;
     /// # Ok(()) }
     /// ```
     pub async fn deliver_queued_mail(&self) -> AuthResult<usize> {
@@ -308,7 +321,7 @@ impl Auth {
     ///
     /// ```no_run
     /// # async fn run(bmauth: bmauth::BmAuth) {
-    /// let ready = bmauth.core().ready().await.is_ok();
+    /// let ready = bmauth.auth().ready().await.is_ok();
     /// # }
     /// ```
     pub async fn ready(&self) -> AuthResult<()> {
@@ -318,16 +331,20 @@ impl Auth {
     /// Deletes whatever has expired. Run periodically by the background worker.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let deleted = bmauth.core().purge_expired().await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let deleted = bmauth.auth().purge_expired().await?;
     /// # Ok(()) }
     /// ```
     pub async fn purge_expired(&self) -> AuthResult<u64> {
         let now = self.now();
-        let unverified_before = now - policy::UNVERIFIED_ACCOUNT_TTL.as_secs() as i64;
-        Ok(self.store.purge_expired(now, unverified_before).await?)
+        let cutoffs = Cutoffs {
+            now,
+            unverified_before: now - secs(policy::UNVERIFIED_ACCOUNT_TTL),
+            events_before: now - secs(policy::ACTIVITY_KEPT),
+        };
+        Ok(self.store.purge_expired(&cutoffs).await?)
     }
 }
 

@@ -7,10 +7,10 @@ use crate::store::StoreError;
 /// code in one place (`ApiError`); the messages are for people.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
 /// # let credential = serde_json::Value::Null;
-/// # let session: Option<bmauth::core::SessionToken> = None;
-/// match bmauth.core().begin_registration("ada@example.com", &client).await {
+/// # let session: Option<bmauth::auth::SessionToken> = None;
+/// match bmauth.auth().begin_registration("ada@example.com", &client).await {
 ///     Err(bmauth::AuthError::EmailTaken) => println!("sign in instead"),
 ///     Err(bmauth::AuthError::RateLimited { retry_after_secs }) => println!("wait {retry_after_secs} s"),
 ///     other => { other?; }
@@ -179,8 +179,8 @@ pub enum AuthError {
 /// A result of the auth rules.
 ///
 /// ```
-/// fn check(email: &str) -> bmauth::core::AuthResult<bmauth::core::Email> {
-///     bmauth::core::Email::parse(email)
+/// fn check(email: &str) -> bmauth::auth::AuthResult<bmauth::auth::Email> {
+///     bmauth::auth::Email::parse(email)
 /// }
 /// assert!(check("not an address").is_err());
 /// ```

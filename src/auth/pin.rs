@@ -5,55 +5,13 @@
 
 use rand::Rng;
 
-use super::activity::SecurityEventKind;
 use super::rate_limit::{Limit, client_key};
 use super::{
-    Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, User, UserId, policy,
-    secs,
+    Auth, AuthError, AuthResult, ClientInfo, Email, SessionToken, SignedIn, UserId, policy, secs,
 };
+use super::{PinPurpose, SecurityEventKind};
 use crate::crypto::{HashPurpose, from_hex, hex};
 use crate::store::{ConfirmOutcome, OutboxRow, PinRow};
-
-/// What a PIN may be used for. Part of its hash: a PIN for one purpose never
-/// passes for another.
-///
-/// ```
-/// use bmauth::core::PinPurpose;
-///
-/// assert_eq!(PinPurpose::from_name("verify_email"), Some(PinPurpose::VerifyEmail));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PinPurpose {
-    /// Confirms a sign-up's address.
-    VerifyEmail,
-    /// Recovers an account on a new device.
-    Recover,
-}
-
-impl PinPurpose {
-    /// How it is stored.
-    ///
-    /// ```
-    /// assert_eq!(bmauth::core::PinPurpose::Recover.as_str(), "recover");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::VerifyEmail => "verify_email",
-            Self::Recover => "recover",
-        }
-    }
-
-    /// The purpose stored as `name`.
-    ///
-    /// ```
-    /// assert_eq!(bmauth::core::PinPurpose::from_name("password"), None);
-    /// ```
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::VerifyEmail, Self::Recover]
-            .into_iter()
-            .find(|p| p.as_str() == name)
-    }
-}
 
 /// Six ASCII digits, spaces around (from pasting) ignored.
 pub(crate) fn parse_pin(input: &str) -> AuthResult<&str> {
@@ -179,10 +137,10 @@ impl Auth {
     /// pending sign-ups (made in other browsers) are deleted.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// match bmauth.core().verify_email("ada@example.com", "123456", &client, None).await {
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// match bmauth.auth().verify_email("ada@example.com", "123456", &client, None).await {
     ///     Ok(signed) => println!("welcome, {}", signed.user.email),
     ///     Err(bmauth::AuthError::PinIncorrect { attempts_left }) => println!("{attempts_left} tries left"),
     ///     Err(e) => return Err(e),
@@ -236,15 +194,7 @@ impl Auth {
             ConfirmOutcome::EmailTaken => return Err(AuthError::EmailTaken),
         }
         tracing::info!(user = %user.id, "email confirmed; signed in");
-        Ok(SignedIn {
-            user: User {
-                id: user.id,
-                email: user.email,
-                verified: true,
-            },
-            token,
-            expires_at: session.expires_at,
-        })
+        Ok(SignedIn::new(user, token, &session))
     }
 
     /// Sends a new email-confirmation PIN for this browser's pending sign-up.
@@ -252,10 +202,10 @@ impl Auth {
     /// same quiet answer as a real resend, and no mail.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// bmauth.core().resend_pin("ada@example.com", &client).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// bmauth.auth().resend_pin("ada@example.com", &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn resend_pin(&self, email: &str, client: &ClientInfo) -> AuthResult<()> {

@@ -6,7 +6,7 @@
 //! asks before it acts (`POST`), so that a mail scanner following links removes
 //! nothing. The cross-device BCP's "detect and remediate" (§6.1.6).
 
-use super::activity::SecurityEventKind;
+use super::SecurityEventKind;
 use super::{Auth, AuthError, AuthResult, ClientInfo, CredentialId, UserId, policy, secs};
 use crate::clock::UnixTime;
 use crate::crypto::{b64url, hex, random_bytes, sha256};
@@ -16,7 +16,7 @@ use crate::store::UndoRow;
 ///
 /// ```no_run
 /// # async fn run(bmauth: bmauth::BmAuth) -> Result<(), bmauth::AuthError> {
-/// let device = bmauth.core().undo_details("token from the mail's link").await?;
+/// let device = bmauth.auth().undo_details("token from the mail's link").await?;
 /// println!("remove {:?}, added at {}?", device.device, device.added_at);
 /// # Ok(()) }
 /// ```
@@ -74,7 +74,7 @@ impl Auth {
     pub async fn undo_details(&self, token: &str) -> AuthResult<UndoDetails> {
         let undo = self.live_undo(token).await?;
         Ok(UndoDetails {
-            device: super::link::describe_device(undo.user_agent.as_deref()),
+            device: super::device::describe_device(undo.user_agent.as_deref()),
             ip: undo.ip,
             added_at: undo.created_at,
         })
@@ -84,8 +84,8 @@ impl Auth {
     /// it opened, and the account's activity says so. Once only.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// bmauth.core().undo_device("token from the mail's link", &client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// bmauth.auth().undo_device("token from the mail's link", &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn undo_device(&self, token: &str, client: &ClientInfo) -> AuthResult<()> {

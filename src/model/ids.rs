@@ -8,10 +8,10 @@ use uuid::Uuid;
 /// An account's id: a random UUID, also its WebAuthn user handle.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+/// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
 /// # let credential = serde_json::Value::Null;
-/// # let session: Option<bmauth::core::SessionToken> = None;
-/// let user = bmauth.core().session_user(&session.unwrap()).await?.unwrap();
+/// # let session: Option<bmauth::auth::SessionToken> = None;
+/// let user = bmauth.auth().session_user(&session.unwrap()).await?.unwrap();
 /// let key: &str = user.id.as_str(); // a UUID
 /// # Ok(()) }
 /// ```
@@ -24,7 +24,7 @@ pub struct UserId(String);
 ///
 /// ```
 /// // Shown on the devices page and in logs; never secret.
-/// fn short(id: &bmauth::core::CredentialId) -> &str {
+/// fn short(id: &bmauth::auth::CredentialId) -> &str {
 ///     &id.as_str()[..8]
 /// }
 /// ```

@@ -9,73 +9,9 @@ use serde::de::DeserializeOwned;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
 use super::rate_limit::{Limit, client_key};
-use super::{Auth, AuthError, AuthResult, ClientInfo, UserId, policy, secs};
+use super::{Auth, AuthError, AuthResult, CeremonyKind, ClientInfo, UserId, policy, secs};
 use crate::crypto::{HashPurpose, from_b64url, hex};
 use crate::store::CeremonyRow;
-
-/// What a WebAuthn ceremony is for: a response only finishes a ceremony of its kind.
-///
-/// ```
-/// use bmauth::core::CeremonyKind;
-///
-/// assert_eq!(CeremonyKind::from_name(CeremonyKind::Autofill.as_str()), Some(CeremonyKind::Autofill));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CeremonyKind {
-    /// A new account's first passkey.
-    Register,
-    /// Sign-in to a named account.
-    Login,
-    /// Sign-in by passkey autofill: no account named in advance.
-    Autofill,
-    /// A signed-in person approving a new device with their passkey.
-    LinkApprove,
-    /// A new device making its passkey for an account that approved it.
-    LinkRegister,
-    /// A signed-in person confirming it's them before a sensitive change.
-    Reauth,
-    /// A new device signing in with a passkey from a nearby phone (hybrid), to
-    /// make its own next.
-    LinkNearby,
-}
-
-impl CeremonyKind {
-    /// How it is stored.
-    ///
-    /// ```
-    /// assert_eq!(bmauth::core::CeremonyKind::Login.as_str(), "login");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Register => "register",
-            Self::Login => "login",
-            Self::LinkApprove => "link_approve",
-            Self::LinkRegister => "link_register",
-            Self::Autofill => "autofill",
-            Self::Reauth => "reauth",
-            Self::LinkNearby => "link_nearby",
-        }
-    }
-
-    /// The kind stored as `name`.
-    ///
-    /// ```
-    /// assert_eq!(bmauth::core::CeremonyKind::from_name("register"), Some(bmauth::core::CeremonyKind::Register));
-    /// ```
-    pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::Register,
-            Self::Login,
-            Self::Autofill,
-            Self::LinkApprove,
-            Self::LinkRegister,
-            Self::Reauth,
-            Self::LinkNearby,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == name)
-    }
-}
 
 /// A passkey's answer to a ceremony: a new credential or an assertion.
 pub(crate) trait PasskeyAnswer: DeserializeOwned {

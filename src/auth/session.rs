@@ -35,11 +35,11 @@ impl Auth {
     /// The signed-in user for a session token, if the session is alive.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let token = bmauth::core::SessionToken::parse("cookie value").expect("a well-formed token");
-    /// let user = bmauth.core().session_user(&token).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let token = bmauth::auth::SessionToken::parse("cookie value").expect("a well-formed token");
+    /// let user = bmauth.auth().session_user(&token).await?;
     /// # Ok(()) }
     /// ```
     pub async fn session_user(&self, token: &SessionToken) -> AuthResult<Option<User>> {
@@ -78,11 +78,11 @@ impl Auth {
     /// Signs out: the session is deleted, so the cookie is worthless even if kept.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
     /// if let Some(token) = &session {
-    ///     bmauth.core().end_session(token).await?;
+    ///     bmauth.auth().end_session(token).await?;
     /// }
     /// # Ok(()) }
     /// ```
@@ -95,7 +95,7 @@ impl Auth {
     ///
     /// ```no_run
     /// # fn run(bmauth: bmauth::BmAuth) {
-    /// let max_age = bmauth.core().session_lifetime_secs(); // 30 days by default
+    /// let max_age = bmauth.auth().session_lifetime_secs(); // 30 days by default
     /// # }
     /// ```
     pub fn session_lifetime_secs(&self) -> i64 {

@@ -4,39 +4,21 @@
 //! (`reauthenticate`), so that a session cookie alone — left open on a shared
 //! computer, or stolen — cannot take the owner's devices away.
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
-
 use webauthn_rs::prelude::{PasskeyAuthentication, PublicKeyCredential, RequestChallengeResponse};
 
-use super::activity::SecurityEventKind;
-use super::ceremony::CeremonyKind;
-use super::link::describe_device;
+use super::CeremonyKind;
+use super::SecurityEventKind;
+use super::device::{describe_device, provider_name};
 use super::rate_limit::{Limit, client_key};
 use super::{Auth, AuthError, AuthResult, ClientInfo, CredentialId, SessionToken, policy, secs};
 use crate::clock::UnixTime;
 use crate::store::{RemoveOutcome, SESSION_HANDLE_LEN, SessionUserRow};
 
-/// Passkey providers by AAGUID (the community list, shipped with the app).
-static PROVIDERS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
-    serde_json::from_str(include_str!("passkey-aaguid-names.json")).unwrap_or_else(
-        |e| {
-            tracing::error!(error = %e, "the passkey provider list does not parse; passkeys go unnamed");
-            HashMap::new()
-        },
-    )
-});
-
-/// The provider's name for an AAGUID ("iCloud Keychain"), if it is a known one.
-pub(crate) fn provider_name(aaguid: Option<&str>) -> Option<&'static str> {
-    PROVIDERS.get(aaguid?).map(String::as_str)
-}
-
 /// One of the account's passkeys, as its owner sees it.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
-/// let copied = bmauth.core().passkeys(&session).await?.passkeys.into_iter().filter(|p| p.counter_went_back_at.is_some());
+/// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken) -> Result<(), bmauth::AuthError> {
+/// let copied = bmauth.auth().passkeys(&session).await?.passkeys.into_iter().filter(|p| p.counter_went_back_at.is_some());
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +47,8 @@ pub struct PasskeyInfo {
 /// `cooldown.rs`): then the page says until when, and offers no removal.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
-/// let list = bmauth.core().passkeys(&session).await?;
+/// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken) -> Result<(), bmauth::AuthError> {
+/// let list = bmauth.auth().passkeys(&session).await?;
 /// if let Some(until) = list.cooldown_until {
 ///     println!("this device was added recently: it may remove others from {until}");
 /// }
@@ -84,8 +66,8 @@ pub struct PasskeyList {
 /// One of the account's live sessions, as its owner sees it.
 ///
 /// ```no_run
-/// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
-/// let others = bmauth.core().sessions(&session).await?.into_iter().filter(|s| !s.this_session).count();
+/// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken) -> Result<(), bmauth::AuthError> {
+/// let others = bmauth.auth().sessions(&session).await?.into_iter().filter(|s| !s.this_session).count();
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,8 +128,8 @@ impl Auth {
     /// The account's passkeys, oldest first, and whether this session is held back.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
-    /// for passkey in bmauth.core().passkeys(&session).await?.passkeys {
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken) -> Result<(), bmauth::AuthError> {
+    /// for passkey in bmauth.auth().passkeys(&session).await?.passkeys {
     ///     println!("{} (synced: {})", passkey.name, passkey.synced);
     /// }
     /// # Ok(()) }
@@ -178,8 +160,8 @@ impl Auth {
     /// Renames one of the account's passkeys.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// bmauth.core().rename_passkey(&session, "qFw3…", "Work laptop", &client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// bmauth.auth().rename_passkey(&session, "qFw3…", "Work laptop", &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn rename_passkey(
@@ -222,8 +204,8 @@ impl Auth {
     /// for a few minutes (see `remove_passkey`).
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// let options = bmauth.core().begin_reauthentication(&session, &client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// let options = bmauth.auth().begin_reauthentication(&session, &client).await?;
     /// // For `navigator.credentials.get`; send its answer to `finish_reauthentication`.
     /// # Ok(()) }
     /// ```
@@ -244,9 +226,9 @@ impl Auth {
     /// Checks the assertion; the session is then fresh for a few minutes.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// bmauth.core().finish_reauthentication(&session, credential, &client).await?;
+    /// bmauth.auth().finish_reauthentication(&session, credential, &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn finish_reauthentication(
@@ -285,8 +267,8 @@ impl Auth {
     /// one of those ended (it was opened by that passkey).
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// match bmauth.core().remove_passkey(&session, "qFw3…", &client).await {
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// match bmauth.auth().remove_passkey(&session, "qFw3…", &client).await {
     ///     Err(bmauth::AuthError::ReauthenticationRequired) => { /* confirm with a passkey, then again */ }
     ///     other => { other?; }
     /// }
@@ -349,8 +331,8 @@ impl Auth {
     /// The account's live sessions, most recently used first.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken) -> Result<(), bmauth::AuthError> {
-    /// for s in bmauth.core().sessions(&session).await? {
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken) -> Result<(), bmauth::AuthError> {
+    /// for s in bmauth.auth().sessions(&session).await? {
     ///     println!("{:?} since {}{}", s.device, s.created_at, if s.this_session { " (this one)" } else { "" });
     /// }
     /// # Ok(()) }
@@ -383,9 +365,9 @@ impl Auth {
     /// one (which is then signed out).
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// let handle = bmauth.core().sessions(&session).await?[1].handle.clone();
-    /// bmauth.core().end_session_of(&session, &handle, &client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// let handle = bmauth.auth().sessions(&session).await?[1].handle.clone();
+    /// bmauth.auth().end_session_of(&session, &handle, &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn end_session_of(
@@ -426,8 +408,8 @@ impl Auth {
     /// Ends every session of the account but this one. Returns how many ended.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::core::SessionToken, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// let ended = bmauth.core().end_other_sessions(&session, &client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// let ended = bmauth.auth().end_other_sessions(&session, &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn end_other_sessions(
@@ -485,19 +467,5 @@ mod tests {
             passkey_name(&"é".repeat(64)).is_ok(),
             "characters, not bytes"
         );
-    }
-
-    #[test]
-    fn providers_are_named_by_aaguid() {
-        assert_eq!(
-            provider_name(Some("08987058-cadc-4b81-b6e1-30de50dcbe96")),
-            Some("Windows Hello")
-        );
-        assert_eq!(
-            provider_name(Some("00000000-0000-0000-0000-000000000000")),
-            None
-        );
-        assert_eq!(provider_name(None), None);
-        assert!(PROVIDERS.len() > 20, "the list parses");
     }
 }

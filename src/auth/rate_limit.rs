@@ -131,7 +131,7 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::BrowserToken;
+    use crate::auth::BrowserToken;
 
     fn key(ip: &str) -> String {
         client_key(&ClientInfo {

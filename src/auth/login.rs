@@ -8,11 +8,11 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::AllowCredentials;
 
-use super::activity::SecurityEventKind;
-use super::ceremony::{CeremonyKind, verification_error};
+use super::CeremonyKind;
+use super::SecurityEventKind;
+use super::ceremony::verification_error;
 use super::{
-    Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, SessionToken, SignedIn, User,
-    UserId,
+    Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, SessionToken, SignedIn, UserId,
 };
 use crate::crypto::HashPurpose;
 use crate::store::{CredentialRow, CredentialUse, UserKey, UserRow};
@@ -23,10 +23,10 @@ impl Auth {
     /// answer does not tell whether the account exists.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let options = bmauth.core().begin_login("ada@example.com", &client).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let options = bmauth.auth().begin_login("ada@example.com", &client).await?;
     /// // Unknown addresses get options too, indistinguishable from real ones.
     /// # Ok(()) }
     /// ```
@@ -172,10 +172,10 @@ impl Auth {
     /// browser had before, if any, is ended).
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let signed = bmauth.core().finish_login("ada@example.com", credential, &client, session.as_ref()).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let signed = bmauth.auth().finish_login("ada@example.com", credential, &client, session.as_ref()).await?;
     /// # Ok(()) }
     /// ```
     pub async fn finish_login(
@@ -214,10 +214,10 @@ impl Auth {
     /// browser offers the person's discoverable passkeys for this site.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let options = bmauth.core().begin_autofill_login(&client).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let options = bmauth.auth().begin_autofill_login(&client).await?;
     /// // For `navigator.credentials.get({ mediation: "conditional" })`.
     /// # Ok(()) }
     /// ```
@@ -244,10 +244,10 @@ impl Auth {
     /// which must hold that passkey.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let signed = bmauth.core().finish_autofill_login(credential, &client, session.as_ref()).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let signed = bmauth.auth().finish_autofill_login(credential, &client, session.as_ref()).await?;
     /// # Ok(()) }
     /// ```
     pub async fn finish_autofill_login(
@@ -322,15 +322,7 @@ impl Auth {
             other => other?,
         }
         tracing::info!(user = %user.id, "signed in with a passkey");
-        Ok(SignedIn {
-            user: User {
-                id: user.id,
-                email: user.email,
-                verified: true,
-            },
-            token,
-            expires_at: session.expires_at,
-        })
+        Ok(SignedIn::new(user, token, &session))
     }
 
     /// The passkey of `user` that made an assertion, as it is after this use (new

@@ -12,7 +12,7 @@ use super::error::AuthError;
 /// mail goes only to real domains.
 ///
 /// ```
-/// use bmauth::core::Email;
+/// use bmauth::auth::Email;
 ///
 /// assert_eq!(Email::parse("  Ada@Example.COM ").unwrap().as_str(), "ada@example.com");
 /// assert!(Email::parse("ada@localhost").is_err());
@@ -27,7 +27,7 @@ impl Email {
     /// Normalises `input`, or refuses it with [`AuthError::InvalidEmail`].
     ///
     /// ```
-    /// let email = bmauth::core::Email::parse("José@bücher.example").unwrap();
+    /// let email = bmauth::auth::Email::parse("José@bücher.example").unwrap();
     /// assert_eq!(email.as_str(), "josé@xn--bcher-kva.example");
     /// ```
     pub fn parse(input: &str) -> Result<Self, AuthError> {
@@ -57,7 +57,7 @@ impl Email {
     /// The normalised address.
     ///
     /// ```
-    /// let email = bmauth::core::Email::parse("ada@example.com").unwrap();
+    /// let email = bmauth::auth::Email::parse("ada@example.com").unwrap();
     /// assert_eq!(email.as_str(), "ada@example.com");
     /// ```
     pub fn as_str(&self) -> &str {
@@ -70,8 +70,8 @@ impl Email {
 /// else. The domain stays whole, so that a work account is told from a private one.
 ///
 /// ```
-/// assert_eq!(bmauth::core::mask_email("ana@example.com"), "an…@example.com");
-/// assert_eq!(bmauth::core::mask_email("jo@example.com"), "j…@example.com");
+/// assert_eq!(bmauth::auth::mask_email("ana@example.com"), "an…@example.com");
+/// assert_eq!(bmauth::auth::mask_email("jo@example.com"), "j…@example.com");
 /// ```
 pub fn mask_email(address: &str) -> String {
     let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));

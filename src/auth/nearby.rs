@@ -20,9 +20,10 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::PublicKeyCredentialHints;
 
-use super::ceremony::{CeremonyKind, verification_error};
-use super::link::{LinkOrigin, LinkState};
+use super::CeremonyKind;
+use super::ceremony::verification_error;
 use super::{Auth, AuthError, AuthResult, ClientInfo, CredentialId, UserId};
+use super::{LinkOrigin, LinkState};
 use crate::store::UserKey;
 
 impl Auth {
@@ -31,8 +32,8 @@ impl Auth {
     /// transport so that the browser offers its own QR code first.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
-    /// let options = bmauth.core().begin_nearby_link(&client).await?;
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// let options = bmauth.auth().begin_nearby_link(&client).await?;
     /// // navigator.credentials.get(options): the browser shows a QR code for the phone.
     /// # Ok(()) }
     /// ```
@@ -64,10 +65,10 @@ impl Auth {
     /// this device's own passkey with.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// let token = bmauth.core().finish_nearby_link(credential, &client).await?;
-    /// let joining = bmauth.core().begin_link_registration(&token, &client).await?;
+    /// let token = bmauth.auth().finish_nearby_link(credential, &client).await?;
+    /// let joining = bmauth.auth().begin_link_registration(&token, &client).await?;
     /// # Ok(()) }
     /// ```
     pub async fn finish_nearby_link(

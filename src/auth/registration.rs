@@ -8,9 +8,10 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::{ResidentKeyRequirement, UserVerificationPolicy};
 
-use super::account::provider_name;
-use super::ceremony::{CeremonyKind, verification_error};
-use super::link::describe_device;
+use super::CeremonyKind;
+use super::ceremony::verification_error;
+use super::device::describe_device;
+use super::device::provider_name;
 use super::rate_limit::{Limit, client_key};
 use super::{
     Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, PasskeyOrigin, PinPurpose, User,
@@ -29,10 +30,10 @@ impl Auth {
     /// Creation options for a new account's first passkey.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let options = bmauth.core().begin_registration("ada@example.com", &client).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let options = bmauth.auth().begin_registration("ada@example.com", &client).await?;
     /// // Send `options` to the browser for `navigator.credentials.create`.
     /// # Ok(()) }
     /// ```
@@ -76,10 +77,10 @@ impl Auth {
     /// transaction, then mails the PIN.
     ///
     /// ```no_run
-    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::core::ClientInfo) -> Result<(), bmauth::AuthError> {
+    /// # async fn run(bmauth: bmauth::BmAuth, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// # let credential = serde_json::Value::Null;
-    /// # let session: Option<bmauth::core::SessionToken> = None;
-    /// let registered = bmauth.core().finish_registration("ada@example.com", credential, &client).await?;
+    /// # let session: Option<bmauth::auth::SessionToken> = None;
+    /// let registered = bmauth.auth().finish_registration("ada@example.com", credential, &client).await?;
     /// // The PIN mail is on its way; the account is pending until it is typed.
     /// # Ok(()) }
     /// ```
