@@ -460,27 +460,27 @@ fn invalid(key: &'static str, reason: impl Into<String>) -> ConfigError {
     }
 }
 
-/// What validation derives from the raw configuration.
+/// What validation derives from the raw configuration (the WebAuthn origin and RP
+/// id, cookie security, lifetimes): BMAuth's own, read by nothing else.
 ///
 /// ```
-/// let validated = bmauth::Config::default().validate().unwrap();
-/// assert_eq!(validated.rp_id, "localhost");
-/// assert!(!validated.secure_cookies);
+/// let validated = bmauth::Config::default().validate();
+/// assert!(validated.is_ok());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Validated {
     /// The WebAuthn origin (the public URL).
-    pub origin: Url,
+    pub(crate) origin: Url,
     /// The WebAuthn relying-party id.
-    pub rp_id: String,
+    pub(crate) rp_id: String,
     /// Whether cookies are `Secure` (https).
-    pub secure_cookies: bool,
+    pub(crate) secure_cookies: bool,
     /// A session's absolute lifetime.
-    pub session_lifetime: Duration,
+    pub(crate) session_lifetime: Duration,
     /// A session ends after this long unused.
-    pub session_idle: Duration,
+    pub(crate) session_idle: Duration,
     /// How long a device that joined by a link is held back.
-    pub new_device_cooldown: Duration,
+    pub(crate) new_device_cooldown: Duration,
 }
 
 impl Config {
@@ -538,8 +538,10 @@ impl Config {
     /// Checks every key, and derives what the rest of BMAuth needs.
     ///
     /// ```
-    /// let checked = bmauth::Config::default().validate().unwrap();
-    /// assert_eq!(checked.origin.as_str(), "http://localhost:3000/");
+    /// use bmauth::{Config, ConfigError};
+    ///
+    /// let config = Config { session_idle_hours: 0, ..Config::default() };
+    /// assert!(matches!(config.validate(), Err(ConfigError::Invalid { key: "session_idle_hours", .. })));
     /// ```
     pub fn validate(&self) -> Result<Validated, ConfigError> {
         let origin = self.public_url.clone();

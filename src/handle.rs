@@ -74,7 +74,7 @@ impl BmAuth {
     pub async fn sign_out(&self, headers: &HeaderMap) -> Result<HeaderValue, AuthError> {
         let jar = axum_extra::extract::cookie::CookieJar::from_headers(headers);
         if let Some(token) = http::extract::session_token(self, &jar) {
-            self.0.auth.end_session(&token).await?;
+            self.0.auth.sign_out(&token).await?;
         }
         HeaderValue::try_from(self.expired_session_cookie().to_string())
             .map_err(|e| AuthError::internal("the sign-out cookie", e))
@@ -98,7 +98,7 @@ impl BmAuth {
         http::security_headers(http::api_router(self), self.0.cookies.https())
     }
 
-    /// Makes [`AuthUser`] work in the routes this layer wraps.
+    /// Makes [`AuthUser`](crate::AuthUser) work in the routes this layer wraps.
     ///
     /// ```no_run
     /// # fn run(bmauth: bmauth::BmAuth) {

@@ -142,8 +142,9 @@ fn the_auth_rules_files_form_no_cycle() {
         let siblings: BTreeSet<String> = used
             .into_iter()
             .filter(|name| {
-                name != &node && root.join(format!("{name}.rs")).exists()
-                    || root.join(name).join("mod.rs").exists() && name != &node
+                let is_file = root.join(format!("{name}.rs")).exists();
+                let is_folder = root.join(name).join("mod.rs").exists();
+                name != &node && (is_file || is_folder)
             })
             .collect();
         edges.entry(node).or_default().extend(siblings);

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::auth::StorageError;
 use crate::auth::{Auth, GeoIp};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, ConfigError};
@@ -27,6 +28,7 @@ use crate::{AuthError, BmAuth, metrics, worker};
 /// # }
 /// ```
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
     /// The configuration is invalid.
     #[error(transparent)]
@@ -41,7 +43,7 @@ pub enum StartError {
     },
     /// The database could not be reached or migrated.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StorageError),
     /// The mail transport could not be set up.
     #[error("mail: {0}")]
     Mail(String),
@@ -74,7 +76,7 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// Time comes from this clock (tests use [`ManualClock`]).
+    /// Time comes from this clock (tests use [`ManualClock`](crate::ManualClock)).
     ///
     /// ```no_run
     /// # async fn run() -> Result<(), bmauth::StartError> {
@@ -243,5 +245,11 @@ impl BmAuth {
         let store = Store::connect(config.database_url.as_str()).await?;
         store.migrate().await?;
         Ok(store.backend_name())
+    }
+}
+
+impl From<StoreError> for StartError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e.into())
     }
 }

@@ -1,4 +1,5 @@
-//! BMAuth's Leptos app and the wire types the server and the browser share.
+//! BMAuth's Leptos pages (and the browser calls their islands make). The wire types
+//! they share with the server are `bmauth-proto`'s, re-exported as `api`.
 //!
 //! Islands mode: pages are rendered on the server; only the interactive parts
 //! (`#[island]`s: the forms and buttons) ship as WASM and hydrate in the browser.

@@ -72,7 +72,7 @@ pub struct PasskeyList {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionInfo {
-    /// Names the session to `end_session_of` (not its cookie, nor enough to make one).
+    /// Names the session to `end_session_by_handle` (not its cookie, nor enough to make one).
     pub handle: String,
     /// The browser and system ("Firefox on Windows"), from its user agent.
     pub device: Option<String>,
@@ -367,10 +367,10 @@ impl Auth {
     /// ```no_run
     /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// let handle = bmauth.auth().sessions(&session).await?[1].handle.clone();
-    /// bmauth.auth().end_session_of(&session, &handle, &client).await?;
+    /// bmauth.auth().end_session_by_handle(&session, &handle, &client).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn end_session_of(
+    pub async fn end_session_by_handle(
         &self,
         token: &SessionToken,
         handle: &str,
@@ -397,7 +397,7 @@ impl Auth {
         );
         if !self
             .store
-            .end_session_of(&session.user_id, handle, &event)
+            .end_session_by_handle(&session.user_id, handle, &event)
             .await?
         {
             return Err(AuthError::SessionNotFound);

@@ -18,6 +18,7 @@ use crate::store::StoreError;
 /// # Ok(()) }
 /// ```
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AuthError {
     /// Not an address this service sends mail to.
     #[error("that is not a valid email address")]
@@ -161,10 +162,10 @@ pub enum AuthError {
 
     /// The mail could not be sent now (it stays queued).
     #[error("the email could not be sent")]
-    MailNotSent(#[source] crate::mail::DeliveryError),
+    MailNotSent(#[source] MailError),
     /// The database failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StorageError),
     /// A fault on the server: `what` failed, for the reason in `source`.
     #[error("internal error: {what}")]
     Internal {
@@ -174,6 +175,44 @@ pub enum AuthError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+}
+
+/// The database failed: what happened is for the log (its `Display` and `source`);
+/// callers match on [`AuthError::Store`], not on this.
+///
+/// ```no_run
+/// # async fn run(bmauth: bmauth::BmAuth) {
+/// if let Err(bmauth::AuthError::Store(fault)) = bmauth.auth().ready().await {
+///     tracing::error!(%fault, "the database is not answering");
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct StorageError(StoreError);
+
+impl From<StoreError> for StorageError {
+    fn from(e: StoreError) -> Self {
+        Self(e)
+    }
+}
+
+impl From<StoreError> for AuthError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(StorageError(e))
+    }
+}
+
+/// A message could not be handed to the mail server now (it stays queued and is
+/// retried): what happened is for the log.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct MailError(crate::mail::DeliveryError);
+
+impl From<crate::mail::DeliveryError> for MailError {
+    fn from(e: crate::mail::DeliveryError) -> Self {
+        Self(e)
+    }
 }
 
 /// A result of the auth rules.

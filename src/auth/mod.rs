@@ -34,9 +34,10 @@ pub use account::{PasskeyInfo, PasskeyList, SessionInfo};
 pub use activity::SecurityEvent;
 pub use bmauth_proto::{LinkState as LinkStatus, SecurityEventKind};
 pub use email::{Email, mask_email};
-pub use error::{AuthError, AuthResult};
+pub use error::{AuthError, AuthResult, MailError, StorageError};
 pub(crate) use geo::GeoIp;
 pub use link::{LinkProgress, LinkRegistration, LinkRequest, NewLink};
+pub use registration::Registered;
 pub use undo::UndoDetails;
 
 pub use crate::model::token;
@@ -258,10 +259,19 @@ impl Auth {
 
     /// The WebAuthn origin: the public URL.
     ///
-    /// ```no_run
-    /// # fn run(bmauth: bmauth::BmAuth) {
-    /// assert_eq!(bmauth.auth().origin().as_str(), "https://notes.example.com/");
-    /// # }
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let folder = tempfile::tempdir()?;
+    /// let config = bmauth::Config {
+    ///     public_url: "http://localhost:8080".parse()?,
+    ///     database_url: format!("sqlite://{}/bmauth.db", folder.path().display()).into(),
+    ///     data_dir: folder.path().into(),
+    ///     ..bmauth::Config::default()
+    /// };
+    /// let bmauth = bmauth::BmAuth::builder(config).background_worker(false).start().await?;
+    /// assert_eq!(bmauth.auth().origin().as_str(), "http://localhost:8080/");
+    /// # Ok(()) }
     /// ```
     pub fn origin(&self) -> &Url {
         &self.webauthn.get_allowed_origins()[0]

@@ -242,7 +242,7 @@ impl Auth {
         self.outbox()
             .deliver(mail_id)
             .await
-            .map_err(AuthError::MailNotSent)
+            .map_err(|e| AuthError::MailNotSent(e.into()))
     }
 }
 

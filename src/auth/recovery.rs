@@ -23,7 +23,7 @@ impl Auth {
         let email = Email::parse(email)?;
         self.limit(Limit::MailPerClient, &client_key(client))
             .await?;
-        let Some(user) = self.store.user_by_email(email.as_str()).await? else {
+        let Some(user) = self.store.user_by_confirmed_email(email.as_str()).await? else {
             return Ok(());
         };
         // Spent allowances and a code sent moments ago answer like the rest: saying
@@ -74,7 +74,7 @@ impl Auth {
             .await?;
         let user = self
             .store
-            .user_by_email(email.as_str())
+            .user_by_confirmed_email(email.as_str())
             .await?
             .ok_or(super::AuthError::NoPendingPin)?;
         self.limit(Limit::PinTriesPerAccount, email.as_str())

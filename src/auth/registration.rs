@@ -22,7 +22,9 @@ use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
 
 /// A stored sign-up, waiting for its PIN.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Registered {
+    /// The pending account (not confirmed yet).
     pub user: User,
 }
 
@@ -47,7 +49,7 @@ impl Auth {
             .await?;
         if self
             .store
-            .user_by_email(email.as_str())
+            .user_by_confirmed_email(email.as_str())
             .await?
             .is_some_and(|u| u.verified_at.is_some())
         {

@@ -82,11 +82,11 @@ impl Auth {
     /// # let credential = serde_json::Value::Null;
     /// # let session: Option<bmauth::auth::SessionToken> = None;
     /// if let Some(token) = &session {
-    ///     bmauth.auth().end_session(token).await?;
+    ///     bmauth.auth().sign_out(token).await?;
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn end_session(&self, token: &SessionToken) -> AuthResult<()> {
+    pub async fn sign_out(&self, token: &SessionToken) -> AuthResult<()> {
         self.store.end_session(&token.id_hash()).await?;
         Ok(())
     }

@@ -160,7 +160,7 @@ pub async fn end_session(
 ) -> ApiResult<Response> {
     let signed_out = bm
         .auth()
-        .end_session_of(session(&client)?, &req.id, &client.info)
+        .end_session_by_handle(session(&client)?, &req.id, &client.info)
         .await?;
     let answer = axum::Json(SessionsEndedResponse {
         ended: 1,

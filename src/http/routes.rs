@@ -1,5 +1,6 @@
-//! The JSON routes, kept from the original BMAuth so its users can move over. Each
-//! handler only translates between HTTP and `crate::auth::Auth`.
+//! The sign-up, code and sign-in routes (the original BMAuth's, with its paths and
+//! bodies, now with real checks). Each handler only translates between HTTP and
+//! `crate::auth::Auth`.
 
 use axum::Extension;
 use axum::http::{HeaderMap, StatusCode, header};

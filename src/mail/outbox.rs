@@ -72,8 +72,6 @@ impl Outbox {
             created_at: now,
             next_attempt_at: now,
             expires_at,
-            sent_at: None,
-            last_error: None,
         }
     }
 

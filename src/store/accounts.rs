@@ -98,7 +98,7 @@ macro_rules! credential_columns {
     () => {
         "c.id, c.user_id, c.passkey, c.name, c.aaguid, c.transports, c.backup_eligible, \
          c.backup_state, c.sign_count, c.counter_regressed_at, c.created_at, c.last_used_at, \
-         c.added_by, c.held_until"
+         c.held_until"
     };
 }
 
@@ -158,7 +158,7 @@ fn owner_and_credentials(rows: Vec<OwnedCredentialRow>) -> Option<(UserRow, Vec<
 
 impl Store {
     /// The confirmed account with this address.
-    pub async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+    pub async fn user_by_confirmed_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(
             USER_BY_CONFIRMED_EMAIL_SQL
         )

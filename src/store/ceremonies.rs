@@ -21,6 +21,9 @@ macro_rules! bind_ceremony {
     }};
 }
 
+const TAKE_CEREMONY_SQL: &str = "DELETE FROM ceremonies WHERE id = $1 AND kind = $2 AND browser_hash = $3 \
+             RETURNING id, kind, browser_hash, user_id, email, state, created_at, expires_at";
+
 impl Store {
     pub async fn insert_ceremony(&self, c: &CeremonyRow) -> StoreResult<()> {
         with_writer!(self, |pool| bind_ceremony!(
@@ -79,14 +82,11 @@ impl Store {
         kind: CeremonyKind,
         browser_hash: &str,
     ) -> StoreResult<Option<CeremonyRow>> {
-        Ok(with_writer!(self, |pool| sqlx::query_as(
-            "DELETE FROM ceremonies WHERE id = $1 AND kind = $2 AND browser_hash = $3 \
-             RETURNING id, kind, browser_hash, user_id, email, state, created_at, expires_at",
-        )
-        .bind(id)
-        .bind(kind)
-        .bind(browser_hash)
-        .fetch_optional(pool)
-        .await?))
+        Ok(with_writer!(self, |pool| sqlx::query_as(TAKE_CEREMONY_SQL)
+            .bind(id)
+            .bind(kind)
+            .bind(browser_hash)
+            .fetch_optional(pool)
+            .await?))
     }
 }

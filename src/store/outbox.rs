@@ -7,29 +7,37 @@ use crate::clock::UnixTime;
 /// The columns of `OutboxRow`, for `concat!`.
 macro_rules! outbox_columns {
     () => {
-        "id, recipient, subject, sealed_body, attempts, created_at, \
-     next_attempt_at, expires_at, sent_at, last_error"
+        "id, recipient, subject, sealed_body, attempts, created_at, next_attempt_at, expires_at"
     };
 }
+
+const DUE_MAIL_SQL: &str = "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND expires_at > $1 \
+             ORDER BY next_attempt_at LIMIT $2";
+
+const QUEUE_DEPTH_SQL: &str = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
+
+const MARK_SENT_SQL: &str =
+    "UPDATE outbox SET sent_at = $2, sealed_body = $3, last_error = NULL WHERE id = $1";
+
+const MARK_FAILED_SQL: &str =
+    "UPDATE outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1";
 
 impl Store {
     pub async fn due_mail(&self, now: UnixTime, limit: i64) -> StoreResult<Vec<String>> {
         Ok(with_pool!(self, |pool| {
-            sqlx::query_scalar(
-            "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND expires_at > $1 \
-             ORDER BY next_attempt_at LIMIT $2",
-        )
-        .bind(now).bind(limit).fetch_all(pool).await?
+            sqlx::query_scalar(DUE_MAIL_SQL)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
         }))
     }
 
     /// Messages not sent yet (waiting, retrying or being sent), for the metrics.
     pub async fn mail_queue_depth(&self) -> StoreResult<i64> {
-        Ok(with_pool!(self, |pool| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL"
-        )
-        .fetch_one(pool)
-        .await?))
+        Ok(with_pool!(self, |pool| sqlx::query_scalar(QUEUE_DEPTH_SQL)
+            .fetch_one(pool)
+            .await?))
     }
 
     /// Takes a lease on a message that is due, until `lease_until`.
@@ -55,15 +63,13 @@ impl Store {
 
     /// Sent: the body (which carries a PIN) is wiped.
     pub async fn mark_mail_sent(&self, id: &str, now: UnixTime) -> StoreResult<()> {
-        with_writer!(self, |pool| sqlx::query(
-            "UPDATE outbox SET sent_at = $2, sealed_body = $3, last_error = NULL WHERE id = $1",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(Vec::<u8>::new())
-        .execute(pool)
-        .await?
-        .rows_affected());
+        with_writer!(self, |pool| sqlx::query(MARK_SENT_SQL)
+            .bind(id)
+            .bind(now)
+            .bind(Vec::<u8>::new())
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
@@ -73,15 +79,13 @@ impl Store {
         error: &str,
         retry_at: UnixTime,
     ) -> StoreResult<()> {
-        with_writer!(self, |pool| sqlx::query(
-            "UPDATE outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(error)
-        .bind(retry_at)
-        .execute(pool)
-        .await?
-        .rows_affected());
+        with_writer!(self, |pool| sqlx::query(MARK_FAILED_SQL)
+            .bind(id)
+            .bind(error)
+            .bind(retry_at)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(())
     }
 }

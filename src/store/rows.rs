@@ -1,7 +1,7 @@
 //! Rows as stored. Plain data: the auth rules give them meaning.
 
 use crate::model::{
-    CeremonyKind, CredentialId, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose, UnixTime, UserId,
+    CeremonyKind, CredentialId, LinkOrigin, LinkState, PinPurpose, UnixTime, UserId,
 };
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -11,22 +11,27 @@ pub struct UserRow {
     pub verified_at: Option<UnixTime>,
 }
 
+/// A passkey as read back.
 #[derive(Debug, Clone, sqlx::FromRow)]
-#[allow(dead_code)] // `transports` is kept for operators and future use
 pub struct CredentialRow {
     pub id: CredentialId,
     pub user_id: UserId,
     pub passkey: String,
     pub name: String,
     pub aaguid: Option<String>,
+    /// What the browser reported at registration (JSON), for operators and tests;
+    /// never sent back in sign-in options, where it would tell real accounts from
+    /// made-up ones.
+    #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
     pub transports: Option<String>,
     pub backup_eligible: bool,
     pub backup_state: bool,
+    /// The counter as of the last use (webauthn-rs keeps its own in `passkey`).
+    #[cfg_attr(not(feature = "test-support"), allow(dead_code))]
     pub sign_count: i64,
     pub counter_regressed_at: Option<UnixTime>,
     pub created_at: UnixTime,
     pub last_used_at: Option<UnixTime>,
-    pub added_by: PasskeyOrigin,
     /// Until when the sessions it opens cannot remove the account's other devices.
     pub held_until: Option<UnixTime>,
 }
@@ -104,8 +109,9 @@ pub struct EventRow {
     pub created_at: UnixTime,
 }
 
+/// A queued message. (When it was sent and the last error are written by the
+/// store's statements for operators reading the table; no rule reads them.)
 #[derive(Debug, Clone, sqlx::FromRow)]
-#[allow(dead_code)] // the delivery state is kept for operators reading the table
 pub struct OutboxRow {
     pub id: String,
     pub recipient: String,
@@ -115,8 +121,6 @@ pub struct OutboxRow {
     pub created_at: UnixTime,
     pub next_attempt_at: UnixTime,
     pub expires_at: UnixTime,
-    pub sent_at: Option<UnixTime>,
-    pub last_error: Option<String>,
 }
 
 /// A request to add a device to an account (see `crate::auth::link`).

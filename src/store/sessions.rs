@@ -22,6 +22,21 @@ pub struct SessionListRow {
 /// unique enough among one account's sessions, and no use for making a cookie.
 pub const SESSION_HANDLE_LEN: usize = 32;
 
+const LIVE_SESSION_SQL: &str = "SELECT s.id_hash, s.last_seen_at, s.credential_id, \
+             s.verified_at AS session_verified_at, c.held_until AS passkey_held_until, \
+             u.id AS user_id, u.email, u.verified_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             LEFT JOIN credentials c ON c.id = s.credential_id \
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3";
+
+const SESSIONS_OF_SQL: &str = "SELECT s.id_hash, s.user_agent, s.created_at, s.last_seen_at, \
+             c.name AS passkey_name FROM sessions s \
+             LEFT JOIN credentials c ON c.id = s.credential_id \
+             WHERE s.user_id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+             ORDER BY s.last_seen_at DESC, s.created_at DESC";
+
+const TOUCH_SESSION_SQL: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
+
 impl Store {
     /// The live session with this id hash and its user: not past its lifetime and
     /// used since `idle_cutoff`.
@@ -31,19 +46,12 @@ impl Store {
         now: UnixTime,
         idle_cutoff: UnixTime,
     ) -> StoreResult<Option<SessionUserRow>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(
-            "SELECT s.id_hash, s.last_seen_at, s.credential_id, \
-             s.verified_at AS session_verified_at, c.held_until AS passkey_held_until, \
-             u.id AS user_id, u.email, u.verified_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             LEFT JOIN credentials c ON c.id = s.credential_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
-        )
-        .bind(id_hash)
-        .bind(now)
-        .bind(idle_cutoff)
-        .fetch_optional(pool)
-        .await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(LIVE_SESSION_SQL)
+            .bind(id_hash)
+            .bind(now)
+            .bind(idle_cutoff)
+            .fetch_optional(pool)
+            .await?))
     }
 
     /// The account's live sessions, most recently used first.
@@ -53,29 +61,21 @@ impl Store {
         now: UnixTime,
         idle_cutoff: UnixTime,
     ) -> StoreResult<Vec<SessionListRow>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(
-            "SELECT s.id_hash, s.user_agent, s.created_at, s.last_seen_at, \
-             c.name AS passkey_name FROM sessions s \
-             LEFT JOIN credentials c ON c.id = s.credential_id \
-             WHERE s.user_id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
-             ORDER BY s.last_seen_at DESC, s.created_at DESC",
-        )
-        .bind(user_id)
-        .bind(now)
-        .bind(idle_cutoff)
-        .fetch_all(pool)
-        .await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(SESSIONS_OF_SQL)
+            .bind(user_id)
+            .bind(now)
+            .bind(idle_cutoff)
+            .fetch_all(pool)
+            .await?))
     }
 
     pub async fn touch_session(&self, id_hash: &str, now: UnixTime) -> StoreResult<()> {
-        with_writer!(self, |pool| sqlx::query(
-            "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1"
-        )
-        .bind(id_hash)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected());
+        with_writer!(self, |pool| sqlx::query(TOUCH_SESSION_SQL)
+            .bind(id_hash)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
@@ -86,7 +86,7 @@ impl Store {
 
     /// Ends the session of `user_id` whose id hash begins with `handle`, and records
     /// it. False if the account has no such session.
-    pub async fn end_session_of(
+    pub async fn end_session_by_handle(
         &self,
         user_id: &UserId,
         handle: &str,

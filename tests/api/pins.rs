@@ -32,7 +32,11 @@ async fn five_wrong_pins_kill_the_pin(app: TestApp) {
         .expect_error(403, "pin_locked");
     browser.me().await.expect_error(401, "not_signed_in");
     assert!(
-        app.store().user_by_email(email).await.unwrap().is_none(),
+        app.store()
+            .user_by_confirmed_email(email)
+            .await
+            .unwrap()
+            .is_none(),
         "not confirmed"
     );
     assert_eq!(app.rows(Table::Sessions).await, 0);

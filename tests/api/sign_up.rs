@@ -367,7 +367,7 @@ async fn a_confirmation_racing_a_new_sign_up_keeps_the_account(app: TestApp) {
         owner.sign_in(&email).await.expect_ok();
         let account = app
             .store()
-            .user_by_email(&email)
+            .user_by_confirmed_email(&email)
             .await
             .unwrap()
             .expect("the account stays");

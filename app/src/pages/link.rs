@@ -525,7 +525,7 @@ fn LinkFlow(
                         </div>
                         <div class="notice" data-testid="link-request">
                             <p><strong>{device}</strong></p>
-                            <p>{format!("Asked {}.", super::account::ago(details.age_secs as i64, 0))}</p>
+                            <p>{format!("Asked {}.", super::account::words::ago(details.age_secs as i64, 0))}</p>
                         </div>
                         <p>"Only approve if you're holding that device and started this yourself."</p>
                         <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); approve(approve_token.clone()); }>

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::account::day_and_time;
+use super::account::words::day_and_time;
 use super::{Status, failure_message};
 use crate::api::routes::{Undo, UndoDetails};
 use crate::api::{ErrorCode, UndoDetailsResponse, UndoRequest};

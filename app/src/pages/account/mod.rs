@@ -1,0 +1,194 @@
+//! The signed-in person's account (`/auth/account`): their passkeys (rename, remove),
+//! their sessions (end one, end all others) and recent activity. After recovery the
+//! same page opens on "Remove the devices you no longer have" (`?recovered=1`).
+//!
+//! Removing a passkey needs a fresh biometric: when the server answers
+//! `reauthentication_required`, the page asks this device's passkey, then tries
+//! again. Loads with the `/link` page's bundle, so the sign-in page does not carry it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+mod activity;
+mod cooldown;
+mod lost_devices;
+mod passkeys;
+mod sessions;
+pub(crate) mod words;
+
+use activity::ActivitySection;
+use cooldown::CooldownNotice;
+use lost_devices::LostDevices;
+use passkeys::PasskeysSection;
+use sessions::SessionsSection;
+
+use super::{Status, failure_message, query};
+use crate::api::routes::{
+    Activity, Passkeys, ReauthBegin, ReauthComplete, RemovePasskey, Sessions,
+};
+use crate::api::{
+    Empty, ErrorCode, PasskeyRequest, PasskeyView, ReauthRequest, SecurityEventView, SessionView,
+};
+use crate::client::{self, ApiFailure};
+
+/// The account page; `?recovered=1` after a recovery.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let recovered = query("recovered") == "1";
+    view! {
+        <Title text=if recovered { "Remove lost devices" } else { "Your devices" }/>
+        <AccountPanel recovered=recovered/>
+    }
+}
+
+/// What an account change failing means, in the person's words.
+fn account_failure(failure: &ApiFailure) -> String {
+    match failure {
+        ApiFailure::Server(e) if e.code == ErrorCode::NotSignedIn => {
+            "You're signed out. Sign in again to manage your devices.".into()
+        }
+        other => failure_message(other),
+    }
+}
+
+/// Confirms it's the owner with this device's passkey: the session is fresh for a
+/// few minutes.
+async fn confirm_its_you() -> Result<(), String> {
+    let options = client::call::<ReauthBegin>(&Empty {})
+        .await
+        .map_err(|f| account_failure(&f))?;
+    let credential = client::get_passkey(&options, None)
+        .await
+        .map_err(|f| client::passkey_failure_message(&f).to_string())?;
+    client::call::<ReauthComplete>(&ReauthRequest { credential })
+        .await
+        .map_err(|f| account_failure(&f))?;
+    Ok(())
+}
+
+/// Removes a passkey, asking for the biometric first if the server wants a fresh
+/// one. True if this session ended with it.
+async fn remove_passkey(id: String) -> Result<bool, String> {
+    let request = PasskeyRequest { id };
+    let answer = match client::call::<RemovePasskey>(&request).await {
+        Err(ApiFailure::Server(e)) if e.code == ErrorCode::ReauthenticationRequired => {
+            confirm_its_you().await?;
+            client::call::<RemovePasskey>(&request).await
+        }
+        other => other,
+    };
+    answer
+        .map(|removed| removed.signed_out)
+        .map_err(|f| account_failure(&f))
+}
+
+/// Everything the page shows, fetched together.
+#[derive(Clone, Default)]
+struct Account {
+    passkeys: Vec<PasskeyView>,
+    /// This device joined by a link moments ago: until then it cannot remove the
+    /// others (Unix seconds).
+    cooldown_until: Option<i64>,
+    sessions: Vec<SessionView>,
+    events: Vec<SecurityEventView>,
+}
+
+async fn load_account() -> Result<Account, ApiFailure> {
+    let passkeys = client::read::<Passkeys>().await?;
+    Ok(Account {
+        passkeys: passkeys.passkeys,
+        cooldown_until: passkeys.cooldown_until,
+        sessions: client::read::<Sessions>().await?.sessions,
+        events: client::read::<Activity>().await?.events,
+    })
+}
+
+// An island where it is rendered and in the `/link` page's bundle (see `link.rs`).
+#[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
+#[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
+fn AccountPanel(recovered: bool) -> impl IntoView {
+    let account = RwSignal::new(None::<Account>);
+    let (message, set_message) = signal(None::<String>);
+    let (error, set_error) = signal(None::<String>);
+    let (cleaning_up, set_cleaning_up) = signal(recovered);
+    let reload = Action::new_local(move |_: &()| async move {
+        match load_account().await {
+            Ok(loaded) => account.set(Some(loaded)),
+            Err(ApiFailure::Server(e)) if e.code == ErrorCode::NotSignedIn => {
+                client::go_to("/auth/login?next=%2Fauth%2Faccount")
+            }
+            Err(failure) => set_error.set(Some(account_failure(&failure))),
+        }
+    });
+    Effect::new(move |_| {
+        reload.dispatch_local(());
+    });
+    let now = Signal::derive(move || {
+        // Re-read whenever the account is, so that "ago" stays about right.
+        account.track();
+        client::now_secs()
+    });
+    let ctx = Ctx {
+        account,
+        now,
+        reload,
+        set_message,
+        set_error,
+    };
+    provide_context(ctx);
+
+    view! {
+        <div class="account" data-hydrated=move || account.with(Option::is_some).to_string()>
+            <Status message=message/>
+            <Status message=error error=true/>
+            <Show
+                when=move || cleaning_up.get()
+                fallback=move || view! {
+                    <CooldownNotice/>
+                    <PasskeysSection/>
+                    <SessionsSection/>
+                    <ActivitySection/>
+                }
+            >
+                <LostDevices done=move || set_cleaning_up.set(false)/>
+            </Show>
+        </div>
+    }
+}
+
+/// What the sections share.
+#[derive(Clone, Copy)]
+struct Ctx {
+    account: RwSignal<Option<Account>>,
+    now: Signal<i64>,
+    reload: Action<(), ()>,
+    set_message: WriteSignal<Option<String>>,
+    set_error: WriteSignal<Option<String>>,
+}
+
+impl Ctx {
+    fn say(&self, text: impl Into<String>) {
+        self.set_error.set(None);
+        self.set_message.set(Some(text.into()));
+    }
+
+    fn fail(&self, text: String) {
+        self.set_message.set(None);
+        self.set_error.set(Some(text));
+    }
+
+    fn passkeys(&self) -> Vec<PasskeyView> {
+        self.account
+            .with(|a| a.as_ref().map(|a| a.passkeys.clone()).unwrap_or_default())
+    }
+
+    /// Until when this device may not remove the others, if it is held back.
+    fn cooldown_until(&self) -> Option<i64> {
+        self.account
+            .with(|a| a.as_ref().and_then(|a| a.cooldown_until))
+    }
+}
+
+fn ctx() -> Ctx {
+    expect_context::<Ctx>()
+}
