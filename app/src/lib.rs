@@ -63,16 +63,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <meta name="color-scheme" content="light dark"/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <leptos_meta::HashedStylesheet options=bundle.clone() id="bmauth"/>
-                <HydrationScripts options=bundle islands=true/>
-                <MetaTags/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <leptos_meta::HashedStylesheet options=bundle.clone() id="bmauth" />
+                <HydrationScripts options=bundle islands=true />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -150,13 +150,13 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
 #[component(transparent)]
 pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
     view! {
-        <Route path=path!("/auth/login") view=LoginPage/>
-        <Route path=path!("/auth/register") view=RegisterPage/>
-        <Route path=path!("/auth/verify") view=VerifyPage/>
-        <Route path=path!("/auth/recover") view=RecoverPage/>
-        <Route path=path!("/link") view=LinkPage/>
-        <Route path=path!("/auth/account") view=AccountPage/>
-        <Route path=path!("/auth/undo") view=UndoPage/>
+        <Route path=path!("/auth/login") view=LoginPage />
+        <Route path=path!("/auth/register") view=RegisterPage />
+        <Route path=path!("/auth/verify") view=VerifyPage />
+        <Route path=path!("/auth/recover") view=RecoverPage />
+        <Route path=path!("/link") view=LinkPage />
+        <Route path=path!("/auth/account") view=AccountPage />
+        <Route path=path!("/auth/undo") view=UndoPage />
     }
     .into_inner()
 }
@@ -166,12 +166,14 @@ pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|page: String| if page.is_empty() { "BMAuth".to_string() } else { format!("{page} · BMAuth") }/>
+        <Title formatter=|page: String| {
+            if page.is_empty() { "BMAuth".to_string() } else { format!("{page} · BMAuth") }
+        } />
         <Router>
             <main class="page">
                 <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::HomePage/>
-                    <AuthRoutes/>
+                    <Route path=path!("/") view=pages::HomePage />
+                    <AuthRoutes />
                 </Routes>
             </main>
         </Router>

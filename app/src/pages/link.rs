@@ -28,9 +28,9 @@ use crate::client::{self, ApiFailure, ScanFailure};
 pub fn LinkPage() -> impl IntoView {
     let shows_code = crate::page_settings().new_device_shows_code;
     view! {
-        <Title text="Sign in with another device"/>
+        <Title text="Sign in with another device" />
         <section class="card">
-            <LinkFlow shows_code=shows_code/>
+            <LinkFlow shows_code=shows_code />
         </section>
         // The scanner library, for this page only: the sign-in page stays light.
         <script src="/vendor/html5-qrcode.min.js" defer></script>
@@ -442,11 +442,19 @@ fn LinkFlow(
         view! {
             <form class="stack" on:submit=enter_code>
                 <label for="link-code">"Can't scan? Type the code shown on the other device"</label>
-                <input id="link-code" name="code" autocomplete="off" autocapitalize="characters"
-                    spellcheck="false" placeholder="XXXXX-XXXXX"
+                <input
+                    id="link-code"
+                    name="code"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    placeholder="XXXXX-XXXXX"
                     prop:value=move || typed_code.get()
-                    on:input=move |ev| set_typed_code.set(event_target_value(&ev))/>
-                <button type="submit" class="button secondary">"Use this code"</button>
+                    on:input=move |ev| set_typed_code.set(event_target_value(&ev))
+                />
+                <button type="submit" class="button secondary">
+                    "Use this code"
+                </button>
             </form>
         }
     };
@@ -455,133 +463,344 @@ fn LinkFlow(
         <div class="stack" data-hydrated=move || hydrated.get().to_string()>
             {move || match screen.get() {
                 Screen::Loading => view! { <p class="status">"Loading…"</p> }.into_any(),
-                Screen::Choose => view! {
-                    <h1>"Sign in with another device"</h1>
-                    <p class="lead">"Use a device where you're already signed in to let this one in. It then gets its own passkey."</p>
-                    <Show when=move || nearby.get()>
-                        <div class="stack" data-testid="nearby">
-                            <button type="button" class="button" disabled=move || busy.get() on:click=use_nearby_phone>"Use a passkey from your phone"</button>
-                            <p class="meta">"Your browser shows a QR code; scan it with your phone and keep it close: they check they're near each other over Bluetooth."</p>
+                Screen::Choose => {
+                    view! {
+                        <h1>"Sign in with another device"</h1>
+                        <p class="lead">
+                            "Use a device where you're already signed in to let this one in. It then gets its own passkey."
+                        </p>
+                        <Show when=move || nearby.get()>
+                            <div class="stack" data-testid="nearby">
+                                <button
+                                    type="button"
+                                    class="button"
+                                    disabled=move || busy.get()
+                                    on:click=use_nearby_phone
+                                >
+                                    "Use a passkey from your phone"
+                                </button>
+                                <p class="meta">
+                                    "Your browser shows a QR code; scan it with your phone and keep it close: they check they're near each other over Bluetooth."
+                                </p>
+                            </div>
+                        </Show>
+                        <p>
+                            "On that device, go to "
+                            <strong>
+                                {move || {
+                                    format!("{}/link", client::location_origin_and_fragment().0)
+                                }}
+                            </strong> " and scan its code with this one:"
+                        </p>
+                        <div class="actions">
+                            <button
+                                type="button"
+                                class=move || {
+                                    if nearby.get() { "button secondary" } else { "button" }
+                                }
+                                on:click=scan
+                            >
+                                "Scan a code"
+                            </button>
+                            {shows_code
+                                .then(|| {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="button secondary"
+                                            disabled=move || busy.get()
+                                            on:click=show_code
+                                        >
+                                            "Show a code on this device instead"
+                                        </button>
+                                    }
+                                })}
                         </div>
-                    </Show>
-                    <p>"On that device, go to " <strong>{move || format!("{}/link", client::location_origin_and_fragment().0)}</strong> " and scan its code with this one:"</p>
-                    <div class="actions">
-                        <button type="button" class=move || if nearby.get() { "button secondary" } else { "button" } on:click=scan>"Scan a code"</button>
-                        {shows_code.then(|| view! {
-                            <button type="button" class="button secondary" disabled=move || busy.get() on:click=show_code>"Show a code on this device instead"</button>
-                        })}
-                    </div>
-                    {code_form()}
-                    <p class="switch"><a href="/auth/recover">"Lost your other devices? Recover by email"</a></p>
-                }.into_any(),
-                Screen::Offer => view! {
-                    <h1>"Add a device"</h1>
-                    <p class="lead">"Let a new phone or computer into your account. It gets its own passkey; you approve with yours."</p>
-                    <div class="actions">
-                        <button type="button" class="button" disabled=move || busy.get() on:click=show_code>"Show a code to scan"</button>
-                        <button type="button" class="button secondary" on:click=scan>"Scan the new device's code"</button>
-                    </div>
-                    {code_form()}
-                }.into_any(),
-                Screen::Scanning { approving } => view! {
-                    <h1>"Scan the code"</h1>
-                    <p class="lead">{if approving { "Point your camera at the QR code on the new device." } else { "Point your camera at the QR code on your signed-in device's /link page." }}</p>
-                    <div id="qr-reader" class="qr-reader"></div>
-                    {code_form()}
-                }.into_any(),
-                Screen::Showing(shown) => view! {
-                    <h1>{if shown.number.is_some() { "Scan this with your signed-in device" } else { "Scan this with your new device" }}</h1>
-                    <div class="qr" data-testid="link-qr" inner_html=shown.qr_svg.clone()></div>
-                    <p>"Can't scan? Type this code instead: " <strong class="code" data-testid="link-code">{shown.code.clone()}</strong></p>
-                    {shown.number.clone().map(|n| view! {
-                        <p>"When asked, type this number there: " <strong class="number" data-testid="link-number">{n}</strong></p>
-                    })}
-                    <p class="status" role="status">"Waiting… The code works for 5 minutes."</p>
-                }.into_any(),
-                Screen::Waiting { number: shown, .. } => view! {
-                    <h1>"Approve on your other device"</h1>
-                    <p class="lead">"Type this number on the device where you're signed in, and approve with your fingerprint, face or screen lock:"</p>
-                    <p class="number big" data-testid="link-number">{shown}</p>
-                    <p class="status" role="status">"Waiting for approval…"</p>
-                }.into_any(),
+                        {code_form()}
+                        <p class="switch">
+                            <a href="/auth/recover">"Lost your other devices? Recover by email"</a>
+                        </p>
+                    }
+                        .into_any()
+                }
+                Screen::Offer => {
+                    view! {
+                        <h1>"Add a device"</h1>
+                        <p class="lead">
+                            "Let a new phone or computer into your account. It gets its own passkey; you approve with yours."
+                        </p>
+                        <div class="actions">
+                            <button
+                                type="button"
+                                class="button"
+                                disabled=move || busy.get()
+                                on:click=show_code
+                            >
+                                "Show a code to scan"
+                            </button>
+                            <button type="button" class="button secondary" on:click=scan>
+                                "Scan the new device's code"
+                            </button>
+                        </div>
+                        {code_form()}
+                    }
+                        .into_any()
+                }
+                Screen::Scanning { approving } => {
+                    view! {
+                        <h1>"Scan the code"</h1>
+                        <p class="lead">
+                            {if approving {
+                                "Point your camera at the QR code on the new device."
+                            } else {
+                                "Point your camera at the QR code on your signed-in device's /link page."
+                            }}
+                        </p>
+                        <div id="qr-reader" class="qr-reader"></div>
+                        {code_form()}
+                    }
+                        .into_any()
+                }
+                Screen::Showing(shown) => {
+                    view! {
+                        <h1>
+                            {if shown.number.is_some() {
+                                "Scan this with your signed-in device"
+                            } else {
+                                "Scan this with your new device"
+                            }}
+                        </h1>
+                        <div class="qr" data-testid="link-qr" inner_html=shown.qr_svg.clone()></div>
+                        <p>
+                            "Can't scan? Type this code instead: "
+                            <strong class="code" data-testid="link-code">
+                                {shown.code.clone()}
+                            </strong>
+                        </p>
+                        {shown
+                            .number
+                            .clone()
+                            .map(|n| {
+                                view! {
+                                    <p>
+                                        "When asked, type this number there: "
+                                        <strong class="number" data-testid="link-number">
+                                            {n}
+                                        </strong>
+                                    </p>
+                                }
+                            })}
+                        <p class="status" role="status">
+                            "Waiting… The code works for 5 minutes."
+                        </p>
+                    }
+                        .into_any()
+                }
+                Screen::Waiting { number: shown, .. } => {
+                    view! {
+                        <h1>"Approve on your other device"</h1>
+                        <p class="lead">
+                            "Type this number on the device where you're signed in, and approve with your fingerprint, face or screen lock:"
+                        </p>
+                        <p class="number big" data-testid="link-number">
+                            {shown}
+                        </p>
+                        <p class="status" role="status">
+                            "Waiting for approval…"
+                        </p>
+                    }
+                        .into_any()
+                }
                 Screen::Approve { token, details } => {
                     let approve_token = token.clone();
                     let deny_token = token.clone();
-                    let device = details.device.clone().unwrap_or_else(|| "An unknown device".into());
-                    let near = details.location.clone().map(|l| format!(" {l}")).unwrap_or_default();
+                    let device = details
+                        .device
+                        .clone()
+                        .unwrap_or_else(|| "An unknown device".into());
+                    let near = details
+                        .location
+                        .clone()
+                        .map(|l| format!(" {l}"))
+                        .unwrap_or_default();
                     let (place, warn) = match (&details.ip, details.same_network) {
-                        (Some(ip), true) => (format!("From {ip}{near}, the same network as this device."), false),
-                        (Some(ip), false) => (format!("From {ip}{near}: not this device's network."), true),
+                        (Some(ip), true) => {
+                            (format!("From {ip}{near}, the same network as this device."), false)
+                        }
+                        (Some(ip), false) => {
+                            (format!("From {ip}{near}: not this device's network."), true)
+                        }
                         (None, _) => ("From an unknown address.".to_string(), true),
                     };
                     let confirm_holding = details.confirm_holding;
                     view! {
                         <h1>"Add this device to your account?"</h1>
-                        <div class=if warn { "notice warning" } else { "notice" } role=if warn { "alert" } else { "status" } data-testid="link-where">
-                            <p><strong>{place}</strong></p>
-                            {warn.then(|| view! {
-                                <p>"If someone sent you this code, or a page or a message asked you to scan it, don't approve: they would get into your account."</p>
-                            })}
+                        <div
+                            class=if warn { "notice warning" } else { "notice" }
+                            role=if warn { "alert" } else { "status" }
+                            data-testid="link-where"
+                        >
+                            <p>
+                                <strong>{place}</strong>
+                            </p>
+                            {warn
+                                .then(|| {
+                                    view! {
+                                        <p>
+                                            "If someone sent you this code, or a page or a message asked you to scan it, don't approve: they would get into your account."
+                                        </p>
+                                    }
+                                })}
                         </div>
                         <div class="notice" data-testid="link-request">
-                            <p><strong>{device}</strong></p>
-                            <p>{format!("Asked {}.", super::account::words::ago(details.age_secs as i64, 0))}</p>
+                            <p>
+                                <strong>{device}</strong>
+                            </p>
+                            <p>
+                                {format!(
+                                    "Asked {}.",
+                                    super::account::words::ago(details.age_secs as i64, 0),
+                                )}
+                            </p>
                         </div>
-                        <p>"Only approve if you're holding that device and started this yourself."</p>
-                        <form class="stack" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); approve(approve_token.clone()); }>
+                        <p>
+                            "Only approve if you're holding that device and started this yourself."
+                        </p>
+                        <form
+                            class="stack"
+                            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                ev.prevent_default();
+                                approve(approve_token.clone());
+                            }
+                        >
                             <label for="link-number">"The number shown on the new device"</label>
-                            <input id="link-number" name="number" inputmode="numeric" autocomplete="off" maxlength="2"
+                            <input
+                                id="link-number"
+                                name="number"
+                                inputmode="numeric"
+                                autocomplete="off"
+                                maxlength="2"
                                 prop:value=move || number.get()
-                                on:input=move |ev| set_number.set(event_target_value(&ev).chars().filter(char::is_ascii_digit).collect())/>
-                            {confirm_holding.then(|| view! {
-                                <label class="check">
-                                    <input type="checkbox" name="holding"
-                                        prop:checked=move || holding.get()
-                                        on:change=move |ev| set_holding.set(event_target_checked(&ev))/>
-                                    " I am holding this device, and I started this myself"
-                                </label>
-                            })}
+                                on:input=move |ev| {
+                                    set_number
+                                        .set(
+                                            event_target_value(&ev)
+                                                .chars()
+                                                .filter(char::is_ascii_digit)
+                                                .collect(),
+                                        )
+                                }
+                            />
+                            {confirm_holding
+                                .then(|| {
+                                    view! {
+                                        <label class="check">
+                                            <input
+                                                type="checkbox"
+                                                name="holding"
+                                                prop:checked=move || holding.get()
+                                                on:change=move |ev| {
+                                                    set_holding.set(event_target_checked(&ev))
+                                                }
+                                            />
+                                            " I am holding this device, and I started this myself"
+                                        </label>
+                                    }
+                                })}
                             <div class="actions">
-                                <button type="submit" class="button" disabled=move || busy.get() || number.get().len() != 2 || (confirm_holding && !holding.get())>"Approve with passkey"</button>
-                                <button type="button" class="button secondary" on:click=move |_| deny(deny_token.clone())>"Deny"</button>
+                                <button
+                                    type="submit"
+                                    class="button"
+                                    disabled=move || {
+                                        busy.get() || number.get().len() != 2
+                                            || (confirm_holding && !holding.get())
+                                    }
+                                >
+                                    "Approve with passkey"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="button secondary"
+                                    on:click=move |_| deny(deny_token.clone())
+                                >
+                                    "Deny"
+                                </button>
                             </div>
                         </form>
-                    }.into_any()
+                    }
+                        .into_any()
                 }
-                Screen::Approved { .. } => view! {
-                    <h1>"Approved"</h1>
-                    <p class="lead" role="status" data-testid="link-approved">"The new device is checking which account it joins and making its own passkey…"</p>
-                }.into_any(),
+                Screen::Approved { .. } => {
+                    view! {
+                        <h1>"Approved"</h1>
+                        <p class="lead" role="status" data-testid="link-approved">
+                            "The new device is checking which account it joins and making its own passkey…"
+                        </p>
+                    }
+                        .into_any()
+                }
                 Screen::ConfirmAccount { token, options } => {
                     let join_token = token.clone();
                     let account = options.account.clone();
                     view! {
                         <h1>"Add this device to this account?"</h1>
-                        <p class="notice" data-testid="link-account"><strong>{account}</strong></p>
-                        <p class="lead">"This device was approved for the account above. It will get its own passkey for it, and be signed in to it."</p>
-                        <p>"If that isn't your account, say no: then nothing you do here goes to someone else."</p>
+                        <p class="notice" data-testid="link-account">
+                            <strong>{account}</strong>
+                        </p>
+                        <p class="lead">
+                            "This device was approved for the account above. It will get its own passkey for it, and be signed in to it."
+                        </p>
+                        <p>
+                            "If that isn't your account, say no: then nothing you do here goes to someone else."
+                        </p>
                         <div class="actions">
-                            <button type="button" class="button" disabled=move || busy.get()
-                                on:click=move |_| confirm_join(join_token.clone(), options.clone())>"Add this device"</button>
-                            <button type="button" class="button secondary"
-                                on:click=move |_| decline(token.clone())>"No, not my account"</button>
+                            <button
+                                type="button"
+                                class="button"
+                                disabled=move || busy.get()
+                                on:click=move |_| confirm_join(join_token.clone(), options.clone())
+                            >
+                                "Add this device"
+                            </button>
+                            <button
+                                type="button"
+                                class="button secondary"
+                                on:click=move |_| decline(token.clone())
+                            >
+                                "No, not my account"
+                            </button>
                         </div>
-                    }.into_any()
+                    }
+                        .into_any()
                 }
-                Screen::Done(message) => view! {
-                    <h1>"Done"</h1>
-                    <p class="lead" role="status" data-testid="link-done">{message}</p>
-                    <a class="button secondary" href="/">"Back to the app"</a>
-                }.into_any(),
-                Screen::Failed(message) => view! {
-                    <h1>"That didn't work"</h1>
-                    <Status message=Signal::derive(move || Some(message.clone())) error=true/>
-                    {code_form()}
-                    <div class="actions">
-                        <a class="button" href="/link">"Start again"</a>
-                        <a class="button secondary" href="/auth/recover">"Recover by email"</a>
-                    </div>
-                }.into_any(),
+                Screen::Done(message) => {
+                    view! {
+                        <h1>"Done"</h1>
+                        <p class="lead" role="status" data-testid="link-done">
+                            {message}
+                        </p>
+                        <a class="button secondary" href="/">
+                            "Back to the app"
+                        </a>
+                    }
+                        .into_any()
+                }
+                Screen::Failed(message) => {
+                    view! {
+                        <h1>"That didn't work"</h1>
+                        <Status message=Signal::derive(move || Some(message.clone())) error=true />
+                        {code_form()}
+                        <div class="actions">
+                            <a class="button" href="/link">
+                                "Start again"
+                            </a>
+                            <a class="button secondary" href="/auth/recover">
+                                "Recover by email"
+                            </a>
+                        </div>
+                    }
+                        .into_any()
+                }
             }}
         </div>
     }

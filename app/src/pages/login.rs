@@ -17,12 +17,15 @@ pub fn LoginPage() -> impl IntoView {
     let next = safe_next(Some(&query("next")));
     let email = query("email");
     view! {
-        <Title text="Sign in"/>
+        <Title text="Sign in" />
         <section class="card">
             <h1>"Sign in"</h1>
             <p class="lead">"With your fingerprint, face or screen lock. No password."</p>
-            <LoginForm next=next.clone() email=email/>
-            <p class="switch">"New here? " <a href=with_query("/auth/register", &[("next", &next)])>"Create an account"</a></p>
+            <LoginForm next=next.clone() email=email />
+            <p class="switch">
+                "New here? "
+                <a href=with_query("/auth/register", &[("next", &next)])>"Create an account"</a>
+            </p>
         </section>
     }
 }
@@ -143,25 +146,35 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
 
     view! {
         <form class="stack" on:submit=on_submit data-hydrated=move || hydrated.get().to_string()>
-            <UnsupportedNotice supported=supported/>
+            <UnsupportedNotice supported=supported />
             // `webauthn` in autocomplete: the browser offers passkeys here (autofill).
-            <EmailField email=email set_email=set_email autocomplete="username webauthn"/>
+            <EmailField email=email set_email=set_email autocomplete="username webauthn" />
             <button type="submit" class="button" disabled=move || waiting.get()>
                 "Sign in with passkey"
             </button>
-            <Status message=message/>
-            <Status message=error error=true/>
+            <Status message=message />
+            <Status message=error error=true />
             <Show when=move || refused() == Some(Refused::NoPasskeyHere)>
                 <div class="notice" role="alert" data-testid="no-passkey">
                     <h2>"No passkey for this account was used on this device"</h2>
-                    <p>"If you cancelled, try again. If this device has no passkey for "
-                        <strong>{move || email.get()}</strong>", sign in another way:"</p>
+                    <p>
+                        "If you cancelled, try again. If this device has no passkey for "
+                        <strong>{move || email.get()}</strong>", sign in another way:"
+                    </p>
                     <div class="actions">
-                        <button type="button" class="button" on:click=move |_| sign_in_typed()>"Try again"</button>
-                        <a class="button secondary" href=move || with_query("/link", &[("email", &email.get())])>
+                        <button type="button" class="button" on:click=move |_| sign_in_typed()>
+                            "Try again"
+                        </button>
+                        <a
+                            class="button secondary"
+                            href=move || with_query("/link", &[("email", &email.get())])
+                        >
                             "Sign in with another device"
                         </a>
-                        <a class="button secondary" href=move || with_query("/auth/recover", &[("email", &email.get())])>
+                        <a
+                            class="button secondary"
+                            href=move || with_query("/auth/recover", &[("email", &email.get())])
+                        >
                             "Lost my device"
                         </a>
                     </div>
@@ -170,8 +183,16 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
             <Show when=move || refused() == Some(Refused::NotVerified)>
                 <div class="notice" role="alert" data-testid="not-verified">
                     <h2>"Confirm your email first"</h2>
-                    <p>"Enter the 6-digit code we emailed you when you signed up, or get a new one."</p>
-                    <a class="button" href=move || with_query("/auth/verify", &[("email", &email.get()), ("next", &next.get_value())])>
+                    <p>
+                        "Enter the 6-digit code we emailed you when you signed up, or get a new one."
+                    </p>
+                    <a
+                        class="button"
+                        href=move || with_query(
+                            "/auth/verify",
+                            &[("email", &email.get()), ("next", &next.get_value())],
+                        )
+                    >
                         "Enter the code"
                     </a>
                 </div>

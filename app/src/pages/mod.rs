@@ -85,7 +85,12 @@ fn Status(
     #[prop(optional)] error: bool,
 ) -> impl IntoView {
     view! {
-        <p class="status" class:error=error role=if error { "alert" } else { "status" } aria-live="polite">
+        <p
+            class="status"
+            class:error=error
+            role=if error { "alert" } else { "status" }
+            aria-live="polite"
+        >
             {move || message.get()}
         </p>
     }
@@ -119,7 +124,9 @@ fn EmailField(
 fn UnsupportedNotice(supported: ReadSignal<bool>) -> impl IntoView {
     view! {
         <Show when=move || !supported.get()>
-            <p class="notice error" role="alert">{client::UNSUPPORTED_MESSAGE}</p>
+            <p class="notice error" role="alert">
+                {client::UNSUPPORTED_MESSAGE}
+            </p>
         </Show>
     }
 }
@@ -128,11 +135,13 @@ fn UnsupportedNotice(supported: ReadSignal<bool>) -> impl IntoView {
 #[component]
 pub fn NotFound() -> impl IntoView {
     view! {
-        <Title text="Page not found"/>
+        <Title text="Page not found" />
         <section class="card">
             <h1>"Page not found"</h1>
             <p>"There's nothing at this address."</p>
-            <a class="button" href="/">"Go to the start page"</a>
+            <a class="button" href="/">
+                "Go to the start page"
+            </a>
         </section>
     }
 }
@@ -153,14 +162,18 @@ pub fn HomePage() -> impl IntoView {
     let user: Option<crate::api::UserView> = None;
     let email = user.map(|u| u.email).unwrap_or_default();
     view! {
-        <Title text="Home"/>
+        <Title text="Home" />
         <section class="card">
             <p class="eyebrow">"Signed in"</p>
             <h1>"Welcome"</h1>
-            <p class="lead">"You're signed in as " <strong data-testid="signed-in-email">{email}</strong> "."</p>
+            <p class="lead">
+                "You're signed in as " <strong data-testid="signed-in-email">{email}</strong> "."
+            </p>
             <p>"No password was involved: your device's passkey proved it's you."</p>
-            <p><a href="/auth/account">"Your devices, sessions and recent activity"</a></p>
-            <SignOut/>
+            <p>
+                <a href="/auth/account">"Your devices, sessions and recent activity"</a>
+            </p>
+            <SignOut />
         </section>
     }
 }
@@ -177,8 +190,10 @@ fn SignOut() -> impl IntoView {
         });
     };
     view! {
-        <button type="button" class="button secondary" on:click=sign_out>"Sign out"</button>
-        <Status message=message error=true/>
+        <button type="button" class="button secondary" on:click=sign_out>
+            "Sign out"
+        </button>
+        <Status message=message error=true />
     }
 }
 

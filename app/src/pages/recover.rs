@@ -17,12 +17,16 @@ use crate::client::{self, ApiFailure};
 pub fn RecoverPage() -> impl IntoView {
     let email = query("email");
     view! {
-        <Title text="Lost my device"/>
+        <Title text="Lost my device" />
         <section class="card">
             <h1>"Lost your device?"</h1>
-            <p class="lead">"Get back in with a code sent to your email. This device then gets its own passkey."</p>
-            <RecoverForm email=email/>
-            <p class="switch"><a href="/auth/login">"Back to sign in"</a></p>
+            <p class="lead">
+                "Get back in with a code sent to your email. This device then gets its own passkey."
+            </p>
+            <RecoverForm email=email />
+            <p class="switch">
+                <a href="/auth/login">"Back to sign in"</a>
+            </p>
         </section>
     }
 }
@@ -99,19 +103,37 @@ fn RecoverForm(email: String) -> impl IntoView {
     };
 
     view! {
-        <form class="stack" data-hydrated=move || hydrated.get().to_string()
-            on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); ask.dispatch_local(()); }>
-            <EmailField email=email set_email=set_email autocomplete="username"/>
-            <button type="submit" class="button" class:secondary=move || sent.get() disabled=move || busy.get()>
+        <form
+            class="stack"
+            data-hydrated=move || hydrated.get().to_string()
+            on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                ask.dispatch_local(());
+            }
+        >
+            <EmailField email=email set_email=set_email autocomplete="username" />
+            <button
+                type="submit"
+                class="button"
+                class:secondary=move || sent.get()
+                disabled=move || busy.get()
+            >
                 {move || if sent.get() { "Send a new code" } else { "Send me a code" }}
             </button>
             <Show when=move || sent.get()>
                 <label for="recovery-code">"6-digit code from the email"</label>
-                <input id="recovery-code" name="code" inputmode="numeric" autocomplete="one-time-code"
-                    maxlength="12" prop:value=move || pin.get() on:input=on_code/>
+                <input
+                    id="recovery-code"
+                    name="code"
+                    inputmode="numeric"
+                    autocomplete="one-time-code"
+                    maxlength="12"
+                    prop:value=move || pin.get()
+                    on:input=on_code
+                />
             </Show>
-            <Status message=message/>
-            <Status message=error error=true/>
+            <Status message=message />
+            <Status message=error error=true />
         </form>
     }
 }

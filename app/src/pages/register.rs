@@ -13,12 +13,17 @@ use crate::client::{self, ApiFailure, PasskeyFailure};
 pub fn RegisterPage() -> impl IntoView {
     let next = safe_next(Some(&query("next")));
     view! {
-        <Title text="Create your account"/>
+        <Title text="Create your account" />
         <section class="card">
             <h1>"Create your account"</h1>
-            <p class="lead">"Your device keeps a passkey, unlocked by your fingerprint, face or screen lock. Nothing to remember."</p>
-            <RegisterForm next=next.clone()/>
-            <p class="switch">"Have an account? " <a href=with_query("/auth/login", &[("next", &next)])>"Sign in"</a></p>
+            <p class="lead">
+                "Your device keeps a passkey, unlocked by your fingerprint, face or screen lock. Nothing to remember."
+            </p>
+            <RegisterForm next=next.clone() />
+            <p class="switch">
+                "Have an account? "
+                <a href=with_query("/auth/login", &[("next", &next)])>"Sign in"</a>
+            </p>
         </section>
     }
 }
@@ -104,15 +109,25 @@ fn RegisterForm(next: String) -> impl IntoView {
 
     view! {
         <form class="stack" on:submit=on_submit data-hydrated=move || hydrated.get().to_string()>
-            <UnsupportedNotice supported=supported/>
-            <EmailField email=email set_email=set_email autocomplete="username"/>
-            <button type="submit" class="button" disabled=move || waiting.get()>"Create account with passkey"</button>
-            <Status message=progress/>
-            <Status message=error error=true/>
+            <UnsupportedNotice supported=supported />
+            <EmailField email=email set_email=set_email autocomplete="username" />
+            <button type="submit" class="button" disabled=move || waiting.get()>
+                "Create account with passkey"
+            </button>
+            <Status message=progress />
+            <Status message=error error=true />
             <Show when=email_taken>
                 <div class="notice" role="alert">
                     <p>"An account with this email already exists."</p>
-                    <a class="button" href=move || with_query("/auth/login", &[("email", &email.get()), ("next", &next.get_value())])>"Sign in instead"</a>
+                    <a
+                        class="button"
+                        href=move || with_query(
+                            "/auth/login",
+                            &[("email", &email.get()), ("next", &next.get_value())],
+                        )
+                    >
+                        "Sign in instead"
+                    </a>
                 </div>
             </Show>
         </form>

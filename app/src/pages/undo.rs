@@ -17,9 +17,9 @@ use crate::client::{self, ApiFailure};
 #[component]
 pub fn UndoPage() -> impl IntoView {
     view! {
-        <Title text="Remove a device"/>
+        <Title text="Remove a device" />
         <section class="card">
-            <UndoFlow/>
+            <UndoFlow />
         </section>
     }
 }
@@ -91,38 +91,73 @@ fn UndoFlow() -> impl IntoView {
                 Step::Loading => view! { <p class="status">"Loading…"</p> }.into_any(),
                 Step::Ask { token, device } => {
                     let what = device.device.clone().unwrap_or_else(|| "A device".into());
-                    let from = device.ip.clone().map(|ip| format!(", from {ip}")).unwrap_or_default();
+                    let from = device
+                        .ip
+                        .clone()
+                        .map(|ip| format!(", from {ip}"))
+                        .unwrap_or_default();
                     view! {
                         <h1>"Remove this device from your account?"</h1>
                         <div class="notice" data-testid="undo-device">
-                            <p><strong>{what}</strong></p>
+                            <p>
+                                <strong>{what}</strong>
+                            </p>
                             <p>{format!("Added on {}{from}.", day_and_time(device.added_at))}</p>
                         </div>
-                        <p class="lead">"If you didn't add it, remove it: it can no longer sign in, and wherever it is signed in is signed out. Nothing else changes."</p>
+                        <p class="lead">
+                            "If you didn't add it, remove it: it can no longer sign in, and wherever it is signed in is signed out. Nothing else changes."
+                        </p>
                         <div class="actions">
-                            <button type="button" class="button danger" disabled=move || busy.get()
-                                on:click=move |_| remove(token.clone())>"Remove this device"</button>
-                            <a class="button secondary" href="/">"Keep it"</a>
+                            <button
+                                type="button"
+                                class="button danger"
+                                disabled=move || busy.get()
+                                on:click=move |_| remove(token.clone())
+                            >
+                                "Remove this device"
+                            </button>
+                            <a class="button secondary" href="/">
+                                "Keep it"
+                            </a>
                         </div>
-                    }.into_any()
+                    }
+                        .into_any()
                 }
-                Step::Done => view! {
-                    <h1>"Removed"</h1>
-                    <p class="lead" role="status" data-testid="undo-done">"That device can no longer sign in to your account, and its sessions have ended."</p>
-                    <p>"Next, from a device you trust, look at your devices and where you're signed in. If you can't sign in, recover your account by email."</p>
-                    <div class="actions">
-                        <a class="button" href="/auth/account">"Your devices"</a>
-                        <a class="button secondary" href="/auth/recover">"Recover by email"</a>
-                    </div>
-                }.into_any(),
-                Step::Failed(message) => view! {
-                    <h1>"That didn't work"</h1>
-                    <Status message=Signal::derive(move || Some(message.clone())) error=true/>
-                    <div class="actions">
-                        <a class="button" href="/auth/login">"Sign in"</a>
-                        <a class="button secondary" href="/auth/recover">"Recover by email"</a>
-                    </div>
-                }.into_any(),
+                Step::Done => {
+                    view! {
+                        <h1>"Removed"</h1>
+                        <p class="lead" role="status" data-testid="undo-done">
+                            "That device can no longer sign in to your account, and its sessions have ended."
+                        </p>
+                        <p>
+                            "Next, from a device you trust, look at your devices and where you're signed in. If you can't sign in, recover your account by email."
+                        </p>
+                        <div class="actions">
+                            <a class="button" href="/auth/account">
+                                "Your devices"
+                            </a>
+                            <a class="button secondary" href="/auth/recover">
+                                "Recover by email"
+                            </a>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Step::Failed(message) => {
+                    view! {
+                        <h1>"That didn't work"</h1>
+                        <Status message=Signal::derive(move || Some(message.clone())) error=true />
+                        <div class="actions">
+                            <a class="button" href="/auth/login">
+                                "Sign in"
+                            </a>
+                            <a class="button secondary" href="/auth/recover">
+                                "Recover by email"
+                            </a>
+                        </div>
+                    }
+                        .into_any()
+                }
             }}
         </div>
     }

@@ -15,12 +15,14 @@ pub fn VerifyPage() -> impl IntoView {
     let email = query("email");
     let next = safe_next(Some(&query("next")));
     view! {
-        <Title text="Confirm your email"/>
+        <Title text="Confirm your email" />
         <section class="card">
             <h1>"Check your email"</h1>
             <p class="lead">"We sent a 6-digit code to " <strong>{email.clone()}</strong>"."</p>
-            <VerifyForm email=email next=next/>
-            <p class="switch"><a href="/auth/register">"Use a different email"</a></p>
+            <VerifyForm email=email next=next />
+            <p class="switch">
+                <a href="/auth/register">"Use a different email"</a>
+            </p>
         </section>
     }
 }
@@ -147,18 +149,31 @@ fn VerifyForm(email: String, next: String) -> impl IntoView {
                 prop:value=move || pin.get()
                 on:input=on_input
             />
-            <button type="submit" class="button" disabled=move || busy.get()>"Confirm"</button>
-            <Status message=info/>
-            <Status message=error error=true/>
+            <button type="submit" class="button" disabled=move || busy.get()>
+                "Confirm"
+            </button>
+            <Status message=info />
+            <Status message=error error=true />
             <p class="resend">
-                <button type="button" class="link" on:click=resend disabled=move || { wait.get() > 0 } data-testid="resend">
+                <button
+                    type="button"
+                    class="link"
+                    on:click=resend
+                    disabled=move || { wait.get() > 0 }
+                    data-testid="resend"
+                >
                     {move || match wait.get() {
                         0 => "Send a new code".to_string(),
                         n => format!("Send a new code in {n} s"),
                     }}
                 </button>
             </p>
-            <p class="hint">{format!("Didn't get it? Check your spam folder. Codes work for {} minutes.", PIN_TTL_SECS / 60)}</p>
+            <p class="hint">
+                {format!(
+                    "Didn't get it? Check your spam folder. Codes work for {} minutes.",
+                    PIN_TTL_SECS / 60,
+                )}
+            </p>
         </form>
     }
 }

@@ -40,20 +40,22 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/leptos_host.css"/>
-        <Title formatter=|page: String| format!("{page} · Acme Notes")/>
+        <Stylesheet id="leptos" href="/pkg/leptos_host.css" />
+        <Title formatter=|page: String| format!("{page} · Acme Notes") />
         <Router>
             <header class="acme-bar">
-                <a href="/" class="acme-brand">"Acme Notes"</a>
+                <a href="/" class="acme-brand">
+                    "Acme Notes"
+                </a>
                 <a href="/notes">"Your notes"</a>
             </header>
             <main class="page">
                 <Routes fallback=bmauth_app::NotFound>
-                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/") view=Home />
                     // Rendered whole before it is sent, so that its redirect for
                     // visitors who are not signed in is a real 302.
-                    <Route path=path!("/notes") view=Notes ssr=SsrMode::Async/>
-                    <bmauth_app::AuthRoutes/>
+                    <Route path=path!("/notes") view=Notes ssr=SsrMode::Async />
+                    <bmauth_app::AuthRoutes />
                 </Routes>
             </main>
             <footer class="acme-footer">"Acme Notes · passkeys by BMAuth"</footer>
@@ -71,13 +73,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="en">
             <head>
-                <meta charset="utf-8"/>
-                <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <HydrationScripts options islands=true/>
-                <MetaTags/>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
             </head>
             <body>
-                <App/>
+                <App />
             </body>
         </html>
     }
@@ -86,11 +88,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 fn Home() -> impl IntoView {
     view! {
-        <Title text="Welcome"/>
+        <Title text="Welcome" />
         <section class="card">
             <h1>"Acme Notes"</h1>
             <p class="lead">"Your notes, behind your fingerprint."</p>
-            <a class="button" href="/notes">"Open your notes"</a>
+            <a class="button" href="/notes">
+                "Open your notes"
+            </a>
         </section>
     }
 }
@@ -100,20 +104,28 @@ fn Home() -> impl IntoView {
 fn Notes() -> impl IntoView {
     let user = OnceResource::new_blocking(current_user());
     view! {
-        <Title text="Your notes"/>
+        <Title text="Your notes" />
         <Suspense>
             {move || Suspend::new(async move {
                 match user.await {
-                    Ok(Some(user)) => view! {
-                        <section class="card">
-                            <h1>"Your notes"</h1>
-                            <p class="lead">"Signed in as " <strong data-testid="acme-user">{user.email}</strong></p>
-                            <SignOutButton/>
-                        </section>
+                    Ok(Some(user)) => {
+                        view! {
+                            <section class="card">
+                                <h1>"Your notes"</h1>
+                                <p class="lead">
+                                    "Signed in as "
+                                    <strong data-testid="acme-user">{user.email}</strong>
+                                </p>
+                                <SignOutButton />
+                            </section>
+                        }
+                            .into_any()
                     }
-                    .into_any(),
-                    Ok(None) => view! { <Redirect path="/auth/login?next=%2Fnotes"/> }.into_any(),
-                    Err(e) => view! { <p role="alert">"Something went wrong: " {e.to_string()}</p> }.into_any(),
+                    Ok(None) => view! { <Redirect path="/auth/login?next=%2Fnotes" /> }.into_any(),
+                    Err(e) => {
+                        view! { <p role="alert">"Something went wrong: " {e.to_string()}</p> }
+                            .into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -138,7 +150,9 @@ fn SignOutButton() -> impl IntoView {
             class="button secondary"
             data-hydrated=move || hydrated.get().to_string()
             disabled=move || sign_out.pending().get()
-            on:click=move |_| { sign_out.dispatch(()); }
+            on:click=move |_| {
+                sign_out.dispatch(());
+            }
         >
             "Sign out"
         </button>

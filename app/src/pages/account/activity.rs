@@ -54,18 +54,36 @@ pub(super) fn ActivitySection() -> impl IntoView {
     view! {
         <section class="card">
             <h2>"Recent activity"</h2>
-            <p class="lead">"If something here wasn't you, remove the passkey you don't recognise and sign out everywhere else."</p>
+            <p class="lead">
+                "If something here wasn't you, remove the passkey you don't recognise and sign out everywhere else."
+            </p>
             <ul class="items activity">
-                {move || events().into_iter().map(|event| {
-                    let whence = [Some(ago(ctx.now.get(), event.at)), event.device.clone(), event.ip.clone()]
-                        .into_iter().flatten().collect::<Vec<_>>().join(" · ");
-                    view! {
-                        <li class="item" data-testid="event" data-kind=kind_name(event.kind)>
-                            <span>{event_words(&event)}</span>
-                            <span class="meta">{whence}</span>
-                        </li>
-                    }
-                }).collect_view()}
+                {move || {
+                    events()
+                        .into_iter()
+                        .map(|event| {
+                            let whence = [
+                                Some(ago(ctx.now.get(), event.at)),
+                                event.device.clone(),
+                                event.ip.clone(),
+                            ]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" · ");
+                            view! {
+                                <li
+                                    class="item"
+                                    data-testid="event"
+                                    data-kind=kind_name(event.kind)
+                                >
+                                    <span>{event_words(&event)}</span>
+                                    <span class="meta">{whence}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
             </ul>
         </section>
     }

@@ -57,42 +57,78 @@ pub(super) fn LostDevices(done: impl Fn() + Copy + Send + Sync + 'static) -> imp
             <h1>"Remove the devices you no longer have"</h1>
             <Show
                 when=move || !others().is_empty()
-                fallback=move || view! {
-                    <p class="lead" data-testid="no-other-passkeys">"Only this device's passkey can sign in to your account now."</p>
-                    <button type="button" class="button" on:click=move |_| done()>"See your devices"</button>
+                fallback=move || {
+                    view! {
+                        <p class="lead" data-testid="no-other-passkeys">
+                            "Only this device's passkey can sign in to your account now."
+                        </p>
+                        <button type="button" class="button" on:click=move |_| done()>
+                            "See your devices"
+                        </button>
+                    }
                 }
             >
-                <p class="lead">"Your account still trusts these passkeys. Pick any on a device you've lost, so that whoever finds it can't sign in."</p>
+                <p class="lead">
+                    "Your account still trusts these passkeys. Pick any on a device you've lost, so that whoever finds it can't sign in."
+                </p>
                 <ul class="items">
-                    {move || others().into_iter().map(|passkey| {
-                        let id = passkey.id.clone();
-                        let checkbox_id = format!("lost-{}", passkey.id);
-                        let last_used = passkey.last_used_at.map(|at| format!("last used {}", ago(ctx.now.get(), at)))
-                            .unwrap_or_else(|| "never used to sign in".into());
-                        view! {
-                            <li class="item pick" data-testid="lost-passkey">
-                                <input type="checkbox" id=checkbox_id.clone()
-                                    prop:checked={let id = id.clone(); move || picked.with(|p| p.contains(&id))}
-                                    on:change=move |ev| toggle(id.clone(), event_target_checked(&ev))/>
-                                <label for=checkbox_id>
-                                    <strong>{passkey.name.clone()}</strong>
-                                    <span class="meta">{format!("Added {}, {last_used}", ago(ctx.now.get(), passkey.created_at))}</span>
-                                </label>
-                            </li>
-                        }
-                    }).collect_view()}
+                    {move || {
+                        others()
+                            .into_iter()
+                            .map(|passkey| {
+                                let id = passkey.id.clone();
+                                let checkbox_id = format!("lost-{}", passkey.id);
+                                let last_used = passkey
+                                    .last_used_at
+                                    .map(|at| format!("last used {}", ago(ctx.now.get(), at)))
+                                    .unwrap_or_else(|| "never used to sign in".into());
+                                view! {
+                                    <li class="item pick" data-testid="lost-passkey">
+                                        <input
+                                            type="checkbox"
+                                            id=checkbox_id.clone()
+                                            prop:checked={
+                                                let id = id.clone();
+                                                move || picked.with(|p| p.contains(&id))
+                                            }
+                                            on:change=move |ev| toggle(
+                                                id.clone(),
+                                                event_target_checked(&ev),
+                                            )
+                                        />
+                                        <label for=checkbox_id>
+                                            <strong>{passkey.name.clone()}</strong>
+                                            <span class="meta">
+                                                {format!(
+                                                    "Added {}, {last_used}",
+                                                    ago(ctx.now.get(), passkey.created_at),
+                                                )}
+                                            </span>
+                                        </label>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </ul>
                 <div class="actions">
-                    <button type="button" class="button danger"
+                    <button
+                        type="button"
+                        class="button danger"
                         disabled=move || picked.with(Vec::is_empty) || remove.pending().get()
-                        on:click=move |_| { remove.dispatch_local(picked.get_untracked()); }>
+                        on:click=move |_| {
+                            remove.dispatch_local(picked.get_untracked());
+                        }
+                    >
                         {move || match picked.with(Vec::len) {
                             0 => "Remove selected".to_string(),
                             1 => "Remove 1 passkey".to_string(),
                             n => format!("Remove {n} passkeys"),
                         }}
                     </button>
-                    <button type="button" class="button secondary" on:click=move |_| done()>"I still have them all"</button>
+                    <button type="button" class="button secondary" on:click=move |_| done()>
+                        "I still have them all"
+                    </button>
                 </div>
             </Show>
         </section>

@@ -36,8 +36,8 @@ use crate::client::{self, ApiFailure};
 pub fn AccountPage() -> impl IntoView {
     let recovered = query("recovered") == "1";
     view! {
-        <Title text=if recovered { "Remove lost devices" } else { "Your devices" }/>
-        <AccountPanel recovered=recovered/>
+        <Title text=if recovered { "Remove lost devices" } else { "Your devices" } />
+        <AccountPanel recovered=recovered />
     }
 }
 
@@ -139,18 +139,20 @@ fn AccountPanel(recovered: bool) -> impl IntoView {
 
     view! {
         <div class="account" data-hydrated=move || account.with(Option::is_some).to_string()>
-            <Status message=message/>
-            <Status message=error error=true/>
+            <Status message=message />
+            <Status message=error error=true />
             <Show
                 when=move || cleaning_up.get()
-                fallback=move || view! {
-                    <CooldownNotice/>
-                    <PasskeysSection/>
-                    <SessionsSection/>
-                    <ActivitySection/>
+                fallback=move || {
+                    view! {
+                        <CooldownNotice />
+                        <PasskeysSection />
+                        <SessionsSection />
+                        <ActivitySection />
+                    }
                 }
             >
-                <LostDevices done=move || set_cleaning_up.set(false)/>
+                <LostDevices done=move || set_cleaning_up.set(false) />
             </Show>
         </div>
     }

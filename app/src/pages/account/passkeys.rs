@@ -67,13 +67,20 @@ pub(super) fn PasskeysSection() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"Your passkeys"</h1>
-            <p class="lead">"Each device you sign in with has its own passkey. Remove any you no longer use."</p>
+            <p class="lead">
+                "Each device you sign in with has its own passkey. Remove any you no longer use."
+            </p>
             <ul class="items">
-                {move || ctx.passkeys().into_iter().map(|passkey| view! {
-                    <PasskeyItem passkey=passkey editing=editing/>
-                }).collect_view()}
+                {move || {
+                    ctx.passkeys()
+                        .into_iter()
+                        .map(|passkey| view! { <PasskeyItem passkey=passkey editing=editing /> })
+                        .collect_view()
+                }}
             </ul>
-            <a class="button secondary" href="/link">"Add a device"</a>
+            <a class="button secondary" href="/link">
+                "Add a device"
+            </a>
         </section>
     }
 }
@@ -112,52 +119,128 @@ fn PasskeyItem(passkey: PasskeyView, editing: Editing) -> impl IntoView {
                 <span class="badge quiet">{kind_of(&passkey)}</span>
             </div>
             <p class="meta">
-                {passkey.provider.clone().filter(|p| *p != passkey.name).map(|p| format!("{p} · "))}
+                {passkey
+                    .provider
+                    .clone()
+                    .filter(|p| *p != passkey.name)
+                    .map(|p| format!("{p} · "))}
                 {format!("Added {}, {used}", ago(ctx.now.get(), passkey.created_at))}
             </p>
-            {passkey.counter_went_back_at.map(|at| view! {
-                <p class="notice error" role="alert">
-                    {format!("Warning: {} this passkey answered with a signature count lower than before. That happens when a passkey has been copied. If you didn't expect it, remove it and add your device again.", ago(ctx.now.get(), at))}
-                </p>
-            })}
+            {passkey
+                .counter_went_back_at
+                .map(|at| {
+                    view! {
+                        <p class="notice error" role="alert">
+                            {format!(
+                                "Warning: {} this passkey answered with a signature count lower than before. That happens when a passkey has been copied. If you didn't expect it, remove it and add your device again.",
+                                ago(ctx.now.get(), at),
+                            )}
+                        </p>
+                    }
+                })}
             <Show when=move || is(editing.renaming)>
-                <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
-                    ev.prevent_default();
-                    editing.rename.dispatch_local((id.get_value(), editing.new_name.get_untracked()));
-                }>
-                    <label class="visually-hidden" for="passkey-name">"New name"</label>
-                    <input id="passkey-name" maxlength="64" required
+                <form
+                    class="inline-form"
+                    on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        editing
+                            .rename
+                            .dispatch_local((id.get_value(), editing.new_name.get_untracked()));
+                    }
+                >
+                    <label class="visually-hidden" for="passkey-name">
+                        "New name"
+                    </label>
+                    <input
+                        id="passkey-name"
+                        maxlength="64"
+                        required
                         prop:value=move || editing.new_name.get()
-                        on:input=move |ev| editing.new_name.set(event_target_value(&ev))/>
-                    <button type="submit" class="button small">"Save"</button>
-                    <button type="button" class="button small secondary" on:click=move |_| editing.renaming.set(None)>"Cancel"</button>
+                        on:input=move |ev| editing.new_name.set(event_target_value(&ev))
+                    />
+                    <button type="submit" class="button small">
+                        "Save"
+                    </button>
+                    <button
+                        type="button"
+                        class="button small secondary"
+                        on:click=move |_| editing.renaming.set(None)
+                    >
+                        "Cancel"
+                    </button>
                 </form>
             </Show>
             <Show when=move || is(editing.confirming)>
                 <div class="confirm" role="group" aria-label="Confirm removal">
-                    <p>{move || format!("Remove \u{201c}{}\u{201d}? It will no longer sign in, and the sessions it opened end.", name.get_value())}</p>
-                    <button type="button" class="button small danger" disabled=move || editing.remove.pending().get()
-                        on:click=move |_| { editing.remove.dispatch_local(id.get_value()); }>"Remove"</button>
-                    <button type="button" class="button small secondary" on:click=move |_| editing.confirming.set(None)>"Cancel"</button>
+                    <p>
+                        {move || {
+                            format!(
+                                "Remove \u{201c}{}\u{201d}? It will no longer sign in, and the sessions it opened end.",
+                                name.get_value(),
+                            )
+                        }}
+                    </p>
+                    <button
+                        type="button"
+                        class="button small danger"
+                        disabled=move || editing.remove.pending().get()
+                        on:click=move |_| {
+                            editing.remove.dispatch_local(id.get_value());
+                        }
+                    >
+                        "Remove"
+                    </button>
+                    <button
+                        type="button"
+                        class="button small secondary"
+                        on:click=move |_| editing.confirming.set(None)
+                    >
+                        "Cancel"
+                    </button>
                 </div>
             </Show>
             <div class="item-actions">
                 <Show when=may_change>
-                    <button type="button" class="link" on:click=move |_| {
-                        editing.new_name.set(name.get_value());
-                        editing.confirming.set(None);
-                        editing.renaming.set(Some(id.get_value()));
-                    }>"Rename"</button>
+                    <button
+                        type="button"
+                        class="link"
+                        on:click=move |_| {
+                            editing.new_name.set(name.get_value());
+                            editing.confirming.set(None);
+                            editing.renaming.set(Some(id.get_value()));
+                        }
+                    >
+                        "Rename"
+                    </button>
                 </Show>
-                {move || if only_one() {
-                    view! { <span class="meta">"Your only passkey: add another device before removing it."</span> }.into_any()
-                } else if !may_change() {
-                    view! { <span class="meta">"Change it from a device you already had."</span> }.into_any()
-                } else {
-                    view! { <button type="button" class="link danger" on:click=move |_| {
-                        editing.renaming.set(None);
-                        editing.confirming.set(Some(id.get_value()));
-                    }>"Remove"</button> }.into_any()
+                {move || {
+                    if only_one() {
+                        view! {
+                            <span class="meta">
+                                "Your only passkey: add another device before removing it."
+                            </span>
+                        }
+                            .into_any()
+                    } else if !may_change() {
+                        view! {
+                            <span class="meta">"Change it from a device you already had."</span>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <button
+                                type="button"
+                                class="link danger"
+                                on:click=move |_| {
+                                    editing.renaming.set(None);
+                                    editing.confirming.set(Some(id.get_value()));
+                                }
+                            >
+                                "Remove"
+                            </button>
+                        }
+                            .into_any()
+                    }
                 }}
             </div>
         </li>

@@ -46,32 +46,81 @@ pub(super) fn SessionsSection() -> impl IntoView {
         <section class="card">
             <h2>"Where you're signed in"</h2>
             <ul class="items">
-                {move || sessions().into_iter().map(|session| {
-                    let id = session.id.clone();
-                    let device = session.device.clone().unwrap_or_else(|| "An unknown browser".into());
-                    let passkey = session.passkey_name.clone().map(|p| format!(" with the passkey \u{201c}{p}\u{201d}")).unwrap_or_default();
-                    view! {
-                        <li class="item" data-testid="session" data-this-session=session.this_session.to_string()>
-                            <div class="item-head">
-                                <strong>{device}</strong>
-                                {session.this_session.then(|| view! { <span class="badge">"This session"</span> })}
-                            </div>
-                            <p class="meta">{format!("Signed in {}{passkey}, active {}", ago(ctx.now.get(), session.created_at), ago(ctx.now.get(), session.last_seen_at))}</p>
-                            <Show when=move || session.this_session || ctx.cooldown_until().is_none()>
-                                <div class="item-actions">
-                                    <button type="button" class="link danger" disabled=move || end.pending().get()
-                                        on:click={let id = id.clone(); move |_| { end.dispatch_local(id.clone()); }}>
-                                        {if session.this_session { "Sign out" } else { "End session" }}
-                                    </button>
-                                </div>
-                            </Show>
-                        </li>
-                    }
-                }).collect_view()}
+                {move || {
+                    sessions()
+                        .into_iter()
+                        .map(|session| {
+                            let id = session.id.clone();
+                            let device = session
+                                .device
+                                .clone()
+                                .unwrap_or_else(|| "An unknown browser".into());
+                            let passkey = session
+                                .passkey_name
+                                .clone()
+                                .map(|p| format!(" with the passkey \u{201c}{p}\u{201d}"))
+                                .unwrap_or_default();
+                            view! {
+                                <li
+                                    class="item"
+                                    data-testid="session"
+                                    data-this-session=session.this_session.to_string()
+                                >
+                                    <div class="item-head">
+                                        <strong>{device}</strong>
+                                        {session
+                                            .this_session
+                                            .then(|| {
+                                                view! { <span class="badge">"This session"</span> }
+                                            })}
+                                    </div>
+                                    <p class="meta">
+                                        {format!(
+                                            "Signed in {}{passkey}, active {}",
+                                            ago(ctx.now.get(), session.created_at),
+                                            ago(ctx.now.get(), session.last_seen_at),
+                                        )}
+                                    </p>
+                                    <Show when=move || {
+                                        session.this_session || ctx.cooldown_until().is_none()
+                                    }>
+                                        <div class="item-actions">
+                                            <button
+                                                type="button"
+                                                class="link danger"
+                                                disabled=move || end.pending().get()
+                                                on:click={
+                                                    let id = id.clone();
+                                                    move |_| {
+                                                        end.dispatch_local(id.clone());
+                                                    }
+                                                }
+                                            >
+                                                {if session.this_session {
+                                                    "Sign out"
+                                                } else {
+                                                    "End session"
+                                                }}
+                                            </button>
+                                        </div>
+                                    </Show>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
             </ul>
             <Show when=move || { sessions().len() > 1 && ctx.cooldown_until().is_none() }>
-                <button type="button" class="button secondary" disabled=move || end_others.pending().get()
-                    on:click=move |_| { end_others.dispatch_local(()); }>"Sign out everywhere else"</button>
+                <button
+                    type="button"
+                    class="button secondary"
+                    disabled=move || end_others.pending().get()
+                    on:click=move |_| {
+                        end_others.dispatch_local(());
+                    }
+                >
+                    "Sign out everywhere else"
+                </button>
             </Show>
         </section>
     }
