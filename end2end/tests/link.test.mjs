@@ -52,6 +52,10 @@ test('a phone scans the computer\'s code with its camera and is approved there',
   const qr = computer.page.getByTestId('link-qr');
   await qr.waitFor();
   await screenshot(computer.page, 'link-offer');
+  // A screen reader hears what the picture is, and where the code is in words.
+  assert.equal(await qr.getAttribute('role'), 'img');
+  assert.match(await qr.getAttribute('aria-label'), /code to type is written below/);
+  await expectAccessible(computer.page, 'the QR code to scan');
 
   // The phone: its own browser, its camera pointed at the computer's screen.
   const phoneBrowser = await launchBrowser({ camera: await cameraFeedOf(qr, 'offer-qr') });

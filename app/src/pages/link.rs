@@ -570,7 +570,15 @@ fn LinkFlow(
                                 "Scan this with your new device"
                             }}
                         </h1>
-                        <div class="qr" data-testid="link-qr" inner_html=shown.qr_svg.clone()></div>
+                        // A picture to a screen reader: it says what it is and where
+                        // the same code is in words.
+                        <div
+                            class="qr"
+                            data-testid="link-qr"
+                            role="img"
+                            aria-label="QR code for the other device to scan. The same code to type is written below."
+                            inner_html=shown.qr_svg.clone()
+                        ></div>
                         <p>
                             "Can't scan? Type this code instead: "
                             <strong class="code" data-testid="link-code">
