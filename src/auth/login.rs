@@ -17,6 +17,15 @@ use super::{
 use crate::crypto::HashPurpose;
 use crate::store::{CredentialRow, CredentialUse, UserKey, UserRow};
 
+/// What `judge_discoverable` found: the account, its stored passkey that answered,
+/// that passkey as webauthn-rs reads it, and webauthn-rs's verdict.
+pub(crate) struct DiscoverableAnswer {
+    pub user: UserRow,
+    pub row: CredentialRow,
+    pub passkey: Passkey,
+    pub outcome: Result<AuthenticationResult, WebauthnError>,
+}
+
 impl Auth {
     /// Request options for signing in as `email`. An address with no account gets
     /// an answer of the same shape, with a stable made-up credential id, so the
@@ -259,10 +268,31 @@ impl Auth {
         let (response, ceremony): (PublicKeyCredential, _) = self
             .take_answer(CeremonyKind::Autofill, credential, client)
             .await?;
-        let state: DiscoverableAuthentication = ceremony.state()?;
+        let judged = self
+            .judge_discoverable(&response, ceremony.state()?)
+            .await?;
+        self.complete_sign_in(
+            judged.user,
+            vec![judged.passkey],
+            &response,
+            judged.outcome,
+            client,
+            previous_session,
+        )
+        .await
+    }
+
+    /// A discoverable passkey's answer (autofill, a phone nearby), judged: the
+    /// account its user handle names, which must hold the passkey that made it, and
+    /// webauthn-rs's verdict on it.
+    pub(crate) async fn judge_discoverable(
+        &self,
+        response: &PublicKeyCredential,
+        state: DiscoverableAuthentication,
+    ) -> AuthResult<DiscoverableAnswer> {
         let (user_id, credential_id) = self
             .webauthn
-            .identify_discoverable_authentication(&response)
+            .identify_discoverable_authentication(response)
             .map_err(verification_error)?;
         let (user, rows) = self
             .store
@@ -278,16 +308,13 @@ impl Auth {
             .map_err(|e| AuthError::internal("reading a stored passkey", e))?;
         let outcome = self
             .webauthn
-            .finish_discoverable_authentication_v2(&response, state, &passkey);
-        self.complete_sign_in(
+            .finish_discoverable_authentication_v2(response, state, &passkey);
+        Ok(DiscoverableAnswer {
             user,
-            vec![passkey],
-            &response,
+            row,
+            passkey,
             outcome,
-            client,
-            previous_session,
-        )
-        .await
+        })
     }
 
     /// What every passkey sign-in does once webauthn-rs has judged the response:

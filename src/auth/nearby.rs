@@ -15,16 +15,10 @@
 //! code does, with which the new device makes its own passkey and is signed in
 //! (`begin_link_registration`), so that it need not find the phone again.
 
-use webauthn_rs::prelude::{
-    DiscoverableAuthentication, PublicKeyCredential, RequestChallengeResponse,
-};
+use webauthn_rs::prelude::{PublicKeyCredential, RequestChallengeResponse};
 use webauthn_rs_proto::PublicKeyCredentialHints;
 
-use super::CeremonyKind;
-use super::ceremony::verification_error;
-use super::{Auth, AuthError, AuthResult, ClientInfo, CredentialId, UserId};
-use super::{LinkOrigin, LinkState};
-use crate::store::UserKey;
+use super::{Auth, AuthError, AuthResult, CeremonyKind, ClientInfo, LinkOrigin, LinkState};
 
 impl Auth {
     /// Request options for a passkey from a phone nearby: discoverable (the phone's
@@ -79,30 +73,20 @@ impl Auth {
         let (response, ceremony): (PublicKeyCredential, _) = self
             .take_answer(CeremonyKind::LinkNearby, credential, client)
             .await?;
-        let state: DiscoverableAuthentication = ceremony.state()?;
-        let (handle, credential_id) = self
-            .webauthn
-            .identify_discoverable_authentication(&response)
-            .map_err(verification_error)?;
-        let (user, rows) = self
-            .store
-            .user_with_credentials(UserKey::Id(&UserId::from_handle(&handle)))
-            .await?
-            .ok_or(AuthError::CredentialNotAllowed)?;
-        let credential_id = CredentialId::from_raw(credential_id);
-        let row = rows
-            .iter()
-            .find(|c| c.id == credential_id)
-            .ok_or(AuthError::CredentialNotAllowed)?;
-        let passkey: webauthn_rs::prelude::Passkey = serde_json::from_str(&row.passkey)
-            .map_err(|e| AuthError::internal("reading a stored passkey", e))?;
+        let judged = self
+            .judge_discoverable(&response, ceremony.state()?)
+            .await?;
         // A passkey that is held back passes its hold on to the device it lets in.
-        let inherited_hold = row.held_until;
-        let outcome = self
-            .webauthn
-            .finish_discoverable_authentication_v2(&response, state, &passkey);
+        let inherited_hold = judged.row.held_until;
+        let user = judged.user;
         let used = self
-            .passkey_used(&user, vec![passkey], &response, outcome, client)
+            .passkey_used(
+                &user,
+                vec![judged.passkey],
+                &response,
+                judged.outcome,
+                client,
+            )
             .await?;
         if user.verified_at.is_none() {
             return Err(AuthError::EmailNotVerified);

@@ -57,6 +57,22 @@ pub(crate) async fn join(new: &mut Browser, token: &str) -> Answer {
     .await
 }
 
+/// Ada (`ADA`), signed in on her own device, and a device at `address` that asked
+/// for a link which she approved: joined, and signed in as her.
+pub(crate) async fn ada_and_a_device_she_approved(
+    app: &TestApp,
+    address: &str,
+) -> (Browser, Browser) {
+    let mut ada = trusted_device(app).await;
+    let mut added = app.browser_at(address.parse().unwrap());
+    let shown = added.post("/auth/link/request", json!({})).await;
+    let token = text(&shown.body["token"]).to_string();
+    let number = text(&shown.body["number"]).to_string();
+    approve(&mut ada, &token, &number).await.expect_ok();
+    join(&mut added, &token).await.expect_ok();
+    (ada, added)
+}
+
 pub(crate) fn text(value: &Value) -> &str {
     value.as_str().unwrap_or_default()
 }

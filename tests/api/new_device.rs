@@ -8,25 +8,11 @@ use bmauth::testing::Table;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::link::{approve, join, post_token, text};
+use crate::link::{ada_and_a_device_she_approved, approve, join, post_token, text};
 use crate::support::{Answer, Browser, TestApp};
 
 const ADA: &str = "ada@example.com";
 const DAY: Duration = Duration::from_secs(24 * 3600);
-
-/// Ada, signed in on her own device, and a device that `request`ed a link which
-/// she approved (the number relayed to her): joined and signed in as her.
-async fn ada_and_a_device_she_approved(app: &TestApp) -> (Browser, Browser) {
-    let mut ada = app.browser();
-    ada.sign_up(app, ADA).await;
-    let mut added = app.browser_at("127.0.0.66".parse().unwrap());
-    let shown = added.post("/auth/link/request", json!({})).await;
-    let token = text(&shown.body["token"]).to_string();
-    let number = text(&shown.body["number"]).to_string();
-    approve(&mut ada, &token, &number).await.expect_ok();
-    join(&mut added, &token).await.expect_ok();
-    (ada, added)
-}
 
 async fn passkeys(browser: &Browser) -> Answer {
     browser.get("/auth/passkeys").await
@@ -70,7 +56,7 @@ fn expect_cooldown(answer: &Answer) {
 }
 
 async fn a_device_added_by_a_link_cannot_lock_the_owner_out(app: TestApp) {
-    let (ada, mut added) = ada_and_a_device_she_approved(&app).await;
+    let (ada, mut added) = ada_and_a_device_she_approved(&app, "127.0.0.66").await;
     // The sequence tried against main: confirm it's "you", remove the owner's
     // passkey, end the owner's sessions. Every step that touches the owner is refused.
     added.reauthenticate().await.expect_ok();
@@ -136,7 +122,7 @@ async fn a_device_added_by_a_link_cannot_lock_the_owner_out(app: TestApp) {
 }
 
 async fn the_older_device_removes_the_new_one_at_once(app: TestApp) {
-    let (mut ada, added) = ada_and_a_device_she_approved(&app).await;
+    let (mut ada, added) = ada_and_a_device_she_approved(&app, "127.0.0.66").await;
     ada.reauthenticate().await.expect_ok();
     let newcomer = the_other_passkey(&ada).await;
     let removed = ada
@@ -148,7 +134,7 @@ async fn the_older_device_removes_the_new_one_at_once(app: TestApp) {
 }
 
 async fn the_cool_down_ends_after_its_time(app: TestApp) {
-    let (ada, mut added) = ada_and_a_device_she_approved(&app).await;
+    let (ada, mut added) = ada_and_a_device_she_approved(&app, "127.0.0.66").await;
     // Ada ends the other sessions at once, without waiting.
     let ended = ada.post("/auth/sessions/end-others", json!({})).await;
     assert_eq!(ended.expect_ok()["ended"], 1);
@@ -188,7 +174,7 @@ async fn a_recovered_device_removes_the_lost_ones_at_once(app: TestApp) {
 }
 
 async fn the_mail_says_where_the_device_was_approved_from(app: TestApp) {
-    let (_ada, _added) = ada_and_a_device_she_approved(&app).await;
+    let (_ada, _added) = ada_and_a_device_she_approved(&app, "127.0.0.66").await;
     let notice = app
         .mail
         .to(ADA)
@@ -295,7 +281,7 @@ async fn only_the_new_device_may_decline(app: TestApp) {
 /// A device that is held back signs a second device of its own in with its passkey
 /// (the "passkey from a phone nearby" path): the second inherits the hold.
 async fn a_held_back_device_cannot_escape_through_a_second_one(app: TestApp) {
-    let (mut ada, mut added) = ada_and_a_device_she_approved(&app).await;
+    let (mut ada, mut added) = ada_and_a_device_she_approved(&app, "127.0.0.66").await;
     let held_until = passkeys(&added).await.body["cooldown_until"]
         .as_i64()
         .unwrap();

@@ -7,23 +7,10 @@ use bmauth::testing::Table;
 use serde_json::json;
 
 use crate::both_backends;
-use crate::link::{approve, join, text};
+use crate::link::{ada_and_a_device_she_approved, text};
 use crate::support::{Browser, TestApp};
 
 const ADA: &str = "ada@example.com";
-
-/// Ada's own device, and one she approved: the mail about it has an undo link.
-async fn ada_and_an_added_device(app: &TestApp) -> (Browser, Browser) {
-    let mut ada = app.browser();
-    ada.sign_up(app, ADA).await;
-    let mut added = app.browser_at("127.0.0.44".parse().unwrap());
-    let shown = added.post("/auth/link/request", json!({})).await;
-    let token = text(&shown.body["token"]).to_string();
-    let number = text(&shown.body["number"]).to_string();
-    approve(&mut ada, &token, &number).await.expect_ok();
-    join(&mut added, &token).await.expect_ok();
-    (ada, added)
-}
 
 /// The token of the newest "This wasn't me" link mailed to `email`.
 fn undo_token(app: &TestApp, email: &str) -> String {
@@ -45,7 +32,7 @@ fn undo_token(app: &TestApp, email: &str) -> String {
 }
 
 async fn the_mail_link_removes_exactly_that_device_once(app: TestApp) {
-    let (ada, added) = ada_and_an_added_device(&app).await;
+    let (ada, added) = ada_and_a_device_she_approved(&app, "127.0.0.44").await;
     let token = undo_token(&app, ADA);
     // Anyone with the mail; no session needed.
     let stranger = app.browser_at("127.0.0.99".parse().unwrap());
@@ -81,7 +68,7 @@ async fn the_mail_link_removes_exactly_that_device_once(app: TestApp) {
 }
 
 async fn the_link_lasts_a_day(app: TestApp) {
-    let (_ada, added) = ada_and_an_added_device(&app).await;
+    let (_ada, added) = ada_and_a_device_she_approved(&app, "127.0.0.44").await;
     let token = undo_token(&app, ADA);
     app.advance(Duration::from_secs(24 * 3600 + 1));
     let someone = app.browser();
@@ -94,7 +81,7 @@ async fn the_link_lasts_a_day(app: TestApp) {
 }
 
 async fn a_device_removed_already_cannot_be_undone_again(app: TestApp) {
-    let (mut ada, _added) = ada_and_an_added_device(&app).await;
+    let (mut ada, _added) = ada_and_a_device_she_approved(&app, "127.0.0.44").await;
     let token = undo_token(&app, ADA);
     ada.reauthenticate().await.expect_ok();
     let passkeys = ada.get("/auth/passkeys").await;
@@ -116,7 +103,7 @@ async fn a_device_removed_already_cannot_be_undone_again(app: TestApp) {
 }
 
 async fn two_clicks_at_once_remove_it_once(app: TestApp) {
-    let (_ada, _added) = ada_and_an_added_device(&app).await;
+    let (_ada, _added) = ada_and_a_device_she_approved(&app, "127.0.0.44").await;
     let token = undo_token(&app, ADA);
     let clicks: Vec<Browser> = (1..=6)
         .map(|i| app.browser_at(format!("127.0.4.{i}").parse().unwrap()))
@@ -151,7 +138,7 @@ async fn bad_undo_tokens_are_refused_cleanly(app: TestApp) {
 /// The owner may have removed her own older devices; the undo link still removes the
 /// device it names, and recovery by email lets her back in with a new passkey.
 async fn undoing_the_last_passkey_leaves_recovery_by_email(app: TestApp) {
-    let (mut ada, added) = ada_and_an_added_device(&app).await;
+    let (mut ada, added) = ada_and_a_device_she_approved(&app, "127.0.0.44").await;
     let token = undo_token(&app, ADA);
     // Ada removes her own passkey from her own device (say, she sold it)...
     ada.reauthenticate().await.expect_ok();
