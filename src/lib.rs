@@ -3,8 +3,8 @@
 //! People sign up with their email and their device's biometric (a passkey),
 //! confirm the email with a 6-digit code, and sign in with the biometric. The
 //! library keeps the rules (in [`Auth`]); [`BmAuth::router`] is the JSON API,
-//! [`AuthUser`] the extractor for your own routes, and, with the `pages` feature
-//! (on by default), `BmAuth::app` the whole reference app with its pages.
+//! [`AuthUser`] the extractor for your own routes, and, with the `pages` feature,
+//! `BmAuth::app` the whole reference app with its pages.
 //!
 //! Mount it into any axum app:
 //!
@@ -24,9 +24,11 @@
 //! The rules live in [`auth`]; the JSON routes, the extractor and the pages are
 //! thin doors onto them.
 //!
-//! Features: `pages` (the reference app's Leptos pages; without it the library has
-//! no Leptos in its tree), `cli` (the `bmauth` binary), `test-support` (hooks for
-//! tests, in the `testing` module).
+//! Features, none by default: `pages` (the reference app's Leptos pages; without it
+//! the library has no Leptos in its tree), `test-support` (hooks for tests, in the
+//! `testing` module). The `bmauth` binary is the `bmauth-server` crate.
+//!
+//! The layers, and where each rule lives: `docs/architecture.md`.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -315,7 +315,95 @@ async fn let_in_by_nearby_passkey(new: &mut Browser, phone: &mut Browser) {
     join(new, &token).await.expect_ok();
 }
 
+/// The new device's passkey and its "no" sent at the same moment (two tabs): one
+/// wins, the link ends once, and the account has the passkey only if "no" lost.
+async fn joining_and_declining_at_once_end_the_link_once(app: TestApp) {
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    for round in 0..6 {
+        let mut phone = app.browser_at(format!("127.0.5.{round}").parse().unwrap());
+        let shown = phone.post("/auth/link/request", json!({})).await;
+        let token = text(&shown.body["token"]).to_string();
+        let number = text(&shown.body["number"]).to_string();
+        approve(&mut ada, &token, &number).await.expect_ok();
+        let options = post_token(&phone, "/auth/link/register/begin", &token).await;
+        let credential = phone.authenticator.create(options.expect_ok());
+        let before = app.rows(Table::Credentials).await;
+        let (joined, declined) = tokio::join!(
+            phone.post(
+                "/auth/link/register/complete",
+                json!({ "token": token, "credential": credential }),
+            ),
+            post_token(&phone, "/auth/link/decline", &token),
+        );
+        let after = app.rows(Table::Credentials).await;
+        let status = post_token(&ada, "/auth/link/status", &token).await;
+        match (joined.status.is_success(), declined.status.is_success()) {
+            (true, false) => {
+                declined.expect_error(404, "link_not_found");
+                assert_eq!(after, before + 1);
+                assert_eq!(status.body["state"], "used");
+            }
+            (false, true) => {
+                joined.expect_error(404, "link_not_found");
+                assert_eq!(after, before);
+                assert_eq!(status.body["state"], "declined");
+            }
+            outcome => panic!("round {round}: both or neither won: {outcome:?}"),
+        }
+    }
+}
+
+/// The owner and a stranger who both hold the new device's code and number approve
+/// at the same moment: exactly one account wins the link, and the new device is
+/// shown that one.
+async fn two_accounts_approving_at_once_leave_one_owner(app: TestApp) {
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    let mut mallory = app.browser_at("127.0.0.5".parse().unwrap());
+    mallory.sign_up(&app, "mallory@evil.example").await;
+    let phone = app.browser_at("127.0.0.2".parse().unwrap());
+    let shown = phone.post("/auth/link/request", json!({})).await;
+    let token = text(&shown.body["token"]).to_string();
+    let number = text(&shown.body["number"]).to_string();
+    let mut signed = Vec::new();
+    for approver in [&mut ada, &mut mallory] {
+        let begun = approver
+            .post(
+                "/auth/link/approve/begin",
+                json!({ "token": token, "number": number, "holding_device": true }),
+            )
+            .await;
+        signed.push(approver.authenticator.get(begun.expect_ok()).unwrap());
+    }
+    let (for_ada, for_mallory) = tokio::join!(
+        ada.post(
+            "/auth/link/approve/complete",
+            json!({ "token": token, "credential": signed[0] }),
+        ),
+        mallory.post(
+            "/auth/link/approve/complete",
+            json!({ "token": token, "credential": signed[1] }),
+        ),
+    );
+    let winner = match (for_ada.status.is_success(), for_mallory.status.is_success()) {
+        (true, false) => "ad…@example.com",
+        (false, true) => "ma…@evil.example",
+        outcome => panic!("both or neither approved: {outcome:?}"),
+    };
+    for lost in [&for_ada, &for_mallory]
+        .into_iter()
+        .filter(|a| !a.status.is_success())
+    {
+        lost.expect_error(404, "link_not_found");
+    }
+    let options = post_token(&phone, "/auth/link/register/begin", &token).await;
+    assert_eq!(options.expect_ok()["account"], winner);
+}
+
 both_backends!(
+    two_accounts_approving_at_once_leave_one_owner,
+    joining_and_declining_at_once_end_the_link_once,
     a_held_back_device_cannot_escape_through_a_second_one,
     a_device_added_by_a_link_cannot_lock_the_owner_out,
     the_older_device_removes_the_new_one_at_once,
