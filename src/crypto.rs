@@ -21,6 +21,7 @@ pub enum HashPurpose {
     DecoyCredential,
     OutboxSealKey,
     LinkCode,
+    SigningKeySeal,
 }
 
 impl HashPurpose {
@@ -31,6 +32,7 @@ impl HashPurpose {
             Self::DecoyCredential => b"bmauth/decoy-credential/v1",
             Self::OutboxSealKey => b"bmauth/outbox-seal/v1",
             Self::LinkCode => b"bmauth/link-code/v1",
+            Self::SigningKeySeal => b"bmauth/signing-key-seal/v1",
         }
     }
 }
@@ -179,6 +181,14 @@ impl Sealer {
     pub fn new(secret: &ServerSecret) -> Self {
         Self {
             key: secret.keyed_hash(HashPurpose::OutboxSealKey, &[]),
+        }
+    }
+
+    /// A sealer of its own for the OpenID Connect provider's signing keys: a key
+    /// derived for that purpose only.
+    pub fn for_signing_keys(secret: &ServerSecret) -> Self {
+        Self {
+            key: secret.keyed_hash(HashPurpose::SigningKeySeal, &[]),
         }
     }
 

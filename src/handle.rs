@@ -98,6 +98,21 @@ impl BmAuth {
         http::security_headers(http::api_router(self), self.0.cookies.https())
     }
 
+    /// The OpenID Connect provider (work in progress: the code flow with PKCE,
+    /// ES256 ID tokens, userinfo): `/.well-known/openid-configuration`,
+    /// `/oauth/jwks`, `/oauth/authorize`, `/oauth/consent`, `/oauth/token`,
+    /// `/oauth/userinfo`. Its consent page is the `pages` feature's
+    /// `/auth/consent`; the reference app (`BmAuth::app`) mounts both.
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// let app: axum::Router = axum::Router::new().merge(bmauth.router()).merge(bmauth.oidc_router());
+    /// # }
+    /// ```
+    pub fn oidc_router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        http::security_headers(http::oidc::router(self), self.0.cookies.https())
+    }
+
     /// Makes [`AuthUser`](crate::AuthUser) work in the routes this layer wraps.
     ///
     /// ```no_run
@@ -154,6 +169,7 @@ impl BmAuth {
     pub fn app(&self, site_dir: &std::path::Path) -> Router {
         let router = Router::new()
             .merge(http::api_router(self))
+            .merge(self.oidc_router())
             .merge(self.health_router())
             .merge(pages::router(self, site_dir));
         http::security_headers(router, self.0.cookies.https()).layer(self.layer())

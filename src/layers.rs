@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 fn layer(module: &str) -> Option<u8> {
     Some(match module {
         "clock" | "crypto" | "metrics" => 0,
-        "model" | "config" => 1,
-        "store" => 2,
+        "model" => 1,
+        "config" | "store" => 2,
         "mail" => 3,
         "auth" => 4,
         "http" | "pages" | "handle" | "cookies" | "worker" => 5,

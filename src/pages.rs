@@ -106,6 +106,54 @@ fn local_redirect(origin: &url::Url, next: Option<&str>) -> String {
     }
 }
 
+/// Whether a sign-in page was asked to sign in again (`again=1`).
+fn asks_again(uri: &axum::http::Uri) -> bool {
+    url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+        .any(|(key, value)| key == "again" && value == "1")
+}
+
+/// The consent page: the authorization request judged again here, so that what
+/// the page says (the app's name, where it sends back) comes from the server.
+async fn consent(
+    bmauth: &BmAuth,
+    jar: &CookieJar,
+    user: crate::User,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    use crate::auth::oidc::authorize::{Authorization, AuthorizeRequest};
+    let Ok(axum::extract::Query(asked)) =
+        axum::extract::Query::<AuthorizeRequest>::try_from_uri(request.uri())
+    else {
+        return Redirect::to("/").into_response();
+    };
+    let session = session_token(bmauth, jar);
+    let judged = match bmauth.auth().authorize(&asked, session.as_ref()).await {
+        Ok(judged) => judged,
+        Err(e) => return crate::http::error::ApiError::from(e).into_response(),
+    };
+    let Authorization::Consent { client, returns_to } = judged else {
+        return crate::http::oidc::outcome(&asked, judged);
+    };
+    let fields =
+        url::form_urlencoded::parse(crate::http::oidc::serde_urlencoded_pairs(&asked).as_bytes())
+            .into_owned()
+            .collect();
+    let returns_to_origin = url::Url::parse(&asked.redirect_uri)
+        .map(|uri| uri.origin().ascii_serialization())
+        .unwrap_or_default();
+    request.extensions_mut().insert(bmauth_app::ConsentDetails {
+        client,
+        email: user.email.clone(),
+        returns_to,
+        returns_to_origin,
+        fields,
+    });
+    request.extensions_mut().insert(SignedInUser(user.into()));
+    request.extensions_mut().insert(bmauth.page_settings());
+    next.run(request).await
+}
+
 /// Gives pages the signed-in user; sends visitors who are not signed in from the app
 /// to sign-in (and back after), and signed-in ones from sign-in to the app.
 async fn signed_in_user(
@@ -127,6 +175,17 @@ async fn signed_in_user(
         (None, "/") => Redirect::to("/auth/login?next=%2F").into_response(),
         (None, "/auth/account") => {
             Redirect::to("/auth/login?next=%2Fauth%2Faccount").into_response()
+        }
+        (Some(user), "/auth/consent") => consent(&bmauth, &jar, user, request, next).await,
+        (None, "/auth/consent") => {
+            let query = request.uri().query().unwrap_or_default();
+            Redirect::to(&format!("/oauth/authorize?{query}")).into_response()
+        }
+        // Asked to use the passkey again (`prompt=login`, `max_age`): the page, not
+        // a redirect, though a session is open.
+        (Some(_), "/auth/login") if asks_again(request.uri()) => {
+            request.extensions_mut().insert(bmauth.page_settings());
+            next.run(request).await
         }
         (Some(_), "/auth/login" | "/auth/register") => {
             let query = request.uri().query().unwrap_or_default();

@@ -12,7 +12,8 @@ pub mod client;
 mod pages;
 
 pub use pages::{
-    AccountPage, LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, UndoPage, VerifyPage,
+    AccountPage, ConsentPage, LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, UndoPage,
+    VerifyPage,
 };
 
 use leptos::prelude::*;
@@ -25,6 +26,25 @@ pub use bmauth_proto::safe_next;
 /// The signed-in user, put in the request by the server for pages that need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedInUser(pub api::UserView);
+
+/// What the consent page shows, looked up by the server for this request (never
+/// read from the query, which anyone can write): the app's registered name, the
+/// address it will see, where it sends the person back, and the authorization
+/// request's fields to post back with the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentDetails {
+    /// The app's name, as registered.
+    pub client: String,
+    /// The signed-in person's address, which the app will see.
+    pub email: String,
+    /// The host the app sends them back to.
+    pub returns_to: String,
+    /// The origin of the address the app sends them back to (`https://app.example.com`),
+    /// which the page's `form-action` must allow.
+    pub returns_to_origin: String,
+    /// The authorization request, to post back with the answer.
+    pub fields: Vec<(String, String)>,
+}
 
 /// The server's settings the pages follow, put in the request by the server (an
 /// app that renders BMAuth's pages without it gets the defaults).
@@ -108,7 +128,17 @@ pub fn send_content_security_policy() {
     else {
         return;
     };
-    let policy = content_security_policy(Some(&nonce.to_string()));
+    let mut policy = content_security_policy(Some(&nonce.to_string()));
+    // The consent form's answer redirects to the app, which `form-action` must
+    // allow (browsers check a form's redirects too): that app's origin, this page only.
+    if let Some(app) = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<ConsentDetails>()
+            .map(|c| c.returns_to_origin.clone())
+    }) {
+        policy = policy.replace("form-action 'self'", &format!("form-action 'self' {app}"));
+    }
     if let Ok(value) = http::HeaderValue::from_str(&policy) {
         response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
@@ -157,6 +187,7 @@ pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
         <Route path=path!("/link") view=LinkPage />
         <Route path=path!("/auth/account") view=AccountPage />
         <Route path=path!("/auth/undo") view=UndoPage />
+        <Route path=path!("/auth/consent") view=ConsentPage />
     }
     .into_inner()
 }

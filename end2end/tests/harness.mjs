@@ -4,7 +4,7 @@
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -69,9 +69,9 @@ export async function startMailSink() {
 
 /// The BMAuth release binary, configured through its environment (`env` adds
 /// settings, e.g. `{ BMAUTH_LINK__NEW_DEVICE_SHOWS_CODE: 'false' }`).
-export function startServer(smtpPort, env = {}) {
+export function startServer(smtpPort, env = {}, configFile) {
   const binary = process.env.E2E_SERVER_BINARY ?? join(targetDir, 'release/bmauth');
-  return spawnServer(smtpPort, binary, ['serve'], (port) => ({
+  return spawnServer(smtpPort, binary, ['serve'], configFile, (port) => ({
     BMAUTH_LISTEN: `127.0.0.1:${port}`,
     BMAUTH_SITE_DIR: join(repo, 'target/site'),
     ...env,
@@ -104,7 +104,7 @@ export async function expectAccessible(page, what) {
 /// The Leptos example app (examples/leptos_host), release build.
 export function startLeptosHost(smtpPort) {
   const binary = process.env.E2E_LEPTOS_HOST_BINARY ?? join(targetDir, 'release/leptos-host');
-  return spawnServer(smtpPort, binary, [], (port) => ({
+  return spawnServer(smtpPort, binary, [], undefined, (port) => ({
     ACME_LISTEN: `127.0.0.1:${port}`,
     ACME_SITE_DIR: join(repo, 'target/leptos-host-site'),
   }));
@@ -112,10 +112,12 @@ export function startLeptosHost(smtpPort) {
 
 const targetDir = process.env.CARGO_TARGET_DIR ?? join(repo, 'target');
 
-/// A server on a free loopback port: SQLite in a temporary folder, mail to the sink.
-async function spawnServer(smtpPort, binary, args, ownEnv) {
+/// A server on a free loopback port: SQLite in a temporary folder, mail to the sink;
+/// `configFile`, if given, is its `bmauth.toml` (read from the folder it starts in).
+async function spawnServer(smtpPort, binary, args, configFile, ownEnv) {
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), 'bmauth-e2e-'));
+  if (configFile) writeFileSync(join(data, 'bmauth.toml'), configFile);
   const origin = `http://localhost:${port}`;
   const child = spawn(binary, args, {
     cwd: data,
@@ -248,11 +250,11 @@ export async function screenshot(page, name) {
 /// What one test file runs against: a mail sink, a server and Chromium, started
 /// before its tests and stopped after them. Every device made with `device()` must
 /// end with a clean console (no CSP violations, no uncaught errors).
-export function world({ env } = {}) {
+export function world({ env, configFile } = {}) {
   const w = { devices: [], browsers: [] };
   before(async () => {
     w.mail = await startMailSink();
-    w.server = await startServer(w.mail.port, env);
+    w.server = await startServer(w.mail.port, env, configFile);
     w.browser = await launchBrowser();
     w.browsers.push(w.browser);
   });

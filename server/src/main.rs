@@ -33,6 +33,16 @@ enum Command {
     Migrate(Overrides),
     /// Check the configuration and print it (secrets hidden).
     CheckConfig(Overrides),
+    /// The OpenID Connect provider's signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a signing key that signs from now on; the old ones stay in the JWKS
+    /// until the tokens they signed have expired.
+    Rotate(Overrides),
 }
 
 /// Flags that override the file and environment. Unset flags override nothing.
@@ -144,6 +154,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let (config, serve) = load(&cli.config, overrides)?;
             config.validate()?;
             println!("configuration is valid:\n{config:#?}\n{serve:#?}");
+        }
+        Command::Keys(KeysCommand::Rotate(overrides)) => {
+            let (config, _) = load(&cli.config, overrides)?;
+            // The same database as `serve`, while it runs: no worker of its own.
+            let bmauth = BmAuth::builder(config)
+                .background_worker(false)
+                .start()
+                .await?;
+            let kid = bmauth.auth().rotate_signing_key().await?;
+            println!("kid={kid}");
         }
     }
     Ok(())

@@ -15,6 +15,7 @@ mod geo;
 mod link;
 mod login;
 mod nearby;
+pub(crate) mod oidc;
 mod pin;
 mod rate_limit;
 mod recovery;
@@ -194,6 +195,7 @@ pub(crate) struct Settings {
     pub session_idle: Duration,
     pub new_device_cooldown: Duration,
     pub new_device_shows_code: bool,
+    pub oidc_clients: Vec<crate::config::OidcClient>,
     pub limits: crate::config::Limits,
 }
 
@@ -246,6 +248,7 @@ impl Auth {
                 session_idle: validated.session_idle,
                 new_device_cooldown: validated.new_device_cooldown,
                 new_device_shows_code: config.link.new_device_shows_code,
+                oidc_clients: config.oidc.clients.clone(),
                 limits: config.limits.clone(),
             },
         })

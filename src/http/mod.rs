@@ -7,6 +7,7 @@ pub(crate) mod extract;
 pub(crate) mod health;
 mod link;
 pub(crate) mod metrics;
+pub(crate) mod oidc;
 mod routes;
 
 use axum::Router;

@@ -5,6 +5,7 @@
 //! upwards (`tests/layers.rs` checks it).
 
 mod ids;
+pub mod redirect;
 mod stored;
 pub mod token;
 

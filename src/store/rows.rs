@@ -82,6 +82,8 @@ pub struct SessionRow {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionUserRow {
     pub id_hash: String,
+    /// When the person signed in (the session began).
+    pub session_created_at: UnixTime,
     pub last_seen_at: UnixTime,
     pub credential_id: Option<CredentialId>,
     /// The session's `verified_at`.

@@ -13,6 +13,7 @@ mod link_risk;
 mod load;
 mod nearby;
 mod new_device;
+mod oidc;
 mod pins;
 mod recovery;
 mod schema;

@@ -1,6 +1,7 @@
 //! The pages. Each is rendered on the server; its form is an island.
 
 mod account;
+mod consent;
 mod link;
 mod login;
 mod recover;
@@ -13,6 +14,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 pub use account::AccountPage;
+pub use consent::ConsentPage;
 pub use link::LinkPage;
 pub use login::LoginPage;
 pub use recover::RecoverPage;

@@ -15,6 +15,14 @@ pub use url::Url;
 
 pub use crate::crypto::ServerSecret;
 
+mod limits;
+mod oidc;
+mod secrets;
+
+pub use limits::{Limits, LinkConfig, Rate};
+pub use oidc::{OidcClient, OidcConfig};
+pub use secrets::{DatabaseUrl, Password};
+
 /// How strict start-up is.
 ///
 /// ```
@@ -89,80 +97,6 @@ pub struct SmtpConfig {
     pub from: Option<Mailbox>,
 }
 
-/// A password from configuration. `Debug` never shows it.
-///
-/// ```
-/// use bmauth::config::Password;
-///
-/// assert_eq!(format!("{:?}", Password::new("s3cret")), "<redacted>");
-/// ```
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Password(String);
-
-impl Password {
-    /// Wraps a password.
-    ///
-    /// ```
-    /// let password = bmauth::config::Password::new(std::env::var("SMTP_PASSWORD").unwrap_or_default());
-    /// ```
-    pub fn new(password: impl Into<String>) -> Self {
-        Self(password.into())
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
-
-/// A database URL: `sqlite://path` or `postgres://…`. `Debug` hides its password.
-///
-/// ```
-/// use bmauth::config::DatabaseUrl;
-///
-/// let url = DatabaseUrl::from("postgres://bmauth:s3cret@db.internal/bmauth");
-/// assert!(!format!("{url:?}").contains("s3cret"));
-/// ```
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct DatabaseUrl(String);
-
-impl DatabaseUrl {
-    /// The URL as written.
-    ///
-    /// ```
-    /// let url = bmauth::config::DatabaseUrl::from("sqlite://data/bmauth.db");
-    /// assert!(url.as_str().starts_with("sqlite:"));
-    /// ```
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<T: Into<String>> From<T> for DatabaseUrl {
-    fn from(url: T) -> Self {
-        Self(url.into())
-    }
-}
-
-impl std::fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match Url::parse(&self.0) {
-            Ok(mut parsed) if parsed.password().is_some() => {
-                let _ = parsed.set_password(Some("<redacted>"));
-                write!(f, "{:?}", parsed.as_str())
-            }
-            _ => write!(f, "{:?}", self.0),
-        }
-    }
-}
-
 /// An HTTP header name from configuration, e.g. `x-forwarded-for`.
 ///
 /// ```
@@ -206,145 +140,6 @@ impl SmtpConfig {
             SmtpTls::Starttls => 587,
             SmtpTls::Tls => 465,
         })
-    }
-}
-
-/// At most `max` hits per `per_secs` seconds (a fixed window).
-///
-/// ```
-/// use bmauth::config::{Limits, Rate};
-///
-/// // Ten mails an hour to one address, instead of five.
-/// let limits = Limits { mail_per_account: Rate::new(10, 3600), ..Limits::default() };
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Rate {
-    /// Hits allowed per window.
-    pub max: u32,
-    /// The window, in seconds.
-    pub per_secs: u64,
-}
-
-impl Rate {
-    /// `max` hits per `per_secs` seconds.
-    ///
-    /// ```
-    /// let one_a_minute = bmauth::config::Rate::new(1, 60);
-    /// assert_eq!(one_a_minute.per_secs, 60);
-    /// ```
-    pub const fn new(max: u32, per_secs: u64) -> Self {
-        Self { max, per_secs }
-    }
-}
-
-/// Rate limits, counted in the shared database. "client" is the client address
-/// (IPv6 by its /64); "account" is the email address. Tight per account, generous
-/// per client, so that a few hundred people behind one office NAT can all sign in
-/// at nine in the morning.
-///
-/// ```
-/// use bmauth::config::{Config, Limits, Rate};
-///
-/// let config = Config {
-///     limits: Limits { ceremonies_per_client: Rate::new(5000, 600), ..Limits::default() },
-///     ..Config::default()
-/// };
-/// assert!(config.validate().is_ok());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Limits {
-    /// Sign-ins and sign-ups started from one client (each writes a ceremony; the
-    /// sign-in page starts one for passkey autofill on every visit).
-    pub ceremonies_per_client: Rate,
-    /// PIN tries from one client, across accounts.
-    pub pin_tries_per_client: Rate,
-    /// PIN tries for one email address, across its sign-ups and browsers.
-    pub pin_tries_per_account: Rate,
-    /// Mails sent because of requests from one client.
-    pub mail_per_client: Rate,
-    /// Mails sent to one email address.
-    pub mail_per_account: Rate,
-    /// Links a new device asks for (`/auth/link/request`, the direction a phisher
-    /// could relay) from one client.
-    pub link_requests_per_client: Rate,
-    /// Device links one account approves.
-    pub link_approvals_per_account: Rate,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            ceremonies_per_client: Rate::new(1000, 600),
-            pin_tries_per_client: Rate::new(100, 600),
-            pin_tries_per_account: Rate::new(30, 24 * 3600),
-            mail_per_client: Rate::new(100, 3600),
-            mail_per_account: Rate::new(5, 3600),
-            link_requests_per_client: Rate::new(10, 600),
-            link_approvals_per_account: Rate::new(10, 3600),
-        }
-    }
-}
-
-impl Limits {
-    fn validate(&self) -> Result<(), ConfigError> {
-        let all = [
-            ("limits.ceremonies_per_client", self.ceremonies_per_client),
-            ("limits.pin_tries_per_client", self.pin_tries_per_client),
-            ("limits.pin_tries_per_account", self.pin_tries_per_account),
-            ("limits.mail_per_client", self.mail_per_client),
-            ("limits.mail_per_account", self.mail_per_account),
-            (
-                "limits.link_requests_per_client",
-                self.link_requests_per_client,
-            ),
-            (
-                "limits.link_approvals_per_account",
-                self.link_approvals_per_account,
-            ),
-        ];
-        for (key, rate) in all {
-            if rate.max == 0 || rate.per_secs == 0 {
-                return Err(invalid(key, "max and per_secs must both be at least 1"));
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Adding a device by link (`[link]`).
-///
-/// ```
-/// use bmauth::config::{Config, LinkConfig};
-///
-/// // A week of holding back a device added by a QR code, instead of a day.
-/// let config = Config {
-///     link: LinkConfig { new_device_cooldown_hours: 7 * 24, ..LinkConfig::default() },
-///     ..Config::default()
-/// };
-/// assert!(config.validate().is_ok());
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LinkConfig {
-    /// For this long after a device joined by a link (not by recovery), its sessions
-    /// cannot remove the account's other passkeys or end their sessions: someone who
-    /// talked the owner into approving it cannot lock the owner out. At least 1.
-    pub new_device_cooldown_hours: u64,
-    /// Whether a new device may show a code for a signed-in one to scan
-    /// (`/auth/link/request`). That direction can be relayed by a phishing page;
-    /// `false` turns it off, leaving the signed-in device showing the code (which
-    /// the new device scans) and the proximity-checked path of the platform.
-    pub new_device_shows_code: bool,
-}
-
-impl Default for LinkConfig {
-    fn default() -> Self {
-        Self {
-            new_device_cooldown_hours: 24,
-            new_device_shows_code: true,
-        }
     }
 }
 
@@ -401,6 +196,8 @@ pub struct Config {
     /// device asking to join an account is ("near Lyon, France"). Nothing is
     /// shipped or downloaded: without one, no place is guessed.
     pub geoip_database: Option<PathBuf>,
+    /// The OpenID Connect provider (`[oidc]`).
+    pub oidc: OidcConfig,
     /// Mail (`[smtp]`).
     pub smtp: SmtpConfig,
 }
@@ -422,6 +219,7 @@ impl Default for Config {
             limits: Limits::default(),
             link: LinkConfig::default(),
             geoip_database: None,
+            oidc: OidcConfig::default(),
             smtp: SmtpConfig::default(),
         }
     }
@@ -617,6 +415,7 @@ impl Config {
             ));
         }
         self.validate_smtp()?;
+        self.oidc.validate()?;
         if self.mode.is_none() && origin.scheme() == "https" {
             return Err(invalid(
                 "mode",
@@ -714,149 +513,4 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn url(text: &str) -> Url {
-        Url::parse(text).unwrap()
-    }
-
-    fn key_of(config: &Config) -> &'static str {
-        match config.validate() {
-            Err(ConfigError::Invalid { key, .. }) => key,
-            other => panic!("expected an invalid key, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn defaults_are_valid_for_local_development() {
-        let v = Config::default().validate().unwrap();
-        assert_eq!(v.rp_id, "localhost");
-        assert_eq!(v.origin.as_str(), "http://localhost:3000/");
-        assert!(!v.secure_cookies);
-    }
-
-    #[test]
-    fn invalid_configuration_names_the_key() {
-        let mut c = Config {
-            public_url: url("http://example.com"),
-            ..Config::default()
-        };
-        assert_eq!(key_of(&c), "public_url");
-        c.public_url = url("https://app.example.com/path");
-        assert_eq!(key_of(&c), "public_url");
-        c.public_url = url("https://app.example.com");
-        c.rp_id = Some("other.com".into());
-        assert_eq!(key_of(&c), "rp_id");
-        c.rp_id = Some("example.com".into());
-        assert_eq!(
-            key_of(&c),
-            "mode",
-            "https in development must be said explicitly"
-        );
-        c.mode = Some(Mode::Development);
-        assert!(c.validate().is_ok());
-        c.mode = Some(Mode::Production);
-        assert_eq!(key_of(&c), "server_secret");
-        c.server_secret = Some(ServerSecret::generate());
-        assert_eq!(key_of(&c), "smtp.host");
-        c.smtp.host = Some("smtp.example.com".into());
-        assert_eq!(key_of(&c), "smtp.from");
-        c.smtp.from = Some("BMAuth <no-reply@example.com>".parse().unwrap());
-        assert!(c.validate().is_ok());
-        c.smtp.tls = SmtpTls::None;
-        assert_eq!(key_of(&c), "smtp.tls", "clear text only to this machine");
-        c.smtp.host = Some("127.0.0.1".into());
-        assert!(c.validate().is_ok());
-        c.client_ip_header = Some(HeaderName(axum::http::HeaderName::from_static(
-            "x-forwarded-for",
-        )));
-        assert_eq!(key_of(&c), "trusted_proxies");
-        c.trusted_proxies = vec!["10.0.0.0/8".parse().unwrap()];
-        assert!(c.validate().is_ok());
-        c.limits.mail_per_account.max = 0;
-        assert_eq!(key_of(&c), "limits.mail_per_account");
-        c.limits = Limits::default();
-        c.link.new_device_cooldown_hours = 0;
-        assert_eq!(key_of(&c), "link.new_device_cooldown_hours");
-        c.link = LinkConfig::default();
-        c.session_idle_hours = c.session_lifetime_hours + 1;
-        assert_eq!(key_of(&c), "session_idle_hours");
-    }
-
-    #[test]
-    fn values_are_read_once_into_their_types_and_errors_name_the_key() {
-        let folder = tempfile::tempdir().unwrap();
-        let file = folder.path().join("bmauth.toml");
-        for (text, key) in [
-            ("public_url = \"not a url\"", "public_url"),
-            ("server_secret = \"c2hvcnQ=\"", "server_secret"),
-            (
-                "client_ip_header = \"no spaces allowed\"",
-                "client_ip_header",
-            ),
-            ("[smtp]\nfrom = \"not a mailbox\"", "from"),
-        ] {
-            std::fs::write(&file, text).unwrap();
-            let error = Config::load(&file).unwrap_err().to_string();
-            assert!(error.contains(key), "{text}: {error}");
-        }
-        std::fs::write(&file, "[smtp]\nfrom = \"BMAuth <no-reply@example.com>\"").unwrap();
-        let config = Config::load(&file).unwrap();
-        assert_eq!(
-            config.smtp.from.unwrap().email.to_string(),
-            "no-reply@example.com"
-        );
-    }
-
-    #[test]
-    fn the_example_file_is_valid_and_flags_override_it() {
-        #[derive(Serialize)]
-        struct Flags {
-            rp_name: &'static str,
-        }
-        let example =
-            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/bmauth.example.toml"));
-        // The example also shows the reference binary's own keys.
-        let sources =
-            Config::sources(example).merge(Serialized::defaults(Flags { rp_name: "Flagged" }));
-        assert!(
-            Config::from_sources(&sources, &[]).is_err(),
-            "listen is not BMAuth's"
-        );
-        let config = Config::from_sources(&sources, &["listen", "site_dir"]).unwrap();
-        config.validate().unwrap();
-        assert_eq!(config.rp_name, "Flagged");
-        assert_eq!(
-            config.limits,
-            Limits::default(),
-            "the example shows the defaults"
-        );
-        assert_eq!(config.link, LinkConfig::default());
-        let missing = std::path::Path::new("/nonexistent/bmauth.toml");
-        assert_eq!(
-            Config::load(missing).unwrap().public_url.as_str(),
-            "http://localhost:3000/"
-        );
-    }
-
-    #[test]
-    fn debug_output_hides_secrets() {
-        let c = Config {
-            server_secret: Some(
-                "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="
-                    .parse()
-                    .unwrap(),
-            ),
-            database_url: "postgres://bm:hunter2@db/bmauth".into(),
-            smtp: SmtpConfig {
-                password: Some(Password::new("hunter3")),
-                ..SmtpConfig::default()
-            },
-            ..Config::default()
-        };
-        let shown = format!("{c:?}");
-        assert!(!shown.contains("hunter2") && !shown.contains("hunter3"));
-        assert!(!shown.contains("c2VjcmV0"));
-    }
-}
+mod tests;

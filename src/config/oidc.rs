@@ -1,0 +1,95 @@
+//! The OpenID Connect provider's configuration (`[oidc]`).
+
+use serde::{Deserialize, Serialize};
+
+use super::{ConfigError, invalid};
+
+/// An app that signs its people in through BMAuth, declared in the configuration
+/// (`[[oidc.clients]]`).
+///
+/// ```
+/// use bmauth::config::{Config, OidcClient};
+///
+/// let mut config = Config::default();
+/// config.oidc.clients.push(OidcClient {
+///     id: "notes".into(),
+///     name: "Acme Notes".into(),
+///     redirect_uris: vec!["https://notes.example.com/auth/callback".into()],
+///     post_logout_redirect_uris: vec![],
+///     secret_hash: None,
+///     public: true,
+/// });
+/// assert!(config.validate().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcClient {
+    /// Its `client_id`.
+    pub id: String,
+    /// What the consent page calls it.
+    pub name: String,
+    /// Where it may be sent back, matched exactly: https, or http to a loopback host.
+    pub redirect_uris: Vec<String>,
+    /// Where it may be sent after signing out, matched exactly.
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// SHA-256 (hex) of its `client_secret`, for a confidential client.
+    #[serde(default)]
+    pub secret_hash: Option<String>,
+    /// A public client (a browser or native app): no secret, PKCE required.
+    #[serde(default)]
+    pub public: bool,
+}
+
+/// The OpenID Connect provider (`[oidc]`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct OidcConfig {
+    /// Clients declared here (`[[oidc.clients]]`).
+    pub clients: Vec<OidcClient>,
+}
+
+impl OidcConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let mut ids = std::collections::HashSet::new();
+        for client in &self.clients {
+            if client.id.trim().is_empty() || !ids.insert(client.id.as_str()) {
+                return Err(invalid(
+                    "oidc.clients",
+                    "every client needs an id of its own",
+                ));
+            }
+            if client.public == client.secret_hash.is_some() {
+                return Err(invalid(
+                    "oidc.clients",
+                    format!(
+                        "client `{}`: give either secret_hash or public = true",
+                        client.id
+                    ),
+                ));
+            }
+            if client.redirect_uris.is_empty() {
+                return Err(invalid(
+                    "oidc.clients",
+                    format!("client `{}` has no redirect_uris", client.id),
+                ));
+            }
+            for uri in client
+                .redirect_uris
+                .iter()
+                .chain(&client.post_logout_redirect_uris)
+            {
+                if crate::model::redirect::registrable(uri).is_err() {
+                    return Err(invalid(
+                        "oidc.clients",
+                        format!(
+                            "client `{}`: `{uri}` must be https (http only to a loopback host), without a fragment",
+                            client.id
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

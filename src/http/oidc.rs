@@ -1,0 +1,278 @@
+//! The OpenID Connect provider's doors: discovery, the JWKS, authorize (with the
+//! consent page), token and userinfo. OAuth's own error shapes live here, apart
+//! from the JSON API's (`{"error", "error_description"}`, RFC 6749 §5.2).
+
+use axum::Extension;
+use axum::extract::{Form, Query};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::json;
+
+use super::extract::session_token;
+use crate::BmAuth;
+use crate::auth::oidc::authorize::{Authorization, AuthorizeRequest, SCOPES};
+use crate::auth::oidc::tokens::{TokenError, TokenRequest};
+
+/// `GET /.well-known/openid-configuration` (Discovery 1.0 §3): exactly what is
+/// supported, nothing more.
+pub async fn discovery(Extension(bm): Extension<BmAuth>) -> Response {
+    let issuer = bm.auth().issuer();
+    axum::Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}oauth/authorize"),
+        "token_endpoint": format!("{issuer}oauth/token"),
+        "userinfo_endpoint": format!("{issuer}oauth/userinfo"),
+        "jwks_uri": format!("{issuer}oauth/jwks"),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["ES256"],
+        "scopes_supported": SCOPES,
+        "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "email", "email_verified"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "authorization_response_iss_parameter_supported": false,
+    }))
+    .into_response()
+}
+
+/// `GET /oauth/jwks`: every public key tokens may be signed with.
+pub async fn jwks(Extension(bm): Extension<BmAuth>) -> Response {
+    // Made on first use, so that the JWKS is never empty once asked.
+    if let Err(e) = bm.auth().current_signing_key().await {
+        return crate::ApiError::from(e).into_response();
+    }
+    match bm.auth().public_keys().await {
+        Ok(keys) => axum::Json(json!({ "keys": keys })).into_response(),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+/// A page that says why BMAuth will not send the browser back to the app.
+fn refused_page(code: &str) -> Response {
+    let why = match code {
+        "unknown_client" => "The app that sent you here is not one this site knows.",
+        _ => "The app that sent you here asked to be sent back to an address it did not register.",
+    };
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Sign-in refused</title></head><body><main><h1>Sign-in refused</h1>\
+         <p>{why}</p><p>Nothing was shared with it. Go back to the app, or close this page.</p>\
+         <p><small>{code}</small></p></main></body></html>"
+    );
+    (StatusCode::BAD_REQUEST, Html(body)).into_response()
+}
+
+/// The authorization request's path and query, to come back to after signing in.
+pub(crate) fn here(request: &AuthorizeRequest) -> String {
+    let query = serde_urlencoded_pairs(request);
+    format!("/oauth/authorize?{query}")
+}
+
+/// The request's fields as a query.
+pub(crate) fn serde_urlencoded_pairs(request: &AuthorizeRequest) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    out.append_pair("client_id", &request.client_id)
+        .append_pair("redirect_uri", &request.redirect_uri)
+        .append_pair("response_type", &request.response_type)
+        .append_pair("scope", &request.scope);
+    for (key, value) in [
+        ("state", &request.state),
+        ("nonce", &request.nonce),
+        ("code_challenge", &request.code_challenge),
+        ("code_challenge_method", &request.code_challenge_method),
+    ] {
+        if let Some(value) = value {
+            out.append_pair(key, value);
+        }
+    }
+    out.finish()
+}
+
+/// Where an authorization's outcome sends the browser.
+pub(crate) fn outcome(request: &AuthorizeRequest, authorization: Authorization) -> Response {
+    match authorization {
+        Authorization::Refused(code) => refused_page(code),
+        Authorization::Redirect(url) => Redirect::to(url.as_str()).into_response(),
+        Authorization::SignIn { fresh } => {
+            let next = here(request);
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            let again = if fresh { "&again=1" } else { "" };
+            Redirect::to(&format!("/auth/login?next={next}{again}")).into_response()
+        }
+        // The consent page (a page of the app: its look, its headers); the server
+        // looks the request up again there, so nothing on it comes from the query.
+        Authorization::Consent { .. } => Redirect::to(&format!(
+            "/auth/consent?{}",
+            serde_urlencoded_pairs(request)
+        ))
+        .into_response(),
+    }
+}
+
+/// `GET /oauth/authorize`.
+pub async fn authorize(
+    Extension(bm): Extension<BmAuth>,
+    jar: CookieJar,
+    Query(request): Query<AuthorizeRequest>,
+) -> Response {
+    let session = session_token(&bm, &jar);
+    match bm.auth().authorize(&request, session.as_ref()).await {
+        Ok(authorization) => outcome(&request, authorization),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+/// The consent form's fields: the request, and the answer.
+#[derive(Debug, serde::Deserialize)]
+pub struct ConsentForm {
+    #[serde(flatten)]
+    request: AuthorizeRequest,
+    answer: String,
+}
+
+/// `POST /oauth/consent` (a same-origin form: the `Origin` check applies).
+pub async fn consent(
+    Extension(bm): Extension<BmAuth>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<ConsentForm>,
+) -> Response {
+    // A form posted under `Referrer-Policy: no-referrer` carries `Origin: null`
+    // (Fetch §3.2.5), so the browser's `Sec-Fetch-Site` says where it came from;
+    // a cross-site page can set neither.
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let fetched_from = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let same_origin = match origin {
+        Some(origin) if origin != "null" => origin == bm.origin_header(),
+        _ => fetched_from == Some("same-origin"),
+    };
+    if !same_origin {
+        return (
+            StatusCode::FORBIDDEN,
+            "this form did not come from this site",
+        )
+            .into_response();
+    }
+    let Some(session) = session_token(&bm, &jar) else {
+        return outcome(&form.request, Authorization::SignIn { fresh: false });
+    };
+    let approved = form.answer == "allow";
+    match bm.auth().consent(&form.request, &session, approved).await {
+        Ok(authorization) => outcome(&form.request, authorization),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+/// The token endpoint's form: the request, and perhaps the client's credentials.
+#[derive(Debug, serde::Deserialize)]
+pub struct TokenForm {
+    #[serde(flatten)]
+    request: TokenRequest,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// The client's credentials from `Authorization: Basic` (RFC 6749 §2.3.1), if any.
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Some((unescape(id), unescape(secret)))
+}
+
+fn token_error(error: TokenError) -> Response {
+    let status = if error == TokenError::InvalidClient {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let mut response = (status, axum::Json(json!({ "error": error.as_str() }))).into_response();
+    if error == TokenError::InvalidClient {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"bmauth\""),
+        );
+    }
+    response
+}
+
+/// `POST /oauth/token`.
+pub async fn token(
+    Extension(bm): Extension<BmAuth>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let (client_id, secret) = match (basic_credentials(&headers), &form.client_id) {
+        (Some((id, secret)), None) => (id, Some(secret)),
+        (None, Some(id)) => (id.clone(), form.client_secret.clone()),
+        (Some((id, secret)), Some(form_id)) if &id == form_id => (id, Some(secret)),
+        _ => return token_error(TokenError::InvalidClient),
+    };
+    match bm
+        .auth()
+        .exchange_code(&client_id, secret.as_deref(), &form.request)
+        .await
+    {
+        Ok(Ok(tokens)) => axum::Json(json!({
+            "access_token": tokens.access_token,
+            "token_type": "Bearer",
+            "expires_in": tokens.expires_in,
+            "id_token": tokens.id_token,
+            "scope": tokens.scope,
+        }))
+        .into_response(),
+        Ok(Err(error)) => token_error(error),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+/// `GET` or `POST /oauth/userinfo` with `Authorization: Bearer`.
+pub async fn userinfo(Extension(bm): Extension<BmAuth>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let found = match token {
+        Some(token) => bm.auth().user_info(token).await,
+        None => Ok(None),
+    };
+    match found {
+        Ok(Some(info)) => axum::Json(info).into_response(),
+        Ok(None) => {
+            let mut response = StatusCode::UNAUTHORIZED.into_response();
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+            response
+        }
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+/// The provider's routes, for the reference app.
+pub(crate) fn router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> axum::Router<S> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/oauth/jwks", get(jwks))
+        .route("/oauth/authorize", get(authorize))
+        .route("/oauth/consent", post(consent))
+        .route("/oauth/token", post(token))
+        .route("/oauth/userinfo", get(userinfo).post(userinfo))
+        .layer(bmauth.layer())
+}

@@ -1,0 +1,412 @@
+//! BMAuth as an OpenID Connect provider (work in progress): the code flow with
+//! PKCE, consent, the token exchange, userinfo, and the attacks on each. The ID
+//! token's signature is checked here with `p256` directly against the JWKS, not
+//! with the JOSE crate that signed it.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+use sha2::Digest;
+
+use crate::support::{Backend, Browser, TestApp};
+
+const ADA: &str = "ada@example.com";
+const CALLBACK: &str = "http://localhost:9999/callback";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+fn with_clients(config: &mut bmauth::Config) {
+    use bmauth::config::OidcClient;
+    config.oidc.clients = vec![
+        OidcClient {
+            id: "notes".into(),
+            name: "Acme Notes".into(),
+            redirect_uris: vec![CALLBACK.into()],
+            post_logout_redirect_uris: vec![],
+            secret_hash: None,
+            public: true,
+        },
+        OidcClient {
+            id: "wiki".into(),
+            name: "The Wiki".into(),
+            redirect_uris: vec!["https://wiki.example.com/oidc".into()],
+            post_logout_redirect_uris: vec![],
+            secret_hash: Some(bmauth::testing::hex(&sha2::Sha256::digest(b"wiki-secret"))),
+            public: false,
+        },
+    ];
+}
+
+fn authorize_url(app: &TestApp, extra: &[(&str, &str)]) -> String {
+    let mut url = url::Url::parse(&format!("{}/oauth/authorize", app.base())).unwrap();
+    {
+        let mut q = url.query_pairs_mut();
+        for (k, v) in [
+            ("client_id", "notes"),
+            ("redirect_uri", CALLBACK),
+            ("response_type", "code"),
+            ("scope", "openid email"),
+            ("state", "s-123"),
+            ("nonce", "n-456"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ] {
+            if !extra.iter().any(|(key, _)| *key == k) {
+                q.append_pair(k, v);
+            }
+        }
+        for (k, v) in extra {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+    }
+    url.to_string()
+}
+
+/// The answer's `Location`, parsed.
+fn location(answer: &reqwest::Response) -> url::Url {
+    let to = answer.headers()["location"].to_str().unwrap();
+    url::Url::parse(to).unwrap_or_else(|_| url::Url::parse("http://x").unwrap().join(to).unwrap())
+}
+
+fn param(url: &url::Url, name: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Ada, signed in, consents to Acme Notes: the code it is sent back with.
+async fn code_for_notes(app: &TestApp, ada: &Browser) -> String {
+    let first = ada.http.get(authorize_url(app, &[])).send().await.unwrap();
+    assert!(first.status().is_redirection());
+    let to = location(&first);
+    if let Some(code) = param(&to, "code") {
+        return code; // consented before: straight back with a code
+    }
+    assert_eq!(to.path(), "/auth/consent", "to the consent page");
+    let page = ada
+        .http
+        .get(format!(
+            "{}{}?{}",
+            app.base(),
+            to.path(),
+            to.query().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(ADA), "the address the app will see");
+    assert!(html.contains("Sign in to Acme Notes?"), "{html}");
+    assert!(html.contains("localhost"), "where it sends you back");
+    let url = url::Url::parse(&authorize_url(app, &[])).unwrap();
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("answer".into(), "allow".into()));
+    let answer = ada
+        .http
+        .post(format!("{}/oauth/consent", app.base()))
+        .header("origin", &app.origin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_redirection(), "{}", answer.status());
+    let back = location(&answer);
+    assert!(back.as_str().starts_with(CALLBACK));
+    assert_eq!(param(&back, "state").as_deref(), Some("s-123"));
+    param(&back, "code").expect("a code")
+}
+
+async fn exchange(app: &TestApp, code: &str, verifier: &str) -> (u16, Value) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}/oauth/token", app.base()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", CALLBACK),
+            ("client_id", "notes"),
+            ("code_verifier", verifier),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+/// Checks an ES256 JWT against the JWKS with `p256` itself; answers its claims.
+async fn verified_claims(app: &TestApp, jwt: &str) -> Value {
+    use p256::ecdsa::signature::Verifier;
+    let jwks: Value = reqwest::get(format!("{}/oauth/jwks", app.base()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3);
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "ES256", "never none, never HS256");
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .expect("the token's key is in the JWKS");
+    let mut point = vec![4u8];
+    point.extend(URL_SAFE_NO_PAD.decode(key["x"].as_str().unwrap()).unwrap());
+    point.extend(URL_SAFE_NO_PAD.decode(key["y"].as_str().unwrap()).unwrap());
+    let verifying = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+    let signature =
+        p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(parts[2]).unwrap()).unwrap();
+    verifying
+        .verify(format!("{}.{}", parts[0], parts[1]).as_bytes(), &signature)
+        .expect("the signature verifies");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
+}
+
+async fn a_person_signs_in_to_an_app_with_the_code_flow(backend: Backend) {
+    let app = TestApp::start_with(backend, with_clients).await;
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    let discovery: Value = reqwest::get(format!("{}/.well-known/openid-configuration", app.base()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let issuer = discovery["issuer"].as_str().unwrap().to_string();
+    assert_eq!(issuer, format!("{}/", app.origin), "the public URL");
+    assert_eq!(
+        discovery["token_endpoint"],
+        format!("{}/oauth/token", app.origin)
+    );
+    assert_eq!(discovery["response_types_supported"], json!(["code"]));
+    assert_eq!(
+        discovery["code_challenge_methods_supported"],
+        json!(["S256"])
+    );
+
+    let code = code_for_notes(&app, &ada).await;
+    let (status, tokens) = exchange(&app, &code, VERIFIER).await;
+    assert_eq!(status, 200, "{tokens}");
+    let claims = verified_claims(&app, tokens["id_token"].as_str().unwrap()).await;
+    assert_eq!(claims["iss"], issuer);
+    assert_eq!(claims["aud"], "notes");
+    assert_eq!(claims["nonce"], "n-456");
+    assert_eq!(claims["email"], ADA);
+    assert_eq!(claims["email_verified"], true);
+    assert_eq!(claims["amr"], json!(["hwk", "user"]));
+    let now = bmauth::Clock::now(&app.clock);
+    let auth_time = claims["auth_time"].as_i64().unwrap();
+    assert!(
+        (now - auth_time).abs() < 600,
+        "signed in just now: {auth_time}"
+    );
+    let me = ada.me().await;
+    assert_eq!(claims["sub"], me.body["user"]["id"]);
+
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let info = reqwest::Client::new()
+        .get(format!("{}/oauth/userinfo", app.base()))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 200);
+    let info: Value = info.json().await.unwrap();
+    assert_eq!(info["email"], ADA);
+
+    // A second sign-in skips the consent page: straight back with a code.
+    let again = ada.http.get(authorize_url(&app, &[])).send().await.unwrap();
+    assert!(again.status().is_redirection());
+    assert!(param(&location(&again), "code").is_some());
+
+    // The code replayed: refused, and the access token it gave is revoked.
+    let (status, error) = exchange(&app, &code, VERIFIER).await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let info = reqwest::Client::new()
+        .get(format!("{}/oauth/userinfo", app.base()))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(info.status(), 401);
+}
+
+async fn the_authorization_refuses_what_it_should(backend: Backend) {
+    let app = TestApp::start_with(backend, with_clients).await;
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    // An unknown client or a redirect URI not registered: a page on BMAuth, never
+    // a redirect.
+    for extra in [
+        vec![("client_id", "nobody")],
+        vec![("redirect_uri", "http://localhost:9999/callback/../evil")],
+        vec![("redirect_uri", "https://evil.example/callback")],
+        vec![("client_id", "wiki")],
+    ] {
+        let answer = ada
+            .http
+            .get(authorize_url(&app, &extra))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 400, "{extra:?}");
+        assert!(answer.headers().get("location").is_none(), "{extra:?}");
+    }
+    // Errors the app may hear, sent back to its own registered URI with its state.
+    for (extra, expected) in [
+        (vec![("code_challenge_method", "plain")], "invalid_request"),
+        (
+            vec![("code_challenge", ""), ("code_challenge_method", "")],
+            "invalid_request",
+        ),
+        (
+            vec![("response_type", "token")],
+            "unsupported_response_type",
+        ),
+        (vec![("scope", "email")], "invalid_scope"),
+    ] {
+        let answer = ada
+            .http
+            .get(authorize_url(&app, &extra))
+            .send()
+            .await
+            .unwrap();
+        assert!(answer.status().is_redirection(), "{extra:?}");
+        let back = location(&answer);
+        assert_eq!(
+            param(&back, "error").as_deref(),
+            Some(expected),
+            "{extra:?}"
+        );
+        assert_eq!(param(&back, "state").as_deref(), Some("s-123"));
+    }
+    // Not signed in: to the sign-in page and back; with prompt=none, an error.
+    let stranger = app.browser();
+    let answer = stranger
+        .http
+        .get(authorize_url(&app, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert!(location(&answer).path().starts_with("/auth/login"));
+    let answer = stranger
+        .http
+        .get(authorize_url(&app, &[("prompt", "none")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        param(&location(&answer), "error").as_deref(),
+        Some("login_required")
+    );
+    // prompt=login, two minutes after signing in: the passkey again, on the sign-in
+    // page (not a redirect away from it, though a session is open), then back.
+    app.advance(std::time::Duration::from_secs(120));
+    let answer = ada
+        .http
+        .get(authorize_url(&app, &[("prompt", "login")]))
+        .send()
+        .await
+        .unwrap();
+    let to = location(&answer);
+    assert_eq!(to.path(), "/auth/login");
+    assert_eq!(param(&to, "again").as_deref(), Some("1"));
+    assert!(param(&to, "next").unwrap().starts_with("/oauth/authorize?"));
+    let page = ada
+        .http
+        .get(format!("{}/auth/login?{}", app.base(), to.query().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        200,
+        "the sign-in page, to use the passkey again"
+    );
+    // Signed in but never consented, with prompt=none.
+    let answer = ada
+        .http
+        .get(authorize_url(&app, &[("prompt", "none")]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        param(&location(&answer), "error").as_deref(),
+        Some("consent_required")
+    );
+}
+
+async fn the_token_endpoint_refuses_what_it_should(backend: Backend) {
+    let app = TestApp::start_with(backend, with_clients).await;
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    let code = code_for_notes(&app, &ada).await;
+    // A wrong verifier spends the code.
+    let (status, error) = exchange(&app, &code, "x".repeat(43).as_str()).await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = exchange(&app, &code, VERIFIER).await;
+    assert_eq!(status, 400, "used up by the wrong try");
+    // A code after the session that got it ended.
+    let code = code_for_notes(&app, &ada).await;
+    ada.post("/auth/logout", json!({})).await.expect_ok();
+    let (status, error) = exchange(&app, &code, VERIFIER).await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    // A confidential client with a wrong secret: 401 invalid_client.
+    let answer = reqwest::Client::new()
+        .post(format!("{}/oauth/token", app.base()))
+        .basic_auth("wiki", Some("guess"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", "https://wiki.example.com/oidc"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    assert!(answer.headers().get("www-authenticate").is_some());
+}
+
+#[tokio::test]
+async fn code_flow_sqlite() {
+    a_person_signs_in_to_an_app_with_the_code_flow(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn code_flow_postgres() {
+    a_person_signs_in_to_an_app_with_the_code_flow(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn authorize_refusals_sqlite() {
+    the_authorization_refuses_what_it_should(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn authorize_refusals_postgres() {
+    the_authorization_refuses_what_it_should(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn token_refusals_sqlite() {
+    the_token_endpoint_refuses_what_it_should(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn token_refusals_postgres() {
+    the_token_endpoint_refuses_what_it_should(Backend::Postgres).await;
+}
