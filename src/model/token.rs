@@ -1,5 +1,6 @@
-//! Random 256-bit tokens that live in cookies and are stored only as hashes:
-//! sessions, and the browser binding.
+//! Random 256-bit tokens that are stored only as hashes: the cookies (sessions,
+//! the browser binding) and what the OpenID Connect provider hands to apps
+//! (authorization codes, access tokens).
 
 use std::marker::PhantomData;
 
@@ -39,6 +40,19 @@ pub type SessionToken = Token<Session>;
 /// assert_eq!(browser.as_str().len(), 43);
 /// ```
 pub type BrowserToken = Token<Browser>;
+
+/// Marks an authorization code the provider sends back to an app.
+#[derive(Debug)]
+pub enum Code {}
+
+/// Marks an access token the provider gives an app for `userinfo`.
+#[derive(Debug)]
+pub enum Access {}
+
+/// An authorization code (used once, within a minute).
+pub type AuthorizationCode = Token<Code>;
+/// An OAuth access token.
+pub type AccessToken = Token<Access>;
 
 impl<K> Clone for Token<K> {
     fn clone(&self) -> Self {

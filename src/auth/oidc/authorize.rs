@@ -10,7 +10,8 @@ use url::Url;
 
 use super::super::{Auth, AuthResult, SessionToken};
 use super::clients::{Client, matches_exactly};
-use crate::crypto::{b64url, hex, random_bytes, sha256};
+use crate::crypto::{b64url, sha256};
+use crate::model::AuthorizationCode;
 use crate::store::CodeRow;
 
 /// The scopes BMAuth knows; others are left out of what is granted.
@@ -243,11 +244,11 @@ impl Auth {
         session_hash: &str,
         auth_time: i64,
     ) -> AuthResult<String> {
-        let code = b64url(&random_bytes::<32>());
+        let code = AuthorizationCode::generate();
         let now = self.now();
         self.store
             .insert_code(&CodeRow {
-                code_hash: hex(&sha256(code.as_bytes())),
+                code_hash: code.id_hash(),
                 client_id: client.id.clone(),
                 user_id: user_id.clone(),
                 session_hash: session_hash.to_string(),
@@ -260,7 +261,7 @@ impl Auth {
                 expires_at: now + CODE_TTL_SECS,
             })
             .await?;
-        Ok(code)
+        Ok(code.as_str().to_string())
     }
 }
 

@@ -10,7 +10,8 @@ use subtle::ConstantTimeEq;
 
 use super::super::{Auth, AuthResult};
 use super::authorize::pkce_matches;
-use crate::crypto::{b64url, hex, random_bytes, sha256};
+use crate::crypto::{hex, sha256};
+use crate::model::{AccessToken, AuthorizationCode};
 use crate::store::{CodeUse, TokenRow};
 
 /// An ID token lives this long; the access token too.
@@ -133,8 +134,12 @@ impl Auth {
         let (Some(code), Some(redirect_uri)) = (&request.code, &request.redirect_uri) else {
             return Ok(Err(TokenError::InvalidRequest));
         };
+        // Anything `generate` could not have made is no code (RFC 6749 §5.2).
+        let Some(code) = AuthorizationCode::parse(code) else {
+            return Ok(Err(TokenError::InvalidGrant));
+        };
         let now = self.now();
-        let code_hash = hex(&sha256(code.as_bytes()));
+        let code_hash = code.id_hash();
         let issued = match self.store.use_code(&code_hash, now).await? {
             CodeUse::First(issued) => issued,
             CodeUse::Replayed => {
@@ -165,10 +170,10 @@ impl Auth {
         {
             return Ok(Err(TokenError::InvalidGrant));
         }
-        let access_token = b64url(&random_bytes::<32>());
+        let access_token = AccessToken::generate();
         self.store
             .insert_token(&TokenRow {
-                token_hash: hex(&sha256(access_token.as_bytes())),
+                token_hash: access_token.id_hash(),
                 client_id: client.id.clone(),
                 user_id: issued.user_id.clone(),
                 session_hash: issued.session_hash.clone(),
@@ -219,7 +224,7 @@ impl Auth {
             .to_string();
         Ok(Ok(Tokens {
             id_token,
-            access_token,
+            access_token: access_token.as_str().to_string(),
             expires_in: TOKEN_TTL_SECS,
             scope: issued.scope,
         }))
@@ -227,8 +232,10 @@ impl Auth {
 
     /// What an access token may see (`None`: not a live token).
     pub async fn user_info(&self, access_token: &str) -> AuthResult<Option<UserInfo>> {
-        let hash = hex(&sha256(access_token.trim().as_bytes()));
-        let Some(owner) = self.store.token_owner(&hash, self.now()).await? else {
+        let Some(token) = AccessToken::parse(access_token.trim()) else {
+            return Ok(None);
+        };
+        let Some(owner) = self.store.token_owner(&token.id_hash(), self.now()).await? else {
             return Ok(None);
         };
         let email = owner.scope.split(' ').any(|s| s == "email");
