@@ -4,6 +4,10 @@
 //! per-address limits see real clients. Signatures are real P-256 (the tests'
 //! software authenticator) and the codes come through a real SMTP sink.
 //!
+//! Then each signs in to an app through BMAuth's OpenID Connect provider again and
+//! again: the authorization with a live session and consent remembered, the code
+//! exchanged for tokens (PKCE), and userinfo.
+//!
 //! It reports ceremonies per second, latency percentiles, the server's CPU time
 //! per ceremony (and the database server's, on PostgreSQL) and its peak memory,
 //! read from `/proc`, and errors by code. Settings, from the environment:
@@ -110,6 +114,8 @@ impl Person {
             email: format!("person{index}@bench.example"),
             http: reqwest::Client::builder()
                 .cookie_store(true)
+                // The provider answers with redirects to the app, read not followed.
+                .redirect(reqwest::redirect::Policy::none())
                 .local_address(IpAddr::V4(address))
                 .build()
                 .expect("an HTTP client"),
@@ -194,6 +200,106 @@ impl Person {
     }
 }
 
+/// The app the benchmark signs in to: a public client (PKCE), whose callback is
+/// never visited (its `Location` is read).
+const APP_CALLBACK: &str = "http://localhost:9/callback";
+const APP_CONFIG: &str = r#"
+[[oidc.clients]]
+id = "bench"
+name = "Bench App"
+redirect_uris = ["http://localhost:9/callback"]
+public = true
+"#;
+/// RFC 7636 Appendix B.
+const PKCE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+impl Person {
+    /// Signs in to the app: authorize (consenting the first time), the code for
+    /// tokens, userinfo.
+    async fn sign_in_to_app(&self, base: &str, origin: &str) -> Result<(), Failure> {
+        let query = [
+            ("client_id", "bench"),
+            ("redirect_uri", APP_CALLBACK),
+            ("response_type", "code"),
+            ("scope", "openid email"),
+            ("state", "s"),
+            ("nonce", "n"),
+            ("code_challenge", PKCE_CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ];
+        let transport = |e: reqwest::Error| format!("transport: {e}");
+        let answer = self
+            .http
+            .get(format!("{base}/oauth/authorize"))
+            .query(&query)
+            .send()
+            .await
+            .map_err(transport)?;
+        let mut to = location(&answer)?;
+        if to.path() == "/auth/consent" {
+            let mut form: Vec<(&str, &str)> = query.to_vec();
+            form.push(("answer", "allow"));
+            let answer = self
+                .http
+                .post(format!("{base}/oauth/consent"))
+                .header("origin", origin)
+                .form(&form)
+                .send()
+                .await
+                .map_err(transport)?;
+            to = location(&answer)?;
+        }
+        let code = to
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.into_owned())
+            .ok_or_else(|| format!("no code: {to}"))?;
+        let tokens: Value = self
+            .http
+            .post(format!("{base}/oauth/token"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", APP_CALLBACK),
+                ("client_id", "bench"),
+                ("code_verifier", PKCE_VERIFIER),
+            ])
+            .send()
+            .await
+            .map_err(transport)?
+            .json()
+            .await
+            .map_err(|_| "token: not JSON".to_string())?;
+        let access = tokens["access_token"]
+            .as_str()
+            .ok_or_else(|| format!("token: {}", tokens["error"]))?;
+        let info = self
+            .http
+            .get(format!("{base}/oauth/userinfo"))
+            .bearer_auth(access)
+            .send()
+            .await
+            .map_err(transport)?;
+        if !info.status().is_success() {
+            return Err(format!("userinfo {}", info.status()));
+        }
+        Ok(())
+    }
+}
+
+/// A redirect's target.
+fn location(answer: &reqwest::Response) -> Result<url::Url, Failure> {
+    let to = answer
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| format!("no redirect: {}", answer.status()))?;
+    url::Url::parse("http://localhost/")
+        .and_then(|base| base.join(to))
+        .map_err(|e| e.to_string())
+}
+
 /// What one phase measured.
 #[derive(Default)]
 struct Tally {
@@ -244,6 +350,7 @@ async fn start_server(binary: &str, database: &str, smtp_port: u16) -> Server {
         database.to_string()
     };
     let origin = format!("http://localhost:{port}");
+    std::fs::write(data.path().join("bmauth.toml"), APP_CONFIG).expect("the configuration");
     let child = Command::new(binary)
         .arg("serve")
         .current_dir(data.path())
@@ -389,10 +496,32 @@ async fn main() {
         concurrency,
         Some(until),
         {
+            let (base, origin) = (base.clone(), origin.clone());
             move |person: Arc<Mutex<Person>>| {
                 let (base, origin) = (base.clone(), origin.clone());
                 async move { person.lock().await.sign_in(&base, &origin).await }
             }
+        },
+    )
+    .await;
+    // Each person consents once (not measured), then signs in to the app again
+    // and again with the session they hold.
+    for person in &people {
+        let person = person.lock().await;
+        if let Err(e) = person.sign_in_to_app(&base, &origin).await {
+            panic!("the first app sign-in failed: {e}");
+        }
+    }
+    let until = Instant::now() + Duration::from_secs(seconds as u64);
+    phase(
+        "app sign-ins (authorize, token, userinfo)",
+        &server,
+        &people,
+        concurrency,
+        Some(until),
+        move |person: Arc<Mutex<Person>>| {
+            let (base, origin) = (base.clone(), origin.clone());
+            async move { person.lock().await.sign_in_to_app(&base, &origin).await }
         },
     )
     .await;

@@ -154,6 +154,52 @@ async fn consent(
     next.run(request).await
 }
 
+/// The logout confirmation: the request judged again here, so that what the page
+/// says (the app's name) comes from the server; if there is nothing to ask, the
+/// outcome is carried out.
+async fn logout_confirmation(
+    bmauth: &BmAuth,
+    jar: CookieJar,
+    user: crate::User,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    use crate::auth::oidc::logout::{Logout, LogoutRequest};
+    let Ok(axum::extract::Query(asked)) =
+        axum::extract::Query::<LogoutRequest>::try_from_uri(request.uri())
+    else {
+        return Redirect::to("/").into_response();
+    };
+    let session = session_token(bmauth, &jar);
+    let judged = match bmauth
+        .auth()
+        .end_session(&asked, session.as_ref(), None)
+        .await
+    {
+        Ok(judged) => judged,
+        Err(e) => return crate::http::error::ApiError::from(e).into_response(),
+    };
+    let Logout::Confirm {
+        app,
+        returns_to_origin,
+    } = judged
+    else {
+        return crate::http::oidc::logout_outcome(bmauth, jar, &asked, judged);
+    };
+    let fields = url::form_urlencoded::parse(crate::http::oidc::logout_query(&asked).as_bytes())
+        .into_owned()
+        .collect();
+    request.extensions_mut().insert(bmauth_app::LogoutDetails {
+        app,
+        email: user.email.clone(),
+        returns_to_origin,
+        fields,
+    });
+    request.extensions_mut().insert(SignedInUser(user.into()));
+    request.extensions_mut().insert(bmauth.page_settings());
+    next.run(request).await
+}
+
 /// Gives pages the signed-in user; sends visitors who are not signed in from the app
 /// to sign-in (and back after), and signed-in ones from sign-in to the app.
 async fn signed_in_user(
@@ -177,13 +223,24 @@ async fn signed_in_user(
             Redirect::to("/auth/login?next=%2Fauth%2Faccount").into_response()
         }
         (Some(user), "/auth/consent") => consent(&bmauth, &jar, user, request, next).await,
+        (Some(user), "/auth/logout") => {
+            logout_confirmation(&bmauth, jar, user, request, next).await
+        }
         (None, "/auth/consent") => {
             let query = request.uri().query().unwrap_or_default();
             Redirect::to(&format!("/oauth/authorize?{query}")).into_response()
         }
         // Asked to use the passkey again (`prompt=login`, `max_age`): the page, not
         // a redirect, though a session is open.
-        (Some(_), "/auth/login") if asks_again(request.uri()) => {
+        (Some(user), "/auth/login") if asks_again(request.uri()) => {
+            // The address is known: filled in, so that the passkey is one tap away.
+            let query = request.uri().query().unwrap_or_default().to_string();
+            if !url::form_urlencoded::parse(query.as_bytes()).any(|(key, _)| key == "email") {
+                let mut with_email = url::form_urlencoded::Serializer::new(query);
+                with_email.append_pair("email", &user.email);
+                return Redirect::to(&format!("/auth/login?{}", with_email.finish()))
+                    .into_response();
+            }
             request.extensions_mut().insert(bmauth.page_settings());
             next.run(request).await
         }

@@ -12,8 +12,8 @@ pub mod client;
 mod pages;
 
 pub use pages::{
-    AccountPage, ConsentPage, LinkPage, LoginPage, NotFound, RecoverPage, RegisterPage, UndoPage,
-    VerifyPage,
+    AccountPage, ConsentPage, LinkPage, LoginPage, LogoutPage, NotFound, RecoverPage, RegisterPage,
+    UndoPage, VerifyPage,
 };
 
 use leptos::prelude::*;
@@ -43,6 +43,21 @@ pub struct ConsentDetails {
     /// which the page's `form-action` must allow.
     pub returns_to_origin: String,
     /// The authorization request, to post back with the answer.
+    pub fields: Vec<(String, String)>,
+}
+
+/// What the logout confirmation shows, looked up by the server for this request:
+/// which app asked (if it said), who is signed in, where the answer sends the
+/// browser, and the logout request's fields to post back with the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutDetails {
+    /// The app's registered name, if the request named one.
+    pub app: Option<String>,
+    /// The signed-in person's address.
+    pub email: String,
+    /// The origin the answer redirects to, if any, which `form-action` must allow.
+    pub returns_to_origin: Option<String>,
+    /// The logout request, to post back with the answer.
     pub fields: Vec<(String, String)>,
 }
 
@@ -129,13 +144,15 @@ pub fn send_content_security_policy() {
         return;
     };
     let mut policy = content_security_policy(Some(&nonce.to_string()));
-    // The consent form's answer redirects to the app, which `form-action` must
-    // allow (browsers check a form's redirects too): that app's origin, this page only.
+    // The consent and logout forms' answers redirect to the app, which
+    // `form-action` must allow (browsers check a form's redirects too): that app's
+    // origin, these pages only.
     if let Some(app) = use_context::<http::request::Parts>().and_then(|parts| {
-        parts
-            .extensions
-            .get::<ConsentDetails>()
+        let consent = parts.extensions.get::<ConsentDetails>();
+        let logout = parts.extensions.get::<LogoutDetails>();
+        consent
             .map(|c| c.returns_to_origin.clone())
+            .or_else(|| logout.and_then(|l| l.returns_to_origin.clone()))
     }) {
         policy = policy.replace("form-action 'self'", &format!("form-action 'self' {app}"));
     }
@@ -188,6 +205,7 @@ pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
         <Route path=path!("/auth/account") view=AccountPage />
         <Route path=path!("/auth/undo") view=UndoPage />
         <Route path=path!("/auth/consent") view=ConsentPage />
+        <Route path=path!("/auth/logout") view=LogoutPage />
     }
     .into_inner()
 }

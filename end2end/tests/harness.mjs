@@ -3,7 +3,7 @@
 // Chromium with a virtual authenticator per page.
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -20,7 +20,7 @@ export const repo = resolve(here, '../..');
 export const artifacts = join(repo, 'end2end/test-results');
 mkdirSync(join(artifacts, 'screenshots'), { recursive: true });
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -119,26 +119,31 @@ async function spawnServer(smtpPort, binary, args, configFile, ownEnv) {
   const data = mkdtempSync(join(tmpdir(), 'bmauth-e2e-'));
   if (configFile) writeFileSync(join(data, 'bmauth.toml'), configFile);
   const origin = `http://localhost:${port}`;
-  const child = spawn(binary, args, {
-    cwd: data,
-    env: {
-      ...process.env,
-      RUST_LOG: 'warn',
-      ...ownEnv(port),
-      BMAUTH_PUBLIC_URL: origin,
-      BMAUTH_DATABASE_URL: `sqlite://${data}/bmauth.db`,
-      BMAUTH_DATA_DIR: data,
-      BMAUTH_SMTP__HOST: '127.0.0.1',
-      BMAUTH_SMTP__PORT: String(smtpPort),
-      BMAUTH_SMTP__TLS: 'none',
-      BMAUTH_SMTP__FROM: 'BMAuth <no-reply@bmauth.test>',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const env = {
+    ...process.env,
+    RUST_LOG: 'warn',
+    ...ownEnv(port),
+    BMAUTH_PUBLIC_URL: origin,
+    BMAUTH_DATABASE_URL: `sqlite://${data}/bmauth.db`,
+    BMAUTH_DATA_DIR: data,
+    BMAUTH_SMTP__HOST: '127.0.0.1',
+    BMAUTH_SMTP__PORT: String(smtpPort),
+    BMAUTH_SMTP__TLS: 'none',
+    BMAUTH_SMTP__FROM: 'BMAuth <no-reply@bmauth.test>',
+  };
+  const child = spawn(binary, args, { cwd: data, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  /// The same binary as a command line on this server's database and settings
+  /// (e.g. `cli(['clients', 'add', ...])`): its standard output.
+  const cli = (cliArgs) => new Promise((ok, fail) => {
+    execFile(binary, cliArgs, { cwd: data, env }, (error, stdout, stderr) => {
+      if (error) fail(new Error(`${binary} ${cliArgs.join(' ')}: ${error.message}\n${stderr}`));
+      else ok(stdout);
+    });
   });
   for (let i = 0; i < 200; i++) {
     try {
       const res = await fetch(`http://127.0.0.1:${port}/auth/status`);
-      if (res.ok) return { origin, stop: () => child.kill('SIGTERM') };
+      if (res.ok) return { origin, stop: () => child.kill('SIGTERM'), cli };
     } catch {}
     if (child.exitCode !== null) throw new Error(`${binary} exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -252,11 +257,22 @@ export async function screenshot(page, name) {
 /// end with a clean console (no CSP violations, no uncaught errors).
 export function world({ env, configFile } = {}) {
   const w = { devices: [], browsers: [] };
+  // Node 20 runs a file's top-level `before` hooks side by side: a test file's own
+  // `before` that needs the server awaits `w.ready` first.
+  let started;
+  w.ready = new Promise((ok, fail) => (started = { ok, fail }));
+  w.ready.catch(() => {});
   before(async () => {
-    w.mail = await startMailSink();
-    w.server = await startServer(w.mail.port, env, configFile);
-    w.browser = await launchBrowser();
-    w.browsers.push(w.browser);
+    try {
+      w.mail = await startMailSink();
+      w.server = await startServer(w.mail.port, env, configFile);
+      w.browser = await launchBrowser();
+      w.browsers.push(w.browser);
+      started.ok();
+    } catch (e) {
+      started.fail(e);
+      throw e;
+    }
   });
   after(async () => {
     for (const device of w.devices) {

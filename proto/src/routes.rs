@@ -6,12 +6,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    ActivityResponse, AutofillRequest, CredentialRequest, EmailRequest, Empty, LinkApproveRequest,
-    LinkCredentialRequest, LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse,
-    LinkTokenRequest, MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest,
-    PasskeysResponse, ReauthRequest, RecoveredResponse, RegisteredResponse, RenamePasskeyRequest,
-    SessionRequest, SessionsEndedResponse, SessionsResponse, StatusResponse, UndoDetailsResponse,
-    UndoRequest, UserResponse, VerifyEmailRequest, WebAuthnJson,
+    ActivityResponse, AppRequest, AppsResponse, AutofillRequest, CredentialRequest, EmailRequest,
+    Empty, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse, LinkRegistrationOptions,
+    LinkStatusResponse, LinkTokenRequest, MessageResponse, NewLinkResponse, PasskeyRemovedResponse,
+    PasskeyRequest, PasskeysResponse, ReauthRequest, RecoveredResponse, RegisteredResponse,
+    RenamePasskeyRequest, SessionRequest, SessionsEndedResponse, SessionsResponse, StatusResponse,
+    UndoDetailsResponse, UndoRequest, UserResponse, VerifyEmailRequest, WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -160,4 +160,9 @@ endpoints! {
     EndOtherSessions: Post "/auth/sessions/end-others", Empty => SessionsEndedResponse;
     /// The account's recent security events.
     Activity: Get "/auth/activity", Empty => ActivityResponse;
+    /// The apps the account signed in to through BMAuth (OpenID Connect).
+    Apps: Get "/auth/apps", Empty => AppsResponse;
+    /// Revokes one: its consent is forgotten and every token it holds for the
+    /// account ends (`404 app_not_found` if it had none).
+    RevokeApp: Post "/auth/apps/revoke", AppRequest => MessageResponse;
 }

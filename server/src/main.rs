@@ -36,6 +36,42 @@ enum Command {
     /// The OpenID Connect provider's signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// The apps that sign people in through BMAuth (OpenID Connect clients).
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+}
+
+#[derive(Subcommand)]
+enum ClientsCommand {
+    /// Register an app; prints its client_id and, unless --public, its
+    /// client_secret (shown this once: only a hash is kept).
+    Add {
+        /// What the consent page and the account page call it.
+        #[arg(long)]
+        name: String,
+        /// Where it may be sent back after signing in, matched exactly (repeat
+        /// for several).
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Where it may send people after signing out (repeatable).
+        #[arg(long = "post-logout-redirect-uri")]
+        post_logout_redirect_uris: Vec<String>,
+        /// A browser or native app that cannot keep a secret: no secret, PKCE
+        /// required.
+        #[arg(long)]
+        public: bool,
+        #[command(flatten)]
+        overrides: Overrides,
+    },
+    /// List the apps (from the configuration and from `clients add`).
+    List(Overrides),
+    /// Remove an app added with `clients add`, and every token it holds.
+    Remove {
+        /// Its client_id.
+        id: String,
+        #[command(flatten)]
+        overrides: Overrides,
+    },
 }
 
 #[derive(Subcommand)]
@@ -156,14 +192,76 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("configuration is valid:\n{config:#?}\n{serve:#?}");
         }
         Command::Keys(KeysCommand::Rotate(overrides)) => {
-            let (config, _) = load(&cli.config, overrides)?;
-            // The same database as `serve`, while it runs: no worker of its own.
-            let bmauth = BmAuth::builder(config)
-                .background_worker(false)
-                .start()
-                .await?;
+            let bmauth = beside_serve(&cli.config, overrides).await?;
             let kid = bmauth.auth().rotate_signing_key().await?;
             println!("kid={kid}");
+        }
+        Command::Clients(command) => clients(&cli.config, command).await?,
+    }
+    Ok(())
+}
+
+/// The library on the same configuration and database as `serve`, for a command
+/// that may run while it does: no worker of its own.
+async fn beside_serve(
+    file: &std::path::Path,
+    overrides: Overrides,
+) -> Result<BmAuth, Box<dyn std::error::Error>> {
+    let (config, _) = load(file, overrides)?;
+    Ok(BmAuth::builder(config)
+        .background_worker(false)
+        .start()
+        .await?)
+}
+
+/// `bmauth clients add|list|remove`.
+async fn clients(
+    file: &std::path::Path,
+    command: ClientsCommand,
+) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        ClientsCommand::Add {
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            public,
+            overrides,
+        } => {
+            let bmauth = beside_serve(file, overrides).await?;
+            let added = bmauth
+                .auth()
+                .add_client(&name, &redirect_uris, &post_logout_redirect_uris, public)
+                .await?;
+            println!("client_id={}", added.id);
+            if let Some(secret) = added.secret {
+                println!("client_secret={secret}");
+            }
+        }
+        ClientsCommand::List(overrides) => {
+            let bmauth = beside_serve(file, overrides).await?;
+            for client in bmauth.auth().clients().await? {
+                let kind = if client.public {
+                    "public"
+                } else {
+                    "confidential"
+                };
+                println!(
+                    "{}\t{}\t{kind}\t{}",
+                    client.id,
+                    client.name,
+                    client.redirect_uris.join(" ")
+                );
+            }
+        }
+        ClientsCommand::Remove { id, overrides } => {
+            let bmauth = beside_serve(file, overrides).await?;
+            if !bmauth.auth().remove_client(&id).await? {
+                return Err(format!(
+                    "no client `{id}` was added with `bmauth clients add` (clients in the configuration file are removed there)"
+                )
+                .into());
+            }
+            println!("removed {id}");
         }
     }
     Ok(())

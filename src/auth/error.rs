@@ -159,6 +159,9 @@ pub enum AuthError {
     /// The account has no live session with this handle.
     #[error("no such session on your account")]
     SessionNotFound,
+    /// The account never let this app in (or it was revoked already).
+    #[error("no such app on your account")]
+    AppNotFound,
 
     /// The mail could not be sent now (it stays queued).
     #[error("the email could not be sent")]

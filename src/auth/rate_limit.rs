@@ -24,6 +24,9 @@ pub(crate) enum Limit {
     LinkRequestsPerClient,
     /// Device links approved, per account.
     LinkApprovalsPerAccount,
+    /// Failed client authentications at the token and revocation endpoints, per
+    /// client address and per client id.
+    ClientAuthFailures,
 }
 
 impl Limit {
@@ -36,6 +39,7 @@ impl Limit {
             Self::MailPerAccount => "mail-account",
             Self::LinkRequestsPerClient => "link-request-ip",
             Self::LinkApprovalsPerAccount => "link-approval-account",
+            Self::ClientAuthFailures => "client-auth-failure",
         }
     }
 }
@@ -75,7 +79,19 @@ impl Auth {
             Limit::MailPerAccount => limits.mail_per_account,
             Limit::LinkRequestsPerClient => limits.link_requests_per_client,
             Limit::LinkApprovalsPerAccount => limits.link_approvals_per_account,
+            Limit::ClientAuthFailures => limits.client_auth_failures,
         }
+    }
+
+    /// Refuses if `key` has already spent the window's allowance, without counting
+    /// a hit: for limits that count only failures.
+    pub(crate) async fn within_limit(&self, limit: Limit, key: &str) -> AuthResult<()> {
+        let window = self.window(limit, key);
+        let hits = self
+            .store
+            .rate_limit_hits(&window.bucket, window.start)
+            .await?;
+        window.judge(hits + 1)
     }
 
     /// The window `key`'s hit under `limit` falls in now.

@@ -66,6 +66,9 @@ pub struct Limits {
     pub link_requests_per_client: Rate,
     /// Device links one account approves.
     pub link_approvals_per_account: Rate,
+    /// Failed client authentications (a wrong client secret) at the token and
+    /// revocation endpoints, per client address and per client id.
+    pub client_auth_failures: Rate,
 }
 
 impl Default for Limits {
@@ -78,6 +81,7 @@ impl Default for Limits {
             mail_per_account: Rate::new(5, 3600),
             link_requests_per_client: Rate::new(10, 600),
             link_approvals_per_account: Rate::new(10, 3600),
+            client_auth_failures: Rate::new(20, 600),
         }
     }
 }
@@ -98,6 +102,7 @@ impl Limits {
                 "limits.link_approvals_per_account",
                 self.link_approvals_per_account,
             ),
+            ("limits.client_auth_failures", self.client_auth_failures),
         ];
         for (key, rate) in all {
             if rate.max == 0 || rate.per_secs == 0 {

@@ -68,6 +68,18 @@ impl OidcConfig {
                     ),
                 ));
             }
+            let well_formed = |hash: &String| {
+                hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            };
+            if client.secret_hash.as_ref().is_some_and(|h| !well_formed(h)) {
+                return Err(invalid(
+                    "oidc.clients",
+                    format!(
+                        "client `{}`: secret_hash must be the SHA-256 of the secret in 64 lowercase hex digits (`printf %s \"$SECRET\" | sha256sum`)",
+                        client.id
+                    ),
+                ));
+            }
             if client.redirect_uris.is_empty() {
                 return Err(invalid(
                     "oidc.clients",

@@ -5,9 +5,10 @@ use axum::Extension;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
-    ActivityResponse, Empty, MessageResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeyView,
-    PasskeysResponse, ReauthRequest, RenamePasskeyRequest, SecurityEventView, SessionRequest,
-    SessionView, SessionsEndedResponse, SessionsResponse,
+    ActivityResponse, AppRequest, AppView, AppsResponse, Empty, MessageResponse,
+    PasskeyRemovedResponse, PasskeyRequest, PasskeyView, PasskeysResponse, ReauthRequest,
+    RenamePasskeyRequest, SecurityEventView, SessionRequest, SessionView, SessionsEndedResponse,
+    SessionsResponse,
 };
 
 use super::error::ApiError;
@@ -191,5 +192,34 @@ pub async fn activity(
     let events = bm.auth().recent_activity(&user).await?;
     Ok(axum::Json(ActivityResponse {
         events: events.into_iter().map(Into::into).collect(),
+    }))
+}
+
+pub async fn apps(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+) -> ApiResult<impl IntoResponse> {
+    let apps = bm.auth().signed_in_apps(&user).await?;
+    Ok(axum::Json(AppsResponse {
+        apps: apps
+            .into_iter()
+            .map(|app| AppView {
+                client_id: app.client_id,
+                name: app.name,
+                scope: app.scope,
+                last_signed_in_at: app.last_signed_in_at,
+            })
+            .collect(),
+    }))
+}
+
+pub async fn revoke_app(
+    Extension(bm): Extension<BmAuth>,
+    AuthUser(user): AuthUser,
+    ApiJson(req): ApiJson<AppRequest>,
+) -> ApiResult<impl IntoResponse> {
+    bm.auth().revoke_app(&user, &req.client_id).await?;
+    Ok(axum::Json(MessageResponse {
+        message: "Revoked. The app must ask again to sign you in.".into(),
     }))
 }

@@ -97,6 +97,7 @@ impl From<AuthError> for ApiError {
             E::ReauthenticationRequired => (S::FORBIDDEN, C::ReauthenticationRequired),
             E::InvalidName(_) => (S::BAD_REQUEST, C::InvalidName),
             E::SessionNotFound => (S::NOT_FOUND, C::SessionNotFound),
+            E::AppNotFound => (S::NOT_FOUND, C::AppNotFound),
             E::NewDeviceCooldown { .. } => (S::FORBIDDEN, C::NewDeviceCooldown),
             E::MailNotSent(_) => (S::SERVICE_UNAVAILABLE, C::MailNotSent),
             E::Store(_) | E::Internal { .. } => (S::INTERNAL_SERVER_ERROR, C::Internal),

@@ -19,12 +19,12 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
-    Activity, AutofillBegin, AutofillComplete, EndOtherSessions, EndSession, Endpoint,
+    Activity, Apps, AutofillBegin, AutofillComplete, EndOtherSessions, EndSession, Endpoint,
     LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny, LinkDetails,
     LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin, LinkRegisterComplete,
     LinkRequest, LinkStatus, LoginBegin, LoginComplete, Logout, Me, Passkeys, ReauthBegin,
     ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin, RegisterComplete, RemovePasskey,
-    RenamePasskey, ResendPin, Sessions, Status, Undo, UndoDetails, VerifyEmail,
+    RenamePasskey, ResendPin, RevokeApp, Sessions, Status, Undo, UndoDetails, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -90,6 +90,8 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
             post(account::end_other_sessions),
         )
         .route(path::<Activity>(), get(account::activity))
+        .route(path::<Apps>(), get(account::apps))
+        .route(path::<RevokeApp>(), post(account::revoke_app))
         .route_layer(middleware::from_fn_with_state(
             bmauth.clone(),
             metrics::observe,

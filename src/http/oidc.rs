@@ -1,8 +1,10 @@
 //! The OpenID Connect provider's doors: discovery, the JWKS, authorize (with the
-//! consent page), token and userinfo. OAuth's own error shapes live here, apart
-//! from the JSON API's (`{"error", "error_description"}`, RFC 6749 §5.2).
+//! consent page), token, userinfo, revocation and logout. OAuth's own error shapes
+//! live here, apart from the JSON API's (`{"error", "error_description"}`, RFC 6749
+//! §5.2).
 
 use axum::Extension;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Form, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -11,9 +13,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 
-use super::extract::session_token;
+use super::extract::{Client, session_token};
 use crate::BmAuth;
 use crate::auth::oidc::authorize::{Authorization, AuthorizeRequest, SCOPES};
+use crate::auth::oidc::logout::{Logout, LogoutRequest};
 use crate::auth::oidc::tokens::{TokenError, TokenRequest};
 
 /// `GET /.well-known/openid-configuration` (Discovery 1.0 §3): exactly what is
@@ -26,15 +29,18 @@ pub async fn discovery(Extension(bm): Extension<BmAuth>) -> Response {
         "token_endpoint": format!("{issuer}oauth/token"),
         "userinfo_endpoint": format!("{issuer}oauth/userinfo"),
         "jwks_uri": format!("{issuer}oauth/jwks"),
+        "revocation_endpoint": format!("{issuer}oauth/revoke"),
+        "end_session_endpoint": format!("{issuer}oauth/logout"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["ES256"],
         "scopes_supported": SCOPES,
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "email", "email_verified"],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": false,
     }))
@@ -57,6 +63,11 @@ pub async fn jwks(Extension(bm): Extension<BmAuth>) -> Response {
 fn refused_page(code: &str) -> Response {
     let why = match code {
         "unknown_client" => "The app that sent you here is not one this site knows.",
+        "id_token_hint_invalid" => {
+            "The app that sent you here did not say which sign-in it meant in a way this site can check."
+        }
+        "client_mismatch" => "The app that sent you here named itself in two different ways.",
+        "invalid_request" => "The app that sent you here sent a request this site cannot read.",
         _ => "The app that sent you here asked to be sent back to an address it did not register.",
     };
     let body = format!(
@@ -120,8 +131,12 @@ pub(crate) fn outcome(request: &AuthorizeRequest, authorization: Authorization) 
 pub async fn authorize(
     Extension(bm): Extension<BmAuth>,
     jar: CookieJar,
-    Query(request): Query<AuthorizeRequest>,
+    request: Result<Query<AuthorizeRequest>, QueryRejection>,
 ) -> Response {
+    // Without a client and a redirect URI there is nowhere to send an error.
+    let Ok(Query(request)) = request else {
+        return refused_page("invalid_request");
+    };
     let session = session_token(&bm, &jar);
     match bm.auth().authorize(&request, session.as_ref()).await {
         Ok(authorization) => outcome(&request, authorization),
@@ -137,6 +152,19 @@ pub struct ConsentForm {
     answer: String,
 }
 
+/// Whether a form was posted from one of this site's pages. A form posted under
+/// `Referrer-Policy: no-referrer` carries `Origin: null` (Fetch §3.2.5), so the
+/// browser's `Sec-Fetch-Site` says where it came from; a cross-site page can set
+/// neither.
+fn same_origin_form(bm: &BmAuth, headers: &HeaderMap) -> bool {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let fetched_from = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    match origin {
+        Some(origin) if origin != "null" => origin == bm.origin_header(),
+        _ => fetched_from == Some("same-origin"),
+    }
+}
+
 /// `POST /oauth/consent` (a same-origin form: the `Origin` check applies).
 pub async fn consent(
     Extension(bm): Extension<BmAuth>,
@@ -144,16 +172,7 @@ pub async fn consent(
     jar: CookieJar,
     Form(form): Form<ConsentForm>,
 ) -> Response {
-    // A form posted under `Referrer-Policy: no-referrer` carries `Origin: null`
-    // (Fetch §3.2.5), so the browser's `Sec-Fetch-Site` says where it came from;
-    // a cross-site page can set neither.
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let fetched_from = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    let same_origin = match origin {
-        Some(origin) if origin != "null" => origin == bm.origin_header(),
-        _ => fetched_from == Some("same-origin"),
-    };
-    if !same_origin {
+    if !same_origin_form(&bm, &headers) {
         return (
             StatusCode::FORBIDDEN,
             "this form did not come from this site",
@@ -170,13 +189,16 @@ pub async fn consent(
     }
 }
 
-/// The token endpoint's form: the request, and perhaps the client's credentials.
+/// The token and revocation endpoints' form: the request, and perhaps the
+/// client's credentials.
 #[derive(Debug, serde::Deserialize)]
 pub struct TokenForm {
     #[serde(flatten)]
     request: TokenRequest,
     client_id: Option<String>,
     client_secret: Option<String>,
+    /// Revocation's token (RFC 7009 §2.1).
+    token: Option<String>,
 }
 
 /// The client's credentials from `Authorization: Basic` (RFC 6749 §2.3.1), if any.
@@ -192,6 +214,19 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
             .unwrap_or_default()
     };
     Some((unescape(id), unescape(secret)))
+}
+
+/// Who the client says it is: `Authorization: Basic`, or the form; one way only
+/// (RFC 6749 §2.3.1: "MUST NOT use more than one authentication method").
+fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Option<(String, Option<String>)> {
+    match (basic_credentials(headers), &form.client_id) {
+        (Some((id, secret)), None) if form.client_secret.is_none() => Some((id, Some(secret))),
+        (Some((id, secret)), Some(form_id)) if &id == form_id && form.client_secret.is_none() => {
+            Some((id, Some(secret)))
+        }
+        (None, Some(id)) => Some((id.clone(), form.client_secret.clone())),
+        _ => None,
+    }
 }
 
 fn token_error(error: TokenError) -> Response {
@@ -210,31 +245,67 @@ fn token_error(error: TokenError) -> Response {
     response
 }
 
-/// `POST /oauth/token`.
+/// `POST /oauth/token`: a code exchanged, or a refresh token rotated.
 pub async fn token(
     Extension(bm): Extension<BmAuth>,
+    client: Client,
     headers: HeaderMap,
-    Form(form): Form<TokenForm>,
+    form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
-    let (client_id, secret) = match (basic_credentials(&headers), &form.client_id) {
-        (Some((id, secret)), None) => (id, Some(secret)),
-        (None, Some(id)) => (id.clone(), form.client_secret.clone()),
-        (Some((id, secret)), Some(form_id)) if &id == form_id => (id, Some(secret)),
-        _ => return token_error(TokenError::InvalidClient),
+    // A body that is not a form of these fields: RFC 6749 §5.2's error, not axum's.
+    let Ok(Form(form)) = form else {
+        return token_error(TokenError::InvalidRequest);
+    };
+    let Some((client_id, secret)) = client_credentials(&headers, &form) else {
+        return token_error(TokenError::InvalidClient);
     };
     match bm
         .auth()
-        .exchange_code(&client_id, secret.as_deref(), &form.request)
+        .token(&client_id, secret.as_deref(), &form.request, &client.info)
         .await
     {
-        Ok(Ok(tokens)) => axum::Json(json!({
-            "access_token": tokens.access_token,
-            "token_type": "Bearer",
-            "expires_in": tokens.expires_in,
-            "id_token": tokens.id_token,
-            "scope": tokens.scope,
-        }))
-        .into_response(),
+        Ok(Ok(tokens)) => {
+            let mut body = json!({
+                "access_token": tokens.access_token,
+                "token_type": "Bearer",
+                "expires_in": tokens.expires_in,
+                "scope": tokens.scope,
+            });
+            if let Some(id_token) = tokens.id_token {
+                body["id_token"] = json!(id_token);
+            }
+            if let Some(refresh_token) = tokens.refresh_token {
+                body["refresh_token"] = json!(refresh_token);
+            }
+            axum::Json(body).into_response()
+        }
+        Ok(Err(error)) => token_error(error),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+/// `POST /oauth/revoke` (RFC 7009): 200 for a token revoked or unknown (§2.2).
+pub async fn revoke(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    headers: HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return token_error(TokenError::InvalidRequest);
+    };
+    let Some((client_id, secret)) = client_credentials(&headers, &form) else {
+        return token_error(TokenError::InvalidClient);
+    };
+    let Some(token) = &form.token else {
+        return token_error(TokenError::InvalidRequest);
+    };
+    match bm
+        .auth()
+        .revoke_token(&client_id, secret.as_deref(), token, &client.info)
+        .await
+    {
+        Ok(Ok(())) => StatusCode::OK.into_response(),
         Ok(Err(error)) => token_error(error),
         Err(e) => crate::ApiError::from(e).into_response(),
     }
@@ -264,6 +335,113 @@ pub async fn userinfo(Extension(bm): Extension<BmAuth>, headers: HeaderMap) -> R
     }
 }
 
+/// The logout confirmation's fields: the request, and the answer.
+#[derive(Debug, serde::Deserialize)]
+pub struct LogoutForm {
+    #[serde(flatten)]
+    request: LogoutRequest,
+    /// `yes` (sign out) or `no`, from BMAuth's own page.
+    confirm: Option<String>,
+}
+
+/// The logout request's fields as a query, for the confirmation page.
+pub(crate) fn logout_query(request: &LogoutRequest) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [
+        ("id_token_hint", &request.id_token_hint),
+        ("client_id", &request.client_id),
+        (
+            "post_logout_redirect_uri",
+            &request.post_logout_redirect_uri,
+        ),
+        ("state", &request.state),
+    ] {
+        if let Some(value) = value {
+            out.append_pair(key, value);
+        }
+    }
+    out.finish()
+}
+
+/// Where a logout's outcome sends the browser.
+pub(crate) fn logout_outcome(
+    bm: &BmAuth,
+    jar: CookieJar,
+    request: &LogoutRequest,
+    logout: Logout,
+) -> Response {
+    match logout {
+        Logout::Refused(code) => refused_page(code),
+        Logout::Done(then) => {
+            // The cookie goes whether or not a session was found behind it.
+            let jar = jar.add(bm.expired_session_cookie());
+            let to = then
+                .map(|url| url.to_string())
+                .unwrap_or_else(|| "/auth/login".into());
+            (jar, Redirect::to(&to)).into_response()
+        }
+        Logout::Kept(then) => {
+            let to = then
+                .map(|url| url.to_string())
+                .unwrap_or_else(|| "/".into());
+            Redirect::to(&to).into_response()
+        }
+        Logout::Confirm { .. } => {
+            Redirect::to(&format!("/auth/logout?{}", logout_query(request))).into_response()
+        }
+    }
+}
+
+/// `GET /oauth/logout` (RP-Initiated Logout §2).
+pub async fn logout(
+    Extension(bm): Extension<BmAuth>,
+    jar: CookieJar,
+    request: Result<Query<LogoutRequest>, QueryRejection>,
+) -> Response {
+    let Ok(Query(request)) = request else {
+        return refused_page("invalid_request");
+    };
+    let session = session_token(&bm, &jar);
+    match bm
+        .auth()
+        .end_session(&request, session.as_ref(), None)
+        .await
+    {
+        Ok(logout) => logout_outcome(&bm, jar, &request, logout),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
+/// `POST /oauth/logout`: from an app (as `GET`), or the answer on BMAuth's own
+/// confirmation page, which must come from this site.
+pub async fn logout_form(
+    Extension(bm): Extension<BmAuth>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    let confirmed = match form.confirm.as_deref() {
+        None => None,
+        Some(answer) if same_origin_form(&bm, &headers) => Some(answer == "yes"),
+        Some(_) => {
+            return (
+                StatusCode::FORBIDDEN,
+                "this form did not come from this site",
+            )
+                .into_response();
+        }
+    };
+    let session = session_token(&bm, &jar);
+    match bm
+        .auth()
+        .end_session(&form.request, session.as_ref(), confirmed)
+        .await
+    {
+        Ok(logout) => logout_outcome(&bm, jar, &form.request, logout),
+        Err(e) => crate::ApiError::from(e).into_response(),
+    }
+}
+
 /// The provider's routes, for the reference app.
 pub(crate) fn router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> axum::Router<S> {
     use axum::routing::{get, post};
@@ -274,5 +452,7 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> axum:
         .route("/oauth/consent", post(consent))
         .route("/oauth/token", post(token))
         .route("/oauth/userinfo", get(userinfo).post(userinfo))
+        .route("/oauth/revoke", post(revoke))
+        .route("/oauth/logout", get(logout).post(logout_form))
         .layer(bmauth.layer())
 }

@@ -12,4 +12,4 @@ pub mod token;
 pub use crate::clock::UnixTime;
 pub use ids::{CredentialId, UserId};
 pub use stored::{CeremonyKind, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose};
-pub use token::{AccessToken, AuthorizationCode, BrowserToken, SessionToken, Token};
+pub use token::{AccessToken, AuthorizationCode, BrowserToken, RefreshToken, SessionToken, Token};

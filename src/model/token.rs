@@ -1,6 +1,6 @@
 //! Random 256-bit tokens that are stored only as hashes: the cookies (sessions,
 //! the browser binding) and what the OpenID Connect provider hands to apps
-//! (authorization codes, access tokens).
+//! (authorization codes, access and refresh tokens).
 
 use std::marker::PhantomData;
 
@@ -49,10 +49,16 @@ pub enum Code {}
 #[derive(Debug)]
 pub enum Access {}
 
+/// Marks a refresh token the provider gives an app with `offline_access`.
+#[derive(Debug)]
+pub enum Refresh {}
+
 /// An authorization code (used once, within a minute).
 pub type AuthorizationCode = Token<Code>;
 /// An OAuth access token.
 pub type AccessToken = Token<Access>;
+/// An OAuth refresh token (used once: each use gives the next).
+pub type RefreshToken = Token<Refresh>;
 
 impl<K> Clone for Token<K> {
     fn clone(&self) -> Self {

@@ -11,8 +11,8 @@ mod ceremonies;
 mod dispatch;
 mod events;
 mod links;
-#[allow(dead_code)] // work in progress: docs/designs/oidc-provider.md
 mod oidc;
+mod oidc_tokens;
 mod outbox;
 mod pins;
 mod rate_limits;
@@ -36,7 +36,8 @@ pub use accounts::{
     UserKey,
 };
 pub use links::{Approver, JoinedDevice, LinkMove, LinkOutcome};
-pub use oidc::{CodeRow, CodeUse, SigningKeyRow, TokenRow};
+pub use oidc::{ClientRow, SigningKeyRow};
+pub use oidc_tokens::{CodeRow, Presented, Revocation, TokenRow};
 pub use rows::*;
 #[cfg(feature = "test-support")]
 pub use schema::{ColumnInfo, Table};
@@ -197,7 +198,7 @@ impl Store {
             unverified_before,
             events_before,
         } = *cutoffs;
-        let statements: [(&str, UnixTime); 9] = [
+        let statements: [(&str, UnixTime); 11] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
             (
@@ -217,6 +218,13 @@ impl Store {
                 now - 86_400,
             ),
             ("DELETE FROM outbox WHERE expires_at <= $1", now),
+            // A used refresh token stays until it expires, to catch its reuse; a
+            // code stays 30 days, to catch its replay and date "last signed in".
+            ("DELETE FROM oidc_tokens WHERE expires_at <= $1", now),
+            (
+                "DELETE FROM oidc_codes WHERE expires_at <= $1",
+                now - 30 * 86_400,
+            ),
             (
                 "DELETE FROM security_events WHERE created_at <= $1",
                 events_before,

@@ -1,5 +1,5 @@
-//! The OpenID Connect provider's tables (work in progress, see
-//! `docs/designs/oidc-provider.md`): signing keys and registered clients.
+//! The OpenID Connect provider's tables: signing keys, registered clients and the
+//! consent each person gave each app. Codes and tokens are `oidc_tokens`.
 
 use super::{Store, StoreResult, with_pool, with_writer};
 use crate::clock::UnixTime;
@@ -38,6 +38,8 @@ const CLIENTS_SQL: &str = "SELECT id, name, redirect_uris, post_logout_redirect_
      secret_hash, created_at FROM oidc_clients ORDER BY created_at, id";
 const INSERT_CLIENT_SQL: &str = "INSERT INTO oidc_clients (id, name, redirect_uris, \
      post_logout_redirect_uris, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+const CLIENT_SQL: &str = "SELECT id, name, redirect_uris, post_logout_redirect_uris, \
+     secret_hash, created_at FROM oidc_clients WHERE id = $1";
 const REMOVE_CLIENT_SQL: &str = "DELETE FROM oidc_clients WHERE id = $1";
 
 impl Store {
@@ -97,165 +99,46 @@ impl Store {
         Ok(())
     }
 
-    /// Removes a client; false if there was none with this id.
+    /// Removes a client and everything it was given (consent, codes, tokens);
+    /// false if there was none with this id.
     pub async fn remove_client(&self, id: &str) -> StoreResult<bool> {
-        let removed = with_writer!(self, |pool| sqlx::query(REMOVE_CLIENT_SQL)
+        super::transaction!(self, |tx| {
+            for sql in [
+                "DELETE FROM oidc_tokens WHERE client_id = $1",
+                "DELETE FROM oidc_codes WHERE client_id = $1",
+                "DELETE FROM oidc_grants WHERE client_id = $1",
+            ] {
+                sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            }
+            let removed = sqlx::query(REMOVE_CLIENT_SQL)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            Ok(removed == 1)
+        })
+    }
+
+    /// The client added with the CLI that has this id.
+    pub async fn client(&self, id: &str) -> StoreResult<Option<ClientRow>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(CLIENT_SQL)
             .bind(id)
-            .execute(pool)
-            .await?
-            .rows_affected());
-        Ok(removed == 1)
+            .fetch_optional(pool)
+            .await?))
     }
 }
 
-/// An authorization code as stored (its hash), with what it was issued for.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CodeRow {
-    pub code_hash: String,
-    pub client_id: String,
-    pub user_id: crate::model::UserId,
-    pub session_hash: String,
-    pub redirect_uri: String,
-    pub code_challenge: Option<String>,
-    pub scope: String,
-    pub nonce: Option<String>,
-    pub auth_time: UnixTime,
-    pub created_at: UnixTime,
-    pub expires_at: UnixTime,
-}
-
-/// How presenting a code ended.
-#[derive(Debug)]
-pub enum CodeUse {
-    /// Its first use: here is what it was issued for.
-    First(Box<CodeRow>),
-    /// Used before: the tokens it gave are revoked now (RFC 6749 §4.1.2).
-    Replayed,
-    /// No such code.
-    Unknown,
-}
-
-/// An access token as stored (its hash), with whose it is.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TokenRow {
-    pub token_hash: String,
-    pub client_id: String,
-    pub user_id: crate::model::UserId,
-    pub session_hash: String,
-    pub code_hash: String,
-    pub scope: String,
-    pub created_at: UnixTime,
-    pub expires_at: UnixTime,
-}
-
-/// What userinfo reads: a live access token's account.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct TokenOwnerRow {
-    pub user_id: crate::model::UserId,
-    pub email: String,
-    pub verified_at: Option<UnixTime>,
-    pub scope: String,
-}
-
-const USE_CODE_SQL: &str = "UPDATE oidc_codes SET used_at = $2 WHERE code_hash = $1 \
-     AND used_at IS NULL RETURNING code_hash, client_id, user_id, session_hash, redirect_uri, \
-     code_challenge, scope, nonce, auth_time, created_at, expires_at";
-const CODE_USED_SQL: &str = "SELECT code_hash FROM oidc_codes WHERE code_hash = $1";
-const REVOKE_CODE_TOKENS_SQL: &str = "DELETE FROM oidc_tokens WHERE code_hash = $1";
-const INSERT_TOKEN_SQL: &str = "INSERT INTO oidc_tokens (token_hash, client_id, user_id, \
-     session_hash, code_hash, scope, created_at, expires_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-/// A token counts while it has not expired and the session it came from lives:
-/// signing out, or removing the passkey that opened the session, ends it.
-const TOKEN_OWNER_SQL: &str = "SELECT u.id AS user_id, u.email, u.verified_at, t.scope \
-     FROM oidc_tokens t JOIN users u ON u.id = t.user_id \
-     JOIN sessions s ON s.id_hash = t.session_hash \
-     WHERE t.token_hash = $1 AND t.expires_at > $2 AND s.expires_at > $2";
-
-const INSERT_CODE_SQL: &str = "INSERT INTO oidc_codes (code_hash, client_id, user_id, \
-     session_hash, redirect_uri, code_challenge, scope, nonce, auth_time, created_at, expires_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 const GRANT_SQL: &str = "SELECT scope FROM oidc_grants WHERE user_id = $1 AND client_id = $2";
+/// The apps an account let in, with when it last signed in to each.
+const APPS_OF_SQL: &str = "SELECT g.client_id, g.scope, g.created_at, \
+     (SELECT MAX(c.created_at) FROM oidc_codes c WHERE c.user_id = g.user_id \
+     AND c.client_id = g.client_id) AS last_signed_in_at \
+     FROM oidc_grants g WHERE g.user_id = $1 ORDER BY g.created_at DESC, g.client_id";
 const REMEMBER_GRANT_SQL: &str = "INSERT INTO oidc_grants (user_id, client_id, scope, \
      created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id, client_id) \
      DO UPDATE SET scope = excluded.scope, created_at = excluded.created_at";
 
 impl Store {
-    pub async fn insert_code(&self, code: &CodeRow) -> StoreResult<()> {
-        with_writer!(self, |pool| sqlx::query(INSERT_CODE_SQL)
-            .bind(&code.code_hash)
-            .bind(&code.client_id)
-            .bind(&code.user_id)
-            .bind(&code.session_hash)
-            .bind(&code.redirect_uri)
-            .bind(&code.code_challenge)
-            .bind(&code.scope)
-            .bind(&code.nonce)
-            .bind(code.auth_time)
-            .bind(code.created_at)
-            .bind(code.expires_at)
-            .execute(pool)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
-
-    /// Uses a code: of two requests racing, one gets it. A code used before
-    /// revokes the tokens it gave, all in one transaction.
-    pub async fn use_code(&self, code_hash: &str, now: UnixTime) -> StoreResult<CodeUse> {
-        super::transaction!(self, |tx| {
-            let first: Option<CodeRow> = sqlx::query_as(USE_CODE_SQL)
-                .bind(code_hash)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(code) = first {
-                return Ok(CodeUse::First(Box::new(code)));
-            }
-            let known: Option<String> = sqlx::query_scalar(CODE_USED_SQL)
-                .bind(code_hash)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Ok(CodeUse::Unknown);
-            }
-            sqlx::query(REVOKE_CODE_TOKENS_SQL)
-                .bind(code_hash)
-                .execute(&mut *tx)
-                .await?;
-            Ok(CodeUse::Replayed)
-        })
-    }
-
-    pub async fn insert_token(&self, token: &TokenRow) -> StoreResult<()> {
-        with_writer!(self, |pool| sqlx::query(INSERT_TOKEN_SQL)
-            .bind(&token.token_hash)
-            .bind(&token.client_id)
-            .bind(&token.user_id)
-            .bind(&token.session_hash)
-            .bind(&token.code_hash)
-            .bind(&token.scope)
-            .bind(token.created_at)
-            .bind(token.expires_at)
-            .execute(pool)
-            .await?
-            .rows_affected());
-        Ok(())
-    }
-
-    /// The account a live access token is for, and its scope.
-    pub async fn token_owner(
-        &self,
-        token_hash: &str,
-        now: UnixTime,
-    ) -> StoreResult<Option<TokenOwnerRow>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(TOKEN_OWNER_SQL)
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?))
-    }
-
     /// The scope this account let this client see, if it consented before.
     pub async fn grant(
         &self,
@@ -286,4 +169,48 @@ impl Store {
             .rows_affected());
         Ok(())
     }
+
+    /// The apps this account consented to, newest first.
+    pub async fn apps_of(&self, user_id: &crate::model::UserId) -> StoreResult<Vec<AppRow>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(APPS_OF_SQL)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?))
+    }
+
+    /// Takes back what this account gave this app: the consent, its unused codes
+    /// and every token. False if it had none of them.
+    pub async fn revoke_app(
+        &self,
+        user_id: &crate::model::UserId,
+        client_id: &str,
+    ) -> StoreResult<bool> {
+        super::transaction!(self, |tx| {
+            let mut gone = 0;
+            for sql in [
+                "DELETE FROM oidc_grants WHERE user_id = $1 AND client_id = $2",
+                "DELETE FROM oidc_codes WHERE user_id = $1 AND client_id = $2 AND used_at IS NULL",
+                "DELETE FROM oidc_tokens WHERE user_id = $1 AND client_id = $2",
+            ] {
+                gone += sqlx::query(sql)
+                    .bind(user_id)
+                    .bind(client_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            Ok(gone > 0)
+        })
+    }
+}
+
+/// An app an account let in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct AppRow {
+    pub client_id: String,
+    pub scope: String,
+    /// When the person consented.
+    pub created_at: UnixTime,
+    /// When it last asked for a code for them (kept 30 days).
+    pub last_signed_in_at: Option<UnixTime>,
 }

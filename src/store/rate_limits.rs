@@ -1,6 +1,6 @@
 //! Fixed-window counters in the shared database, so limits hold across instances.
 
-use super::{Store, StoreResult, with_writer};
+use super::{Store, StoreResult, with_pool, with_writer};
 use crate::clock::UnixTime;
 
 /// Counts one hit in `$bucket` for the window starting at `$window_start`: the hits
@@ -30,5 +30,18 @@ impl Store {
             bucket,
             window_start
         )?))
+    }
+
+    /// The hits counted so far in `bucket`'s window starting at `window_start`,
+    /// without counting one.
+    pub async fn rate_limit_hits(&self, bucket: &str, window_start: UnixTime) -> StoreResult<i64> {
+        let hits: Option<i64> = with_pool!(self, |pool| sqlx::query_scalar(
+            "SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2"
+        )
+        .bind(bucket)
+        .bind(window_start)
+        .fetch_optional(pool)
+        .await?);
+        Ok(hits.unwrap_or(0))
     }
 }

@@ -106,6 +106,16 @@ impl Store {
             if ended == 0 {
                 return Ok(false);
             }
+            // Ending a session from elsewhere is a security action: the apps' tokens
+            // from it end too, offline ones included.
+            sqlx::query(
+                "DELETE FROM oidc_tokens WHERE user_id = $1 AND substr(session_hash, 1, $3) = $2",
+            )
+            .bind(user_id)
+            .bind(handle)
+            .bind(SESSION_HANDLE_LEN as i32)
+            .execute(&mut *tx)
+            .await?;
             insert_event!(&mut *tx, event)?;
             Ok(true)
         })
@@ -126,6 +136,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+            // The apps' tokens from those sessions, offline ones included.
+            sqlx::query("DELETE FROM oidc_tokens WHERE user_id = $1 AND session_hash <> $2")
+                .bind(user_id)
+                .bind(keep)
+                .execute(&mut *tx)
+                .await?;
             if ended > 0 {
                 insert_event!(&mut *tx, event)?;
             }

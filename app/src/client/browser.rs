@@ -95,6 +95,18 @@ pub fn forget_fragment() {
     }
 }
 
+/// Where to go after signing in, from this page's own address (`?next=`), made
+/// safe (a path on this site, or `/`). Islands have no router to ask.
+pub fn next_page() -> String {
+    let search = window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let next = form_urlencoded::parse(search.trim_start_matches('?').as_bytes())
+        .find(|(key, _)| key == "next")
+        .map(|(_, value)| value.into_owned());
+    crate::api::safe_next(next.as_deref())
+}
+
 pub fn go_to(path: &str) {
     if let Some(window) = window() {
         let _ = window.location().set_href(path);

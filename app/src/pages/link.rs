@@ -213,7 +213,8 @@ fn LinkFlow(
             let joined = join_with(token, &options).await;
             set_busy.set(false);
             match joined {
-                Ok(()) => client::go_to("/"),
+                // Signed in: on to where the person was going (an app's sign-in).
+                Ok(()) => client::go_to(&client::next_page()),
                 Err(message) => fail(message),
             }
         });

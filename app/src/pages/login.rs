@@ -16,11 +16,25 @@ use crate::client::{self, Abort, ApiFailure, PasskeyFailure};
 pub fn LoginPage() -> impl IntoView {
     let next = safe_next(Some(&query("next")));
     let email = query("email");
+    // An app asked for the passkey again (`prompt=login`, `max_age`), though a
+    // session is open: say so, rather than look signed out.
+    let again = query("again") == "1";
+    let (title, lead) = if again {
+        (
+            "Confirm it's you",
+            "The app you are signing in to asks you to use your passkey again.",
+        )
+    } else {
+        (
+            "Sign in",
+            "With your fingerprint, face or screen lock. No password.",
+        )
+    };
     view! {
-        <Title text="Sign in" />
+        <Title text=title />
         <section class="card">
-            <h1>"Sign in"</h1>
-            <p class="lead">"With your fingerprint, face or screen lock. No password."</p>
+            <h1>{title}</h1>
+            <p class="lead">{lead}</p>
             <LoginForm next=next.clone() email=email />
             <p class="switch">
                 "New here? "
@@ -167,13 +181,23 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
                         </button>
                         <a
                             class="button secondary"
-                            href=move || with_query("/link", &[("email", &email.get())])
+                            href=move || {
+                                with_query(
+                                    "/link",
+                                    &[("email", &email.get()), ("next", &next.get_value())],
+                                )
+                            }
                         >
                             "Sign in with another device"
                         </a>
                         <a
                             class="button secondary"
-                            href=move || with_query("/auth/recover", &[("email", &email.get())])
+                            href=move || {
+                                with_query(
+                                    "/auth/recover",
+                                    &[("email", &email.get()), ("next", &next.get_value())],
+                                )
+                            }
                         >
                             "Lost my device"
                         </a>

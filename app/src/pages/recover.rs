@@ -83,8 +83,16 @@ fn RecoverForm(email: String) -> impl IntoView {
                     .into(),
             ));
             match make_this_devices_passkey(token).await {
-                // Next: remove the devices that were lost.
-                Ok(()) => client::go_to("/auth/account?recovered=1"),
+                // Next: remove the devices that were lost; then on to where the
+                // person was going.
+                Ok(()) => {
+                    let next = client::next_page();
+                    let next = if next == "/" { "" } else { next.as_str() };
+                    client::go_to(&super::with_query(
+                        "/auth/account",
+                        &[("recovered", "1"), ("next", next)],
+                    ))
+                }
                 Err(problem) => set_error.set(Some(problem)),
             }
         }

@@ -287,3 +287,46 @@ mod tests {
         }
     }
 }
+
+/// An app the account signed in to through BMAuth.
+///
+/// ```
+/// let app: bmauth_proto::AppView = serde_json::from_value(serde_json::json!({
+///     "client_id": "notes", "name": "Acme Notes", "scope": "openid email",
+///     "last_signed_in_at": 1764400000
+/// })).unwrap();
+/// assert_eq!(app.name, "Acme Notes");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppView {
+    /// Names the app to revoke it.
+    pub client_id: String,
+    /// Its registered name.
+    pub name: String,
+    /// What it may see (OAuth scopes, space-separated).
+    pub scope: String,
+    /// When the account last signed in to it (Unix seconds).
+    pub last_signed_in_at: i64,
+}
+
+/// The apps the account signed in to, most recently allowed first.
+///
+/// ```
+/// let answer: bmauth_proto::AppsResponse = serde_json::from_str(r#"{"apps": []}"#).unwrap();
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppsResponse {
+    /// The apps.
+    pub apps: Vec<AppView>,
+}
+
+/// Names an app the account signed in to.
+///
+/// ```
+/// let body = bmauth_proto::AppRequest { client_id: "notes".into() };
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AppRequest {
+    /// Its `client_id`, from the apps list.
+    pub client_id: String,
+}

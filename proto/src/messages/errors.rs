@@ -112,6 +112,8 @@ pub enum ErrorCode {
     InvalidName,
     /// The account has no live session with this id.
     SessionNotFound,
+    /// The account never signed in to this app, or revoked it already.
+    AppNotFound,
     /// This device joined by a device link moments ago: it cannot yet remove the
     /// account's other passkeys or end their sessions (`retry_after` says for how
     /// long). Do it from a device the account had before, or wait.

@@ -15,12 +15,11 @@ use crate::model::AuthorizationCode;
 use crate::store::CodeRow;
 
 /// The scopes BMAuth knows; others are left out of what is granted.
-/// (`offline_access` comes with refresh tokens, which are not built yet.)
-pub(crate) const SCOPES: [&str; 3] = ["openid", "email", "profile"];
+/// `offline_access` gives a refresh token (OIDC Core §11); its consent is asked
+/// for and remembered like the others'.
+pub(crate) const SCOPES: [&str; 4] = ["openid", "email", "profile", "offline_access"];
 /// A code must be exchanged within this long (RFC 6749 §4.1.2: "short").
 pub(crate) const CODE_TTL_SECS: i64 = 60;
-/// `prompt=login` is met by a passkey used in the session this recently.
-const FRESH_SIGN_IN_SECS: i64 = 60;
 
 /// An authorization request, as its query says it.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -158,8 +157,10 @@ impl Auth {
         // When the person last proved it was them with a passkey in this session; a
         // session opened by an email code (after making a passkey) began then.
         let auth_time = live.session_verified_at.unwrap_or(live.session_created_at);
+        // `prompt=login` always asks again (OIDC Core §3.1.2.1); the way back drops
+        // `prompt` and `max_age` (see `http::oidc::here`), so it cannot loop.
         let too_old = match (prompt.contains("login"), request.max_age) {
-            (true, _) => now - auth_time > FRESH_SIGN_IN_SECS,
+            (true, _) => true,
             (false, Some(max_age)) => now - auth_time > max_age.max(0),
             (false, None) => false,
         };

@@ -8,27 +8,13 @@ pub(crate) fn matches_exactly(asked: &str, registered: &[String]) -> bool {
     registered.iter().any(|uri| uri == asked)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+use subtle::ConstantTimeEq;
 
-    #[test]
-    fn redirects_match_character_for_character() {
-        let registered = vec!["https://app.example.com/cb".to_string()];
-        assert!(matches_exactly("https://app.example.com/cb", &registered));
-        for near in [
-            "https://app.example.com/cb/",
-            "https://app.example.com/cb?x=1",
-            "https://app.example.com/CB",
-            "https://app.example.com.evil.example/cb",
-            "https://app.example.com/cb/../evil",
-        ] {
-            assert!(!matches_exactly(near, &registered), "{near}");
-        }
-    }
-}
-
-use super::super::{Auth, AuthResult};
+use super::super::rate_limit::{Limit, client_key};
+use super::super::{Auth, AuthError, AuthResult, ClientInfo};
+use crate::crypto::{b64url, hex, random_bytes, sha256};
+use crate::model::redirect::registrable;
+use crate::store::ClientRow;
 
 /// A registered app: from the configuration, or added with `bmauth clients add`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +52,163 @@ impl Auth {
         if let Some(configured) = self.settings.oidc_clients.iter().find(|c| c.id == id) {
             return Ok(Some(configured.into()));
         }
-        let stored = self.store.clients().await?.into_iter().find(|c| c.id == id);
-        Ok(stored.map(|row| Client {
+        Ok(self.store.client(id).await?.map(Client::from))
+    }
+}
+
+/// Why a client was not authenticated (RFC 6749 §5.2 `invalid_client`), or was
+/// stopped before trying (too many failures).
+#[derive(Debug)]
+pub(crate) enum ClientAuthError {
+    /// Unknown, or the wrong secret, or a secret for a public client.
+    Invalid,
+    /// Too many failures from this address or for this client.
+    Limited(AuthError),
+}
+
+/// A client registered with `bmauth clients add`: its secret is shown once.
+#[derive(Debug)]
+pub struct NewClient {
+    /// Its `client_id`.
+    pub id: String,
+    /// Its `client_secret` (none for a public client): shown once, stored as a hash.
+    pub secret: Option<String>,
+}
+
+/// Why a client cannot be registered.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistrationError {
+    /// The name is empty.
+    #[error("give the app a name (--name)")]
+    NoName,
+    /// No redirect URI.
+    #[error("give at least one --redirect-uri")]
+    NoRedirectUri,
+    /// A redirect URI that may not be registered.
+    #[error(
+        "`{0}` cannot be registered: use https (http only to a loopback host), without a fragment"
+    )]
+    BadUri(String),
+    /// The database failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+}
+
+fn secret_hash(secret: &str) -> String {
+    hex(&sha256(secret.as_bytes()))
+}
+
+impl Auth {
+    /// Checks the client at the token or revocation endpoint: a confidential one by
+    /// its secret (SHA-256, compared in constant time), a public one by having none.
+    /// Failures count against `limits.client_auth_failures`, per address and per
+    /// client id; beyond it even a right secret waits (RFC 9700 §4.x: no guessing).
+    pub(crate) async fn authenticate_client(
+        &self,
+        client_id: &str,
+        secret: Option<&str>,
+        from: &ClientInfo,
+    ) -> AuthResult<Result<Client, ClientAuthError>> {
+        let by_address = client_key(from);
+        for key in [by_address.as_str(), client_id] {
+            if let Err(limited) = self.within_limit(Limit::ClientAuthFailures, key).await {
+                return Ok(Err(ClientAuthError::Limited(limited)));
+            }
+        }
+        let client = self.client(client_id).await?;
+        let proven = match (&client, secret) {
+            (
+                Some(Client {
+                    secret_hash: Some(expected),
+                    ..
+                }),
+                Some(given),
+            ) => bool::from(secret_hash(given).as_bytes().ct_eq(expected.as_bytes())),
+            (
+                Some(Client {
+                    secret_hash: None,
+                    public: true,
+                    ..
+                }),
+                None,
+            ) => true,
+            _ => false,
+        };
+        match client {
+            Some(client) if proven => Ok(Ok(client)),
+            _ => {
+                tracing::info!(client = %client_id.chars().take(64).collect::<String>(), "client authentication failed");
+                for key in [by_address.as_str(), client_id] {
+                    if let Err(limited) = self.limit(Limit::ClientAuthFailures, key).await {
+                        return Ok(Err(ClientAuthError::Limited(limited)));
+                    }
+                }
+                Ok(Err(ClientAuthError::Invalid))
+            }
+        }
+    }
+
+    /// Registers an app (`bmauth clients add`): a confidential one gets a secret,
+    /// returned once and stored as its SHA-256.
+    pub async fn add_client(
+        &self,
+        name: &str,
+        redirect_uris: &[String],
+        post_logout_redirect_uris: &[String],
+        public: bool,
+    ) -> Result<NewClient, RegistrationError> {
+        if name.trim().is_empty() {
+            return Err(RegistrationError::NoName);
+        }
+        if redirect_uris.is_empty() {
+            return Err(RegistrationError::NoRedirectUri);
+        }
+        if let Some(bad) = redirect_uris
+            .iter()
+            .chain(post_logout_redirect_uris)
+            .find(|uri| registrable(uri).is_err())
+        {
+            return Err(RegistrationError::BadUri(bad.clone()));
+        }
+        let id = hex(&random_bytes::<16>());
+        let secret = (!public).then(|| b64url(&random_bytes::<32>()));
+        let json = |uris: &[String]| serde_json::to_string(uris).unwrap_or_else(|_| "[]".into());
+        self.store
+            .add_client(&ClientRow {
+                id: id.clone(),
+                name: name.trim().to_string(),
+                redirect_uris: json(redirect_uris),
+                post_logout_redirect_uris: json(post_logout_redirect_uris),
+                secret_hash: secret.as_deref().map(secret_hash),
+                created_at: self.now(),
+            })
+            .await
+            .map_err(AuthError::from)?;
+        Ok(NewClient { id, secret })
+    }
+
+    /// Every registered app: the configuration's, then those added with the CLI.
+    pub async fn clients(&self) -> AuthResult<Vec<Client>> {
+        let mut all: Vec<Client> = self
+            .settings
+            .oidc_clients
+            .iter()
+            .map(Client::from)
+            .collect();
+        all.extend(self.store.clients().await?.into_iter().map(Client::from));
+        Ok(all)
+    }
+
+    /// Removes an app added with the CLI, with everything it was given: consent,
+    /// codes and tokens. False if there is no such app in the database.
+    pub async fn remove_client(&self, id: &str) -> AuthResult<bool> {
+        Ok(self.store.remove_client(id).await?)
+    }
+}
+
+impl From<ClientRow> for Client {
+    fn from(row: ClientRow) -> Self {
+        Self {
             id: row.id,
             name: row.name,
             redirect_uris: serde_json::from_str(&row.redirect_uris).unwrap_or_default(),
@@ -75,6 +216,26 @@ impl Auth {
                 .unwrap_or_default(),
             public: row.secret_hash.is_none(),
             secret_hash: row.secret_hash,
-        }))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_match_character_for_character() {
+        let registered = vec!["https://app.example.com/cb".to_string()];
+        assert!(matches_exactly("https://app.example.com/cb", &registered));
+        for near in [
+            "https://app.example.com/cb/",
+            "https://app.example.com/cb?x=1",
+            "https://app.example.com/CB",
+            "https://app.example.com.evil.example/cb",
+            "https://app.example.com/cb/../evil",
+        ] {
+            assert!(!matches_exactly(near, &registered), "{near}");
+        }
     }
 }

@@ -1,21 +1,21 @@
-//! Where a code is exchanged (RFC 6749 §4.1.3) and what it gives: an ID token
-//! signed by the provider's key (OIDC Core §3.1.3.7's claims) and an opaque access
-//! token, stored as its hash, good for userinfo while the session it came from
-//! lives. A code presented twice is refused and revokes what it gave (§4.1.2).
+//! Where a code is exchanged (RFC 6749 §4.1.3) and a refresh token rotated (§6),
+//! and what they give: an ID token signed by the provider's key, an opaque access
+//! token (stored as its hash, good for userinfo), and with `offline_access` a
+//! refresh token. A code presented twice, or a refresh token used twice, is refused
+//! and revokes its whole family (§4.1.2; RFC 9700 §4.14.2).
 
-use std::collections::BTreeMap;
-
-use compact_jwt::{JwsSigner, OidcSubject, OidcToken};
-use subtle::ConstantTimeEq;
-
-use super::super::{Auth, AuthResult};
+use super::super::{Auth, AuthResult, ClientInfo};
 use super::authorize::pkce_matches;
-use crate::crypto::{hex, sha256};
-use crate::model::{AccessToken, AuthorizationCode};
-use crate::store::{CodeUse, TokenRow};
+use super::clients::{Client, ClientAuthError};
+use super::id_token::{IdTokenFor, has_scope};
+use crate::clock::UnixTime;
+use crate::model::{AccessToken, AuthorizationCode, CredentialId, RefreshToken, UserId};
+use crate::store::{Presented, TokenRow};
 
 /// An ID token lives this long; the access token too.
 pub(crate) const TOKEN_TTL_SECS: i64 = 600;
+/// A refresh token lives this long unused; each use gives a new one.
+pub(crate) const REFRESH_TTL_SECS: i64 = 30 * 86_400;
 
 /// Why a token request was refused, as RFC 6749 §5.2 names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum TokenError {
     /// The code is unknown, used, expired, someone else's, for another redirect
     /// URI, or its PKCE verifier is wrong; or its session has ended.
     InvalidGrant,
-    /// Only `authorization_code` is spoken.
+    /// Only `authorization_code` and `refresh_token` are spoken.
     UnsupportedGrantType,
 }
 
@@ -47,7 +47,8 @@ impl TokenError {
 /// either the `Authorization` header or the form.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct TokenRequest {
-    /// `authorization_code`.
+    /// `authorization_code` or `refresh_token` (missing at revocation).
+    #[serde(default)]
     pub grant_type: String,
     /// The code from the redirect.
     pub code: Option<String>,
@@ -55,15 +56,20 @@ pub struct TokenRequest {
     pub redirect_uri: Option<String>,
     /// PKCE's verifier.
     pub code_verifier: Option<String>,
+    /// For `refresh_token`.
+    pub refresh_token: Option<String>,
 }
 
-/// What a good code gives.
+/// What a good code or refresh token gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tokens {
-    /// Signed by the provider; for the client.
-    pub id_token: String,
+    /// Signed by the provider; for the client. Not given again on a refresh
+    /// (OIDC Core §12.2 allows it): the person did not sign in again.
+    pub id_token: Option<String>,
     /// Opaque; for userinfo.
     pub access_token: String,
+    /// Opaque; with `offline_access` only.
+    pub refresh_token: Option<String>,
     /// Seconds.
     pub expires_in: i64,
     /// What was granted.
@@ -83,6 +89,52 @@ pub struct UserInfo {
     pub email_verified: Option<bool>,
 }
 
+/// The tokens of one authorization, made together: their rows and values.
+struct Issued {
+    rows: Vec<TokenRow>,
+    access_token: AccessToken,
+    refresh_token: Option<RefreshToken>,
+}
+
+/// Where tokens come from: the authorization (its code, the family) and whose.
+struct Grant<'a> {
+    client_id: &'a str,
+    user_id: &'a UserId,
+    session_hash: &'a str,
+    credential_id: Option<&'a CredentialId>,
+    family: &'a str,
+    scope: &'a str,
+}
+
+/// A new access token, and with `offline_access` a refresh token, for `grant`.
+fn new_tokens(grant: &Grant<'_>, now: UnixTime) -> Issued {
+    let offline = has_scope(grant.scope, "offline_access");
+    let row = |token_hash: String, kind: &str, lifetime: i64| TokenRow {
+        token_hash,
+        kind: kind.to_string(),
+        client_id: grant.client_id.to_string(),
+        user_id: grant.user_id.clone(),
+        session_hash: grant.session_hash.to_string(),
+        credential_id: grant.credential_id.cloned(),
+        code_hash: grant.family.to_string(),
+        scope: grant.scope.to_string(),
+        offline,
+        created_at: now,
+        expires_at: now + lifetime,
+    };
+    let access_token = AccessToken::generate();
+    let mut rows = vec![row(access_token.id_hash(), "access", TOKEN_TTL_SECS)];
+    let refresh_token = offline.then(RefreshToken::generate);
+    if let Some(refresh) = &refresh_token {
+        rows.push(row(refresh.id_hash(), "refresh", REFRESH_TTL_SECS));
+    }
+    Issued {
+        rows,
+        access_token,
+        refresh_token,
+    }
+}
+
 impl Auth {
     /// The issuer: the public URL, as discovery and every ID token say it (with its
     /// trailing slash, as a URL is written: `iss` must match it exactly).
@@ -90,47 +142,36 @@ impl Auth {
         self.origin().to_string()
     }
 
-    /// Checks the client: a confidential one by its secret (compared as SHA-256,
-    /// in constant time), a public one by having none.
-    async fn authenticate_client(
-        &self,
-        client_id: &str,
-        secret: Option<&str>,
-    ) -> Result<super::clients::Client, TokenError> {
-        let client = self
-            .client(client_id)
-            .await
-            .map_err(|_| TokenError::InvalidClient)?
-            .ok_or(TokenError::InvalidClient)?;
-        let proven = match (&client.secret_hash, secret) {
-            (Some(expected), Some(given)) => {
-                let given = hex(&sha256(given.as_bytes()));
-                bool::from(given.as_bytes().ct_eq(expected.as_bytes()))
-            }
-            (None, None) => client.public,
-            _ => false,
-        };
-        if proven {
-            Ok(client)
-        } else {
-            Err(TokenError::InvalidClient)
-        }
-    }
-
-    /// Exchanges a code for tokens.
-    pub async fn exchange_code(
+    /// Answers a token request (`authorization_code` or `refresh_token`) from the
+    /// client `client_id`, authenticated by `client_secret` or PKCE.
+    pub async fn token(
         &self,
         client_id: &str,
         client_secret: Option<&str>,
         request: &TokenRequest,
+        from: &ClientInfo,
     ) -> AuthResult<Result<Tokens, TokenError>> {
-        let client = match self.authenticate_client(client_id, client_secret).await {
+        let client = match self
+            .authenticate_client(client_id, client_secret, from)
+            .await?
+        {
             Ok(client) => client,
-            Err(e) => return Ok(Err(e)),
+            Err(ClientAuthError::Invalid) => return Ok(Err(TokenError::InvalidClient)),
+            Err(ClientAuthError::Limited(limited)) => return Err(limited),
         };
-        if request.grant_type != "authorization_code" {
-            return Ok(Err(TokenError::UnsupportedGrantType));
+        match request.grant_type.as_str() {
+            "authorization_code" => self.exchange_code(&client, request).await,
+            "refresh_token" => self.refresh(&client, request).await,
+            _ => Ok(Err(TokenError::UnsupportedGrantType)),
         }
+    }
+
+    /// Exchanges a code for tokens.
+    async fn exchange_code(
+        &self,
+        client: &Client,
+        request: &TokenRequest,
+    ) -> AuthResult<Result<Tokens, TokenError>> {
         let (Some(code), Some(redirect_uri)) = (&request.code, &request.redirect_uri) else {
             return Ok(Err(TokenError::InvalidRequest));
         };
@@ -141,12 +182,12 @@ impl Auth {
         let now = self.now();
         let code_hash = code.id_hash();
         let issued = match self.store.use_code(&code_hash, now).await? {
-            CodeUse::First(issued) => issued,
-            CodeUse::Replayed => {
+            Presented::First(issued) => issued,
+            Presented::Replayed => {
                 tracing::warn!(client = %client.id, "a code was presented twice; its tokens are revoked");
                 return Ok(Err(TokenError::InvalidGrant));
             }
-            CodeUse::Unknown => return Ok(Err(TokenError::InvalidGrant)),
+            Presented::Unknown => return Ok(Err(TokenError::InvalidGrant)),
         };
         let pkce_ok = match (&issued.code_challenge, &request.code_verifier) {
             (Some(challenge), Some(verifier)) => pkce_matches(challenge, verifier),
@@ -170,64 +211,92 @@ impl Auth {
         {
             return Ok(Err(TokenError::InvalidGrant));
         }
-        let access_token = AccessToken::generate();
-        self.store
-            .insert_token(&TokenRow {
-                token_hash: access_token.id_hash(),
-                client_id: client.id.clone(),
-                user_id: issued.user_id.clone(),
-                session_hash: issued.session_hash.clone(),
-                code_hash,
-                scope: issued.scope.clone(),
-                created_at: now,
-                expires_at: now + TOKEN_TTL_SECS,
+        let tokens = new_tokens(
+            &Grant {
+                client_id: &client.id,
+                user_id: &issued.user_id,
+                session_hash: &issued.session_hash,
+                credential_id: session.credential_id.as_ref(),
+                family: &code_hash,
+                scope: &issued.scope,
+            },
+            now,
+        );
+        self.store.insert_tokens(&tokens.rows).await?;
+        let id_token = self
+            .sign_id_token(IdTokenFor {
+                user_id: &issued.user_id,
+                client_id: &client.id,
+                scope: &issued.scope,
+                email: &session.email,
+                email_verified: session.verified_at.is_some(),
+                auth_time: issued.auth_time,
+                nonce: issued.nonce.clone(),
+                lifetime_secs: TOKEN_TTL_SECS,
             })
             .await?;
-        let mut claims = BTreeMap::new();
-        if issued.scope.split(' ').any(|s| s == "email") {
-            claims.insert("email".to_string(), serde_json::json!(session.email));
-            claims.insert(
-                "email_verified".to_string(),
-                serde_json::json!(session.verified_at.is_some()),
-            );
-        }
-        let token = OidcToken {
-            iss: self
-                .issuer()
-                .parse()
-                .map_err(|e| super::super::AuthError::internal("the issuer URL", e))?,
-            sub: OidcSubject::U(
-                uuid::Uuid::parse_str(issued.user_id.as_str())
-                    .map_err(|e| super::super::AuthError::internal("a subject", e))?,
-            ),
-            aud: client.id.clone(),
-            iat: now,
-            nbf: None,
-            exp: now + TOKEN_TTL_SECS,
-            auth_time: Some(issued.auth_time),
-            nonce: issued.nonce.clone(),
-            at_hash: None,
-            acr: None,
-            // RFC 8176: a hardware-bound key, with the user verified.
-            amr: Some(vec!["hwk".into(), "user".into()]),
-            azp: None,
-            jti: None,
-            s_claims: Default::default(),
-            claims,
-        };
-        let signer = self.current_signing_key().await?;
-        let id_token = signer
-            .sign(&token)
-            .map_err(|e| {
-                super::super::AuthError::internal("signing an ID token", format!("{e:?}"))
-            })?
-            .to_string();
         Ok(Ok(Tokens {
-            id_token,
-            access_token: access_token.as_str().to_string(),
+            id_token: Some(id_token),
+            access_token: tokens.access_token.as_str().to_string(),
+            refresh_token: tokens.refresh_token.map(|t| t.as_str().to_string()),
             expires_in: TOKEN_TTL_SECS,
             scope: issued.scope,
         }))
+    }
+
+    /// Rotates a refresh token: it is used up, and a new access token and refresh
+    /// token take its place, in one transaction.
+    async fn refresh(
+        &self,
+        client: &Client,
+        request: &TokenRequest,
+    ) -> AuthResult<Result<Tokens, TokenError>> {
+        let Some(presented) = &request.refresh_token else {
+            return Ok(Err(TokenError::InvalidRequest));
+        };
+        let Some(presented) = RefreshToken::parse(presented) else {
+            return Ok(Err(TokenError::InvalidGrant));
+        };
+        let now = self.now();
+        let mut made = None;
+        let outcome = self
+            .store
+            .rotate_refresh_token(&presented.id_hash(), &client.id, now, |old| {
+                let issued = new_tokens(
+                    &Grant {
+                        client_id: &old.client_id,
+                        user_id: &old.user_id,
+                        session_hash: &old.session_hash,
+                        credential_id: old.credential_id.as_ref(),
+                        family: &old.code_hash,
+                        scope: &old.scope,
+                    },
+                    now,
+                );
+                let rows = issued.rows.clone();
+                made = Some(issued);
+                rows
+            })
+            .await?;
+        match outcome {
+            Presented::First(old) => {
+                let Some(made) = made else {
+                    return Ok(Err(TokenError::InvalidGrant));
+                };
+                Ok(Ok(Tokens {
+                    id_token: None,
+                    access_token: made.access_token.as_str().to_string(),
+                    refresh_token: made.refresh_token.map(|t| t.as_str().to_string()),
+                    expires_in: TOKEN_TTL_SECS,
+                    scope: old.scope,
+                }))
+            }
+            Presented::Replayed => {
+                tracing::warn!(client = %client.id, "a refresh token was used twice; its family is revoked");
+                Ok(Err(TokenError::InvalidGrant))
+            }
+            Presented::Unknown => Ok(Err(TokenError::InvalidGrant)),
+        }
     }
 
     /// What an access token may see (`None`: not a live token).
@@ -238,7 +307,7 @@ impl Auth {
         let Some(owner) = self.store.token_owner(&token.id_hash(), self.now()).await? else {
             return Ok(None);
         };
-        let email = owner.scope.split(' ').any(|s| s == "email");
+        let email = has_scope(&owner.scope, "email");
         Ok(Some(UserInfo {
             sub: owner.user_id.as_str().to_string(),
             email: email.then(|| owner.email.clone()),

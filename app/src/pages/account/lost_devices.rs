@@ -7,8 +7,13 @@ use super::remove_passkey;
 use super::words::ago;
 
 /// After recovery: the other passkeys, to pick the lost ones and remove them.
+/// `goes_on`: `done` continues to where the person was going (an app's sign-in),
+/// not to their devices.
 #[component]
-pub(super) fn LostDevices(done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+pub(super) fn LostDevices(
+    done: impl Fn() + Copy + Send + Sync + 'static,
+    goes_on: bool,
+) -> impl IntoView {
     let ctx = ctx();
     let (picked, set_picked) = signal(Vec::<String>::new());
     let others = move || {
@@ -63,7 +68,7 @@ pub(super) fn LostDevices(done: impl Fn() + Copy + Send + Sync + 'static) -> imp
                             "Only this device's passkey can sign in to your account now."
                         </p>
                         <button type="button" class="button" on:click=move |_| done()>
-                            "See your devices"
+                            {if goes_on { "Continue" } else { "See your devices" }}
                         </button>
                     }
                 }

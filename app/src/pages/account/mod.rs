@@ -1,5 +1,6 @@
 //! The signed-in person's account (`/auth/account`): their passkeys (rename, remove),
-//! their sessions (end one, end all others) and recent activity. After recovery the
+//! their sessions (end one, end all others), the apps they signed in to through
+//! BMAuth (revoke) and recent activity. After recovery the
 //! same page opens on "Remove the devices you no longer have" (`?recovered=1`).
 //!
 //! Removing a passkey needs a fresh biometric: when the server answers
@@ -10,6 +11,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 mod activity;
+mod apps;
 mod cooldown;
 mod lost_devices;
 mod passkeys;
@@ -17,17 +19,19 @@ mod sessions;
 pub(crate) mod words;
 
 use activity::ActivitySection;
+use apps::AppsSection;
 use cooldown::CooldownNotice;
 use lost_devices::LostDevices;
 use passkeys::PasskeysSection;
 use sessions::SessionsSection;
 
-use super::{Status, failure_message, query};
+use super::{Status, failure_message, query, safe_next};
 use crate::api::routes::{
-    Activity, Passkeys, ReauthBegin, ReauthComplete, RemovePasskey, Sessions,
+    Activity, Apps, Passkeys, ReauthBegin, ReauthComplete, RemovePasskey, Sessions,
 };
 use crate::api::{
-    Empty, ErrorCode, PasskeyRequest, PasskeyView, ReauthRequest, SecurityEventView, SessionView,
+    AppView, Empty, ErrorCode, PasskeyRequest, PasskeyView, ReauthRequest, SecurityEventView,
+    SessionView,
 };
 use crate::client::{self, ApiFailure};
 
@@ -35,9 +39,11 @@ use crate::client::{self, ApiFailure};
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let recovered = query("recovered") == "1";
+    // After a recovery that began at an app's sign-in: back to it when done.
+    let next = safe_next(Some(&query("next")));
     view! {
         <Title text=if recovered { "Remove lost devices" } else { "Your devices" } />
-        <AccountPanel recovered=recovered />
+        <AccountPanel recovered=recovered next=next />
     }
 }
 
@@ -90,6 +96,7 @@ struct Account {
     /// others (Unix seconds).
     cooldown_until: Option<i64>,
     sessions: Vec<SessionView>,
+    apps: Vec<AppView>,
     events: Vec<SecurityEventView>,
 }
 
@@ -99,6 +106,7 @@ async fn load_account() -> Result<Account, ApiFailure> {
         passkeys: passkeys.passkeys,
         cooldown_until: passkeys.cooldown_until,
         sessions: client::read::<Sessions>().await?.sessions,
+        apps: client::read::<Apps>().await?.apps,
         events: client::read::<Activity>().await?.events,
     })
 }
@@ -106,11 +114,13 @@ async fn load_account() -> Result<Account, ApiFailure> {
 // An island where it is rendered and in the `/link` page's bundle (see `link.rs`).
 #[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
 #[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
-fn AccountPanel(recovered: bool) -> impl IntoView {
+fn AccountPanel(recovered: bool, next: String) -> impl IntoView {
     let account = RwSignal::new(None::<Account>);
     let (message, set_message) = signal(None::<String>);
     let (error, set_error) = signal(None::<String>);
     let (cleaning_up, set_cleaning_up) = signal(recovered);
+    let goes_on = next != "/";
+    let next = StoredValue::new(next);
     let reload = Action::new_local(move |_: &()| async move {
         match load_account().await {
             Ok(loaded) => account.set(Some(loaded)),
@@ -148,11 +158,21 @@ fn AccountPanel(recovered: bool) -> impl IntoView {
                         <CooldownNotice />
                         <PasskeysSection />
                         <SessionsSection />
+                        <AppsSection />
                         <ActivitySection />
                     }
                 }
             >
-                <LostDevices done=move || set_cleaning_up.set(false) />
+                <LostDevices
+                    done=move || {
+                        if goes_on {
+                            client::go_to(&next.get_value())
+                        } else {
+                            set_cleaning_up.set(false)
+                        }
+                    }
+                    goes_on=goes_on
+                />
             </Show>
         </div>
     }

@@ -1,7 +1,11 @@
-//! BMAuth as an OpenID Connect provider (work in progress): the code flow with
-//! PKCE, consent, the token exchange, userinfo, and the attacks on each. The ID
-//! token's signature is checked here with `p256` directly against the JWKS, not
-//! with the JOSE crate that signed it.
+//! BMAuth as an OpenID Connect provider: the code flow with PKCE, consent, the
+//! token exchange, userinfo, and the attacks on each (here); refresh tokens,
+//! revocation and what ends tokens (`tokens`); signing out (`logout`). The ID
+//! token's signature is checked with `p256` directly against the JWKS, not with the
+//! JOSE crate that signed it; the browser tests check it with Node's `jose` too.
+
+mod logout;
+mod tokens;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -10,19 +14,21 @@ use sha2::Digest;
 
 use crate::support::{Backend, Browser, TestApp};
 
-const ADA: &str = "ada@example.com";
-const CALLBACK: &str = "http://localhost:9999/callback";
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const ADA: &str = "ada@example.com";
+pub(crate) const CALLBACK: &str = "http://localhost:9999/callback";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-fn with_clients(config: &mut bmauth::Config) {
+pub(crate) const NOTES_LOGOUT: &str = "http://localhost:9999/signed-out";
+
+pub(crate) fn with_clients(config: &mut bmauth::Config) {
     use bmauth::config::OidcClient;
     config.oidc.clients = vec![
         OidcClient {
             id: "notes".into(),
             name: "Acme Notes".into(),
             redirect_uris: vec![CALLBACK.into()],
-            post_logout_redirect_uris: vec![],
+            post_logout_redirect_uris: vec![NOTES_LOGOUT.into()],
             secret_hash: None,
             public: true,
         },
@@ -37,7 +43,7 @@ fn with_clients(config: &mut bmauth::Config) {
     ];
 }
 
-fn authorize_url(app: &TestApp, extra: &[(&str, &str)]) -> String {
+pub(crate) fn authorize_url(app: &TestApp, extra: &[(&str, &str)]) -> String {
     let mut url = url::Url::parse(&format!("{}/oauth/authorize", app.base())).unwrap();
     {
         let mut q = url.query_pairs_mut();
@@ -65,20 +71,34 @@ fn authorize_url(app: &TestApp, extra: &[(&str, &str)]) -> String {
 }
 
 /// The answer's `Location`, parsed.
-fn location(answer: &reqwest::Response) -> url::Url {
+pub(crate) fn location(answer: &reqwest::Response) -> url::Url {
     let to = answer.headers()["location"].to_str().unwrap();
     url::Url::parse(to).unwrap_or_else(|_| url::Url::parse("http://x").unwrap().join(to).unwrap())
 }
 
-fn param(url: &url::Url, name: &str) -> Option<String> {
+pub(crate) fn param(url: &url::Url, name: &str) -> Option<String> {
     url.query_pairs()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
 }
 
 /// Ada, signed in, consents to Acme Notes: the code it is sent back with.
-async fn code_for_notes(app: &TestApp, ada: &Browser) -> String {
-    let first = ada.http.get(authorize_url(app, &[])).send().await.unwrap();
+pub(crate) async fn code_for_notes(app: &TestApp, ada: &Browser) -> String {
+    code_for_notes_with(app, ada, &[]).await
+}
+
+/// The same, for an authorization request with `extra` parameters.
+pub(crate) async fn code_for_notes_with(
+    app: &TestApp,
+    ada: &Browser,
+    extra: &[(&str, &str)],
+) -> String {
+    let first = ada
+        .http
+        .get(authorize_url(app, extra))
+        .send()
+        .await
+        .unwrap();
     assert!(first.status().is_redirection());
     let to = location(&first);
     if let Some(code) = param(&to, "code") {
@@ -101,7 +121,7 @@ async fn code_for_notes(app: &TestApp, ada: &Browser) -> String {
     assert!(html.contains(ADA), "the address the app will see");
     assert!(html.contains("Sign in to Acme Notes?"), "{html}");
     assert!(html.contains("localhost"), "where it sends you back");
-    let url = url::Url::parse(&authorize_url(app, &[])).unwrap();
+    let url = url::Url::parse(&authorize_url(app, extra)).unwrap();
     let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     form.push(("answer".into(), "allow".into()));
     let answer = ada
@@ -119,7 +139,7 @@ async fn code_for_notes(app: &TestApp, ada: &Browser) -> String {
     param(&back, "code").expect("a code")
 }
 
-async fn exchange(app: &TestApp, code: &str, verifier: &str) -> (u16, Value) {
+pub(crate) async fn exchange(app: &TestApp, code: &str, verifier: &str) -> (u16, Value) {
     let answer = reqwest::Client::new()
         .post(format!("{}/oauth/token", app.base()))
         .form(&[
@@ -137,7 +157,7 @@ async fn exchange(app: &TestApp, code: &str, verifier: &str) -> (u16, Value) {
 }
 
 /// Checks an ES256 JWT against the JWKS with `p256` itself; answers its claims.
-async fn verified_claims(app: &TestApp, jwt: &str) -> Value {
+pub(crate) async fn verified_claims(app: &TestApp, jwt: &str) -> Value {
     use p256::ecdsa::signature::Verifier;
     let jwks: Value = reqwest::get(format!("{}/oauth/jwks", app.base()))
         .await
@@ -320,9 +340,22 @@ async fn the_authorization_refuses_what_it_should(backend: Backend) {
     assert_eq!(to.path(), "/auth/login");
     assert_eq!(param(&to, "again").as_deref(), Some("1"));
     assert!(param(&to, "next").unwrap().starts_with("/oauth/authorize?"));
+    // The address is filled in for them.
     let page = ada
         .http
         .get(format!("{}/auth/login?{}", app.base(), to.query().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let filled = location(&page);
+    assert_eq!(param(&filled, "email").as_deref(), Some(ADA));
+    let page = ada
+        .http
+        .get(format!(
+            "{}/auth/login?{}",
+            app.base(),
+            filled.query().unwrap()
+        ))
         .send()
         .await
         .unwrap();
@@ -330,6 +363,11 @@ async fn the_authorization_refuses_what_it_should(backend: Backend) {
         page.status(),
         200,
         "the sign-in page, to use the passkey again"
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Confirm it&#x27;s you") || html.contains("Confirm it's you"),
+        "{html}"
     );
     // Signed in but never consented, with prompt=none.
     let answer = ada
