@@ -142,10 +142,15 @@ async fn consent(
     let returns_to_origin = url::Url::parse(&asked.redirect_uri)
         .map(|uri| uri.origin().ascii_serialization())
         .unwrap_or_default();
+    let offline = asked
+        .scope
+        .split_ascii_whitespace()
+        .any(|scope| scope == "offline_access");
     request.extensions_mut().insert(bmauth_app::ConsentDetails {
         client,
         email: user.email.clone(),
         returns_to,
+        offline,
         returns_to_origin,
         fields,
     });

@@ -39,6 +39,8 @@ pub struct ConsentDetails {
     pub email: String,
     /// The host the app sends them back to.
     pub returns_to: String,
+    /// The app asks to stay signed in while the person is away (`offline_access`).
+    pub offline: bool,
     /// The origin of the address the app sends them back to (`https://app.example.com`),
     /// which the page's `form-action` must allow.
     pub returns_to_origin: String,

@@ -173,3 +173,41 @@ test('a revoked access token no longer opens userinfo; no refresh token without 
   assert.equal(decodeJwt(tokens.id_token).sub, sub);
   assert.equal((await userinfo(tokens.access_token)).status, 200);
 });
+
+test('an app registered for RS256 gets RS256 ID tokens, which jose verifies against the JWKS', async () => {
+  const added = await w.server.cli(['clients', 'add', '--name', 'Legacy Portal',
+    '--redirect-uri', CALLBACK, '--id-token-alg', 'RS256']);
+  const clientId = added.match(/^client_id=(\S+)$/m)?.[1];
+  const secret = added.match(/^client_secret=(\S+)$/m)?.[1];
+  const config = await client.discovery(new URL(w.server.origin), clientId, {
+    id_token_signed_response_alg: 'RS256',
+  }, client.ClientSecretPost(secret), { execute: [client.allowInsecureRequests] });
+  assert.ok(config.serverMetadata().id_token_signing_alg_values_supported.includes('RS256'));
+
+  const d = await w.device();
+  await w.signedIn(d.page, 'hopper@example.com');
+  const [verifier, state, nonce] = [client.randomPKCECodeVerifier(), client.randomState(), client.randomNonce()];
+  const before = arrived.length;
+  await d.page.goto(client.buildAuthorizationUrl(config, {
+    redirect_uri: CALLBACK, scope: 'openid email', state, nonce,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+  }).href);
+  await d.page.waitForURL(`${w.server.origin}/auth/consent?**`);
+  await d.page.getByRole('button', { name: 'Continue' }).click();
+  await d.page.waitForURL(`${CALLBACK}?**`);
+  assert.equal(arrived.length, before + 1);
+  const tokens = await client.authorizationCodeGrant(config, new URL(arrived.at(-1), CALLBACK), {
+    pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
+  });
+  const meta = config.serverMetadata();
+  const { payload, protectedHeader } = await jwtVerify(tokens.id_token,
+    createRemoteJWKSet(new URL(meta.jwks_uri)), {
+      algorithms: ['RS256'], issuer: meta.issuer, audience: clientId,
+    });
+  assert.equal(protectedHeader.alg, 'RS256');
+  assert.equal(payload.email, 'hopper@example.com');
+  // Only RS256 for this app: the same token refused under ES256 alone.
+  await assert.rejects(jwtVerify(tokens.id_token, createRemoteJWKSet(new URL(meta.jwks_uri)), {
+    algorithms: ['ES256'], issuer: meta.issuer, audience: clientId,
+  }));
+});

@@ -173,6 +173,7 @@ test('the account page lists the apps signed in to, and Revoke makes the app ask
   await screenshot(d.page, 'account-apps');
   await listed.getByRole('button', { name: 'Revoke Acme Notes' }).click();
   await d.page.getByText('Acme Notes is signed out and must ask again').waitFor();
+  await d.page.getByRole('heading', { name: 'Apps you signed in to' }).waitFor({ state: 'detached' });
   assert.equal(await d.page.getByTestId('app').count(), 0);
 
   await d.page.goto(authorizeUrl());

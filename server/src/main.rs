@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use bmauth::config::IdTokenAlg;
 use bmauth::{BmAuth, Config};
 use clap::{Parser, Subcommand};
 use figment::providers::Serialized;
@@ -60,6 +61,10 @@ enum ClientsCommand {
         /// required.
         #[arg(long)]
         public: bool,
+        /// How its ID tokens are signed: ES256, or RS256 for a library that
+        /// knows no other.
+        #[arg(long, default_value = "ES256", value_parser = ["ES256", "RS256"])]
+        id_token_alg: String,
         #[command(flatten)]
         overrides: Overrides,
     },
@@ -225,12 +230,20 @@ async fn clients(
             redirect_uris,
             post_logout_redirect_uris,
             public,
+            id_token_alg,
             overrides,
         } => {
+            let alg = IdTokenAlg::parse(&id_token_alg).unwrap_or_default();
             let bmauth = beside_serve(file, overrides).await?;
             let added = bmauth
                 .auth()
-                .add_client(&name, &redirect_uris, &post_logout_redirect_uris, public)
+                .add_client(
+                    &name,
+                    &redirect_uris,
+                    &post_logout_redirect_uris,
+                    public,
+                    alg,
+                )
                 .await?;
             println!("client_id={}", added.id);
             if let Some(secret) = added.secret {

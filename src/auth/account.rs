@@ -119,7 +119,10 @@ fn passkey_name(input: &str) -> AuthResult<String> {
 
 impl Auth {
     /// The live session a token opens, with its user, or `NotSignedIn`.
-    async fn signed_in_session(&self, token: &SessionToken) -> AuthResult<SessionUserRow> {
+    pub(crate) async fn signed_in_session(
+        &self,
+        token: &SessionToken,
+    ) -> AuthResult<SessionUserRow> {
         self.live_session(token)
             .await?
             .ok_or(AuthError::NotSignedIn)

@@ -25,7 +25,7 @@ pub(crate) enum Limit {
     /// Device links approved, per account.
     LinkApprovalsPerAccount,
     /// Failed client authentications at the token and revocation endpoints, per
-    /// client address and per client id.
+    /// client address.
     ClientAuthFailures,
 }
 
@@ -39,7 +39,7 @@ impl Limit {
             Self::MailPerAccount => "mail-account",
             Self::LinkRequestsPerClient => "link-request-ip",
             Self::LinkApprovalsPerAccount => "link-approval-account",
-            Self::ClientAuthFailures => "client-auth-failure",
+            Self::ClientAuthFailures => "client-auth-failure-ip",
         }
     }
 }

@@ -254,19 +254,19 @@ async fn a_ceremony_is_taken_once_by_its_kind_and_browser_before_it_expires() {
 async fn the_provider_signs_with_one_key_until_it_is_rotated_and_keeps_the_old_in_its_jwks() {
     let world = World::new().await;
     let auth = world.bmauth.auth();
-    let first = auth.current_signing_key().await.unwrap();
-    use compact_jwt::JwsSigner;
-    let first_kid = first.get_kid().to_string();
+    use crate::config::IdTokenAlg::ES256;
+    let first = auth.current_signing_key(ES256).await.unwrap();
+    let first_kid = first.kid().to_string();
     // Made once: asked again (as another instance would), the same key.
     assert_eq!(
-        auth.current_signing_key().await.unwrap().get_kid(),
+        auth.current_signing_key(ES256).await.unwrap().kid(),
         first_kid
     );
     world.clock.advance(Duration::from_secs(60));
     let second_kid = auth.rotate_signing_key().await.unwrap();
     assert_ne!(second_kid, first_kid);
     assert_eq!(
-        auth.current_signing_key().await.unwrap().get_kid(),
+        auth.current_signing_key(ES256).await.unwrap().kid(),
         second_kid
     );
     assert_eq!(

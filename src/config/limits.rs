@@ -67,7 +67,8 @@ pub struct Limits {
     /// Device links one account approves.
     pub link_approvals_per_account: Rate,
     /// Failed client authentications (a wrong client secret) at the token and
-    /// revocation endpoints, per client address and per client id.
+    /// revocation endpoints, per client address (not per client id, which anyone
+    /// can name: that would let them lock an app out).
     pub client_auth_failures: Rate,
 }
 

@@ -20,7 +20,7 @@ mod oidc;
 mod secrets;
 
 pub use limits::{Limits, LinkConfig, Rate};
-pub use oidc::{OidcClient, OidcConfig};
+pub use oidc::{IdTokenAlg, OidcClient, OidcConfig};
 pub use secrets::{DatabaseUrl, Password};
 
 /// How strict start-up is.

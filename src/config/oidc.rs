@@ -18,6 +18,7 @@ use super::{ConfigError, invalid};
 ///     post_logout_redirect_uris: vec![],
 ///     secret_hash: None,
 ///     public: true,
+///     id_token_signed_response_alg: Default::default(),
 /// });
 /// assert!(config.validate().is_ok());
 /// ```
@@ -39,6 +40,45 @@ pub struct OidcClient {
     /// A public client (a browser or native app): no secret, PKCE required.
     #[serde(default)]
     pub public: bool,
+    /// How its ID tokens are signed: `ES256` (the default) or `RS256`, for an app
+    /// whose library knows no other (OIDC Dynamic Client Registration §2's name).
+    #[serde(default)]
+    pub id_token_signed_response_alg: IdTokenAlg,
+}
+
+/// How an app's ID tokens are signed.
+///
+/// ```
+/// let alg: bmauth::config::IdTokenAlg = serde_json::from_str("\"RS256\"").unwrap();
+/// assert_eq!(alg.as_str(), "RS256");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum IdTokenAlg {
+    /// ECDSA with P-256 and SHA-256: small and fast; every current library has it.
+    #[default]
+    ES256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RSA 2048), for older libraries.
+    RS256,
+}
+
+impl IdTokenAlg {
+    /// Its name in JOSE (`alg`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ES256 => "ES256",
+            Self::RS256 => "RS256",
+        }
+    }
+
+    /// The algorithm named `name` (as stored), if BMAuth signs with it.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "ES256" => Some(Self::ES256),
+            "RS256" => Some(Self::RS256),
+            _ => None,
+        }
+    }
 }
 
 /// The OpenID Connect provider (`[oidc]`).

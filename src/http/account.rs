@@ -215,10 +215,12 @@ pub async fn apps(
 
 pub async fn revoke_app(
     Extension(bm): Extension<BmAuth>,
-    AuthUser(user): AuthUser,
+    client: Client,
     ApiJson(req): ApiJson<AppRequest>,
 ) -> ApiResult<impl IntoResponse> {
-    bm.auth().revoke_app(&user, &req.client_id).await?;
+    bm.auth()
+        .revoke_app(session(&client)?, &req.client_id)
+        .await?;
     Ok(axum::Json(MessageResponse {
         message: "Revoked. The app must ask again to sign you in.".into(),
     }))

@@ -35,7 +35,7 @@ pub async fn discovery(Extension(bm): Extension<BmAuth>) -> Response {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["ES256"],
+        "id_token_signing_alg_values_supported": ["ES256", "RS256"],
         "scopes_supported": SCOPES,
         "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "amr", "email", "email_verified"],
         "code_challenge_methods_supported": ["S256"],
@@ -43,6 +43,9 @@ pub async fn discovery(Extension(bm): Extension<BmAuth>) -> Response {
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "claims_parameter_supported": false,
     }))
     .into_response()
 }
@@ -50,7 +53,7 @@ pub async fn discovery(Extension(bm): Extension<BmAuth>) -> Response {
 /// `GET /oauth/jwks`: every public key tokens may be signed with.
 pub async fn jwks(Extension(bm): Extension<BmAuth>) -> Response {
     // Made on first use, so that the JWKS is never empty once asked.
-    if let Err(e) = bm.auth().current_signing_key().await {
+    if let Err(e) = bm.auth().ensure_signing_keys().await {
         return crate::ApiError::from(e).into_response();
     }
     match bm.auth().public_keys().await {
@@ -102,6 +105,15 @@ pub(crate) fn serde_urlencoded_pairs(request: &AuthorizeRequest) -> String {
         if let Some(value) = value {
             out.append_pair(key, value);
         }
+    }
+    // `login` and `max_age` are met by the sign-in on the way back, so they are
+    // left off (else it would ask forever); `consent` still asks.
+    if request
+        .prompt
+        .as_deref()
+        .is_some_and(|p| p.split_ascii_whitespace().any(|p| p == "consent"))
+    {
+        out.append_pair("prompt", "consent");
     }
     out.finish()
 }
@@ -190,8 +202,8 @@ pub async fn consent(
 }
 
 /// The token and revocation endpoints' form: the request, and perhaps the
-/// client's credentials.
-#[derive(Debug, serde::Deserialize)]
+/// client's credentials. (No `Debug`: it holds secrets.)
+#[derive(serde::Deserialize)]
 pub struct TokenForm {
     #[serde(flatten)]
     request: TokenRequest,
@@ -217,15 +229,41 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// Who the client says it is: `Authorization: Basic`, or the form; one way only
-/// (RFC 6749 §2.3.1: "MUST NOT use more than one authentication method").
-fn client_credentials(headers: &HeaderMap, form: &TokenForm) -> Option<(String, Option<String>)> {
+/// (RFC 6749 §2.3: "MUST NOT use more than one authentication method", answered
+/// `invalid_request`).
+fn client_credentials(
+    headers: &HeaderMap,
+    form: &TokenForm,
+) -> Result<(String, Option<String>), TokenError> {
     match (basic_credentials(headers), &form.client_id) {
-        (Some((id, secret)), None) if form.client_secret.is_none() => Some((id, Some(secret))),
-        (Some((id, secret)), Some(form_id)) if &id == form_id && form.client_secret.is_none() => {
-            Some((id, Some(secret)))
+        (Some(_), _) if form.client_secret.is_some() => Err(TokenError::InvalidRequest),
+        (Some((id, secret)), None) => Ok((id, Some(secret))),
+        (Some((id, secret)), Some(form_id)) if &id == form_id => Ok((id, Some(secret))),
+        (Some(_), Some(_)) => Err(TokenError::InvalidRequest),
+        (None, Some(id)) => Ok((id.clone(), form.client_secret.clone())),
+        (None, None) => Err(TokenError::InvalidClient),
+    }
+}
+
+/// An error of the token or revocation endpoint, in OAuth's shape: too many failed
+/// client authentications from this address is `429` with `Retry-After`.
+fn token_failure(e: crate::AuthError) -> Response {
+    match e {
+        crate::AuthError::RateLimited { retry_after_secs } => {
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": "too many failed client authentications from this address; try again later",
+                })),
+            )
+                .into_response();
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
         }
-        (None, Some(id)) => Some((id.clone(), form.client_secret.clone())),
-        _ => None,
+        other => crate::ApiError::from(other).into_response(),
     }
 }
 
@@ -256,8 +294,9 @@ pub async fn token(
     let Ok(Form(form)) = form else {
         return token_error(TokenError::InvalidRequest);
     };
-    let Some((client_id, secret)) = client_credentials(&headers, &form) else {
-        return token_error(TokenError::InvalidClient);
+    let (client_id, secret) = match client_credentials(&headers, &form) {
+        Ok(credentials) => credentials,
+        Err(error) => return token_error(error),
     };
     match bm
         .auth()
@@ -280,7 +319,7 @@ pub async fn token(
             axum::Json(body).into_response()
         }
         Ok(Err(error)) => token_error(error),
-        Err(e) => crate::ApiError::from(e).into_response(),
+        Err(e) => token_failure(e),
     }
 }
 
@@ -294,8 +333,9 @@ pub async fn revoke(
     let Ok(Form(form)) = form else {
         return token_error(TokenError::InvalidRequest);
     };
-    let Some((client_id, secret)) = client_credentials(&headers, &form) else {
-        return token_error(TokenError::InvalidClient);
+    let (client_id, secret) = match client_credentials(&headers, &form) {
+        Ok(credentials) => credentials,
+        Err(error) => return token_error(error),
     };
     let Some(token) = &form.token else {
         return token_error(TokenError::InvalidRequest);
@@ -307,7 +347,7 @@ pub async fn revoke(
     {
         Ok(Ok(())) => StatusCode::OK.into_response(),
         Ok(Err(error)) => token_error(error),
-        Err(e) => crate::ApiError::from(e).into_response(),
+        Err(e) => token_failure(e),
     }
 }
 
@@ -454,5 +494,10 @@ pub(crate) fn router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> axum:
         .route("/oauth/userinfo", get(userinfo).post(userinfo))
         .route("/oauth/revoke", post(revoke))
         .route("/oauth/logout", get(logout).post(logout_form))
+        // Tokens and userinfo must not be cached (RFC 6749 §5.1), nor anything here.
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(bmauth.layer())
 }

@@ -198,7 +198,7 @@ impl Store {
             unverified_before,
             events_before,
         } = *cutoffs;
-        let statements: [(&str, UnixTime); 11] = [
+        let statements: [(&str, UnixTime); 12] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
             (
@@ -223,6 +223,12 @@ impl Store {
             ("DELETE FROM oidc_tokens WHERE expires_at <= $1", now),
             (
                 "DELETE FROM oidc_codes WHERE expires_at <= $1",
+                now - 30 * 86_400,
+            ),
+            // A retired signing key stays published 30 days: longer than any token
+            // it signed lives, and long enough for an old `id_token_hint`.
+            (
+                "DELETE FROM oidc_keys WHERE retired_at <= $1",
                 now - 30 * 86_400,
             ),
             (

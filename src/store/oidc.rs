@@ -25,6 +25,8 @@ pub struct ClientRow {
     /// JSON array.
     pub post_logout_redirect_uris: String,
     pub secret_hash: Option<String>,
+    /// `ES256` or `RS256`.
+    pub id_token_signed_response_alg: String,
     pub created_at: UnixTime,
 }
 
@@ -32,14 +34,16 @@ const SIGNING_KEYS_SQL: &str = "SELECT kid, alg, sealed_private, public_jwk, cre
      retired_at FROM oidc_keys ORDER BY created_at DESC, kid";
 const INSERT_SIGNING_KEY_SQL: &str = "INSERT INTO oidc_keys (kid, alg, sealed_private, \
      public_jwk, created_at, retired_at) VALUES ($1, $2, $3, $4, $5, $6)";
-const RETIRE_OTHER_KEYS_SQL: &str =
-    "UPDATE oidc_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL";
+const RETIRE_OTHER_KEYS_SQL: &str = "UPDATE oidc_keys SET retired_at = $2 \
+     WHERE kid <> $1 AND alg = $3 AND retired_at IS NULL";
 const CLIENTS_SQL: &str = "SELECT id, name, redirect_uris, post_logout_redirect_uris, \
-     secret_hash, created_at FROM oidc_clients ORDER BY created_at, id";
+     secret_hash, id_token_signed_response_alg, created_at FROM oidc_clients \
+     ORDER BY created_at, id";
 const INSERT_CLIENT_SQL: &str = "INSERT INTO oidc_clients (id, name, redirect_uris, \
-     post_logout_redirect_uris, secret_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+     post_logout_redirect_uris, secret_hash, id_token_signed_response_alg, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 const CLIENT_SQL: &str = "SELECT id, name, redirect_uris, post_logout_redirect_uris, \
-     secret_hash, created_at FROM oidc_clients WHERE id = $1";
+     secret_hash, id_token_signed_response_alg, created_at FROM oidc_clients WHERE id = $1";
 const REMOVE_CLIENT_SQL: &str = "DELETE FROM oidc_clients WHERE id = $1";
 
 impl Store {
@@ -50,7 +54,8 @@ impl Store {
             .await?))
     }
 
-    /// Stores a new signing key; with `retire_others`, every other key stops
+    /// Stores a new signing key; with `retire_others`, every other key of its
+    /// algorithm stops
     /// signing from `key.created_at` (a rotation).
     pub async fn add_signing_key(
         &self,
@@ -71,6 +76,7 @@ impl Store {
                 sqlx::query(RETIRE_OTHER_KEYS_SQL)
                     .bind(&key.kid)
                     .bind(key.created_at)
+                    .bind(&key.alg)
                     .execute(&mut *tx)
                     .await?;
             }
@@ -92,6 +98,7 @@ impl Store {
             .bind(&client.redirect_uris)
             .bind(&client.post_logout_redirect_uris)
             .bind(&client.secret_hash)
+            .bind(&client.id_token_signed_response_alg)
             .bind(client.created_at)
             .execute(pool)
             .await?
@@ -186,6 +193,12 @@ impl Store {
         client_id: &str,
     ) -> StoreResult<bool> {
         super::transaction!(self, |tx| {
+            // Before an exchange or a refresh under way can mint unseen: they take
+            // this lock first too, then find the consent gone.
+            sqlx::query(super::oidc_tokens::LOCK_ACCOUNT_SQL)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             let mut gone = 0;
             for sql in [
                 "DELETE FROM oidc_grants WHERE user_id = $1 AND client_id = $2",

@@ -20,6 +20,8 @@ pub struct CodeRow {
     pub auth_time: UnixTime,
     pub created_at: UnixTime,
     pub expires_at: UnixTime,
+    /// When it was exchanged; a code is exchanged once.
+    pub used_at: Option<UnixTime>,
 }
 
 /// How presenting a code or a refresh token ended.
@@ -30,7 +32,8 @@ pub enum Presented<T> {
     /// Used before: its whole family is revoked now (RFC 6749 §4.1.2, RFC 9700
     /// §4.14.2).
     Replayed,
-    /// No such code or token (or not this client's, or expired).
+    /// No such code or token (or not this client's, or expired), or the consent
+    /// it was given under has been taken back.
     Unknown,
 }
 
@@ -78,10 +81,18 @@ pub enum Revocation {
 const INSERT_CODE_SQL: &str = "INSERT INTO oidc_codes (code_hash, client_id, user_id, \
      session_hash, redirect_uri, code_challenge, scope, nonce, auth_time, created_at, expires_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-const USE_CODE_SQL: &str = "UPDATE oidc_codes SET used_at = $2 WHERE code_hash = $1 \
-     AND used_at IS NULL RETURNING code_hash, client_id, user_id, session_hash, redirect_uri, \
-     code_challenge, scope, nonce, auth_time, created_at, expires_at";
-const CODE_KNOWN_SQL: &str = "SELECT code_hash FROM oidc_codes WHERE code_hash = $1";
+const CODE_SQL: &str = "SELECT code_hash, client_id, user_id, session_hash, redirect_uri, \
+     code_challenge, scope, nonce, auth_time, created_at, expires_at, used_at \
+     FROM oidc_codes WHERE code_hash = $1";
+const USE_CODE_SQL: &str =
+    "UPDATE oidc_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL";
+/// Taken first by everything that mints or ends an account's tokens (a no-op write:
+/// PostgreSQL takes the row's lock, SQLite holds the write lock already), so that a
+/// revocation and a rotation at once cannot each miss the other's rows.
+pub(super) const LOCK_ACCOUNT_SQL: &str =
+    "UPDATE users SET verified_at = verified_at WHERE id = $1";
+const GRANT_LIVES_SQL: &str =
+    "SELECT client_id FROM oidc_grants WHERE user_id = $1 AND client_id = $2";
 const REVOKE_FAMILY_SQL: &str = "DELETE FROM oidc_tokens WHERE code_hash = $1";
 const INSERT_TOKEN_SQL: &str = "INSERT INTO oidc_tokens (token_hash, kind, client_id, user_id, \
      session_hash, credential_id, code_hash, scope, offline, created_at, expires_at) \
@@ -91,16 +102,21 @@ const USE_REFRESH_SQL: &str = "UPDATE oidc_tokens SET used_at = $2 WHERE token_h
      AND kind = 'refresh' AND client_id = $3 AND used_at IS NULL AND expires_at > $2 \
      RETURNING token_hash, kind, client_id, user_id, session_hash, credential_id, code_hash, \
      scope, offline, created_at, expires_at";
+const REFRESH_OWNER_SQL: &str =
+    "SELECT user_id FROM oidc_tokens WHERE token_hash = $1 AND kind = 'refresh'";
 const REFRESH_USED_SQL: &str = "SELECT code_hash FROM oidc_tokens WHERE token_hash = $1 \
      AND kind = 'refresh' AND client_id = $2 AND used_at IS NOT NULL";
 /// A token counts while it has not expired and either the session it came from
-/// lives, or it was granted offline access (whose end is a revocation, the passkey
+/// lives (not past its lifetime, used since the idle cutoff), or it was granted
+/// offline access (whose end is a revocation, the passkey
 /// removed, or signing out everywhere).
 const TOKEN_OWNER_SQL: &str = "SELECT u.id AS user_id, u.email, u.verified_at, t.scope \
      FROM oidc_tokens t JOIN users u ON u.id = t.user_id \
      WHERE t.token_hash = $1 AND t.kind = 'access' AND t.expires_at > $2 AND (t.offline \
-     OR EXISTS (SELECT 1 FROM sessions s WHERE s.id_hash = t.session_hash AND s.expires_at > $2))";
-const TOKEN_SQL: &str = "SELECT kind, client_id, code_hash FROM oidc_tokens WHERE token_hash = $1";
+     OR EXISTS (SELECT 1 FROM sessions s WHERE s.id_hash = t.session_hash \
+     AND s.expires_at > $2 AND s.last_seen_at > $3))";
+const TOKEN_SQL: &str =
+    "SELECT kind, client_id, code_hash, user_id FROM oidc_tokens WHERE token_hash = $1";
 const REVOKE_ONE_SQL: &str = "DELETE FROM oidc_tokens WHERE token_hash = $1";
 
 /// Stores tokens, within a transaction.
@@ -148,40 +164,62 @@ impl Store {
         Ok(())
     }
 
-    /// Uses a code: of two requests racing, one gets it. A code used before
-    /// revokes the tokens it gave, all in one transaction.
-    pub async fn use_code(
+    /// The code with this hash, used or not.
+    pub async fn code(&self, code_hash: &str) -> StoreResult<Option<CodeRow>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(CODE_SQL)
+            .bind(code_hash)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Exchanges a code that passed every check for `tokens`, in one transaction:
+    /// of two requests racing, one gets it, and the other revokes what it got
+    /// (a replay); nothing is minted once the consent is taken back.
+    pub async fn redeem_code(
         &self,
-        code_hash: &str,
+        code: &CodeRow,
+        tokens: &[TokenRow],
         now: UnixTime,
-    ) -> StoreResult<Presented<CodeRow>> {
+    ) -> StoreResult<Presented<()>> {
         transaction!(self, |tx| {
-            let first: Option<CodeRow> = sqlx::query_as(USE_CODE_SQL)
-                .bind(code_hash)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(code) = first {
-                return Ok(Presented::First(Box::new(code)));
-            }
-            let known: Option<String> = sqlx::query_scalar(CODE_KNOWN_SQL)
-                .bind(code_hash)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if known.is_none() {
-                return Ok(Presented::Unknown);
-            }
-            sqlx::query(REVOKE_FAMILY_SQL)
-                .bind(code_hash)
+            sqlx::query(LOCK_ACCOUNT_SQL)
+                .bind(&code.user_id)
                 .execute(&mut *tx)
                 .await?;
-            Ok(Presented::Replayed)
+            let consented: Option<String> = sqlx::query_scalar(GRANT_LIVES_SQL)
+                .bind(&code.user_id)
+                .bind(&code.client_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if consented.is_none() {
+                return Ok(Presented::Unknown);
+            }
+            let first = sqlx::query(USE_CODE_SQL)
+                .bind(&code.code_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if first == 0 {
+                sqlx::query(REVOKE_FAMILY_SQL)
+                    .bind(&code.code_hash)
+                    .execute(&mut *tx)
+                    .await?;
+                return Ok(Presented::Replayed);
+            }
+            insert_tokens!(tx, tokens).await?;
+            Ok(Presented::First(Box::new(())))
         })
     }
 
-    /// Stores the tokens a code gave, together.
-    pub async fn insert_tokens(&self, tokens: &[TokenRow]) -> StoreResult<()> {
-        transaction!(self, |tx| insert_tokens!(tx, tokens).await)
+    /// A used code presented again by its own client: what it gave is revoked.
+    pub async fn revoke_code_family(&self, code_hash: &str) -> StoreResult<()> {
+        with_writer!(self, |pool| sqlx::query(REVOKE_FAMILY_SQL)
+            .bind(code_hash)
+            .execute(pool)
+            .await?
+            .rows_affected());
+        Ok(())
     }
 
     /// Rotates a refresh token of `client_id`: marks it used and stores its
@@ -195,6 +233,25 @@ impl Store {
         successors: impl FnOnce(&TokenRow) -> Vec<TokenRow> + Send,
     ) -> StoreResult<Presented<TokenRow>> {
         transaction!(self, |tx| {
+            let owner: Option<UserId> = sqlx::query_scalar(REFRESH_OWNER_SQL)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(owner) = owner else {
+                return Ok(Presented::Unknown);
+            };
+            sqlx::query(LOCK_ACCOUNT_SQL)
+                .bind(&owner)
+                .execute(&mut *tx)
+                .await?;
+            let consented: Option<String> = sqlx::query_scalar(GRANT_LIVES_SQL)
+                .bind(&owner)
+                .bind(client_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if consented.is_none() {
+                return Ok(Presented::Unknown);
+            }
             let taken: Option<TokenRow> = sqlx::query_as(USE_REFRESH_SQL)
                 .bind(token_hash)
                 .bind(now)
@@ -227,10 +284,12 @@ impl Store {
         &self,
         token_hash: &str,
         now: UnixTime,
+        idle_cutoff: UnixTime,
     ) -> StoreResult<Option<TokenOwnerRow>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(TOKEN_OWNER_SQL)
             .bind(token_hash)
             .bind(now)
+            .bind(idle_cutoff)
             .fetch_optional(pool)
             .await?))
     }
@@ -239,16 +298,22 @@ impl Store {
     /// refresh token with every token of its family (§2.1).
     pub async fn revoke_token(&self, token_hash: &str, client_id: &str) -> StoreResult<Revocation> {
         transaction!(self, |tx| {
-            let found: Option<(String, String, String)> = sqlx::query_as(TOKEN_SQL)
+            let found: Option<(String, String, String, UserId)> = sqlx::query_as(TOKEN_SQL)
                 .bind(token_hash)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some((kind, owner, family)) = found else {
+            let Some((kind, owner, family, user_id)) = found else {
                 return Ok(Revocation::Unknown);
             };
             if owner != client_id {
                 return Ok(Revocation::OtherClient);
             }
+            // After a rotation under way has stored its successors, so that the
+            // family's delete below sees them.
+            sqlx::query(LOCK_ACCOUNT_SQL)
+                .bind(&user_id)
+                .execute(&mut *tx)
+                .await?;
             let (sql, key) = if kind == "refresh" {
                 (REVOKE_FAMILY_SQL, family)
             } else {

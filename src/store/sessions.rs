@@ -94,6 +94,11 @@ impl Store {
         event: &EventRow,
     ) -> StoreResult<bool> {
         transaction!(self, |tx| {
+            // Before an app's refresh under way can mint from this session unseen.
+            sqlx::query(super::oidc_tokens::LOCK_ACCOUNT_SQL)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             let ended = sqlx::query(
                 "DELETE FROM sessions WHERE user_id = $1 AND substr(id_hash, 1, $3) = $2",
             )
@@ -130,6 +135,11 @@ impl Store {
         event: &EventRow,
     ) -> StoreResult<u64> {
         transaction!(self, |tx| {
+            // Before an app's refresh under way can mint from these sessions unseen.
+            sqlx::query(super::oidc_tokens::LOCK_ACCOUNT_SQL)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
                 .bind(user_id)
                 .bind(keep)

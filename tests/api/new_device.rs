@@ -67,6 +67,12 @@ async fn a_device_added_by_a_link_cannot_lock_the_owner_out(app: TestApp) {
             .await,
     );
     expect_cooldown(&added.post("/auth/sessions/end-others", json!({})).await);
+    // Nor sign the owner out of the apps they signed in to through BMAuth.
+    expect_cooldown(
+        &added
+            .post("/auth/apps/revoke", json!({ "client_id": "notes" }))
+            .await,
+    );
     let adas_session = the_other_session(&added).await;
     expect_cooldown(
         &added
@@ -142,6 +148,12 @@ async fn the_cool_down_ends_after_its_time(app: TestApp) {
     // it belongs to the passkey, not to one session.
     added.sign_in(ADA).await.expect_ok();
     expect_cooldown(&added.post("/auth/sessions/end-others", json!({})).await);
+    // Nor sign the owner out of the apps they signed in to through BMAuth.
+    expect_cooldown(
+        &added
+            .post("/auth/apps/revoke", json!({ "client_id": "notes" }))
+            .await,
+    );
     app.advance(DAY - Duration::from_secs(60));
     added
         .post("/auth/sessions/end-others", json!({}))

@@ -45,6 +45,15 @@ pub fn ConsentPage() -> impl IntoView {
                 {details.client.clone()} " will see your email address, "
                 <strong data-testid="consent-email">{details.email.clone()}</strong> "."
             </p>
+            {details
+                .offline
+                .then(|| {
+                    view! {
+                        <p data-testid="consent-offline">
+                            "It also asks to stay signed in while you are away, until you revoke it on your account page."
+                        </p>
+                    }
+                })}
             <p>
                 "You will be sent back to "
                 <strong data-testid="consent-returns-to">{details.returns_to.clone()}</strong>

@@ -45,6 +45,12 @@ pub struct AuthorizeRequest {
     pub prompt: Option<String>,
     /// Seconds since the person last used their passkey, at most.
     pub max_age: Option<i64>,
+    /// `query` (the only one BMAuth answers in), if given.
+    pub response_mode: Option<String>,
+    /// A request object: not supported (OIDC Core §6).
+    pub request: Option<String>,
+    /// A request object by reference: not supported.
+    pub request_uri: Option<String>,
 }
 
 /// What to do with an authorization request.
@@ -128,6 +134,20 @@ impl Auth {
         if request.response_type != "code" {
             return Ok(error("unsupported_response_type"));
         }
+        // OIDC Core §6.1, §6.2: request objects are refused by name, not ignored.
+        if request.request.is_some() {
+            return Ok(error("request_not_supported"));
+        }
+        if request.request_uri.is_some() {
+            return Ok(error("request_uri_not_supported"));
+        }
+        if request
+            .response_mode
+            .as_deref()
+            .is_some_and(|mode| mode != "query")
+        {
+            return Ok(error("invalid_request"));
+        }
         let scope = granted_scope(&request.scope);
         if !scope.split(' ').any(|s| s == "openid") {
             return Ok(error("invalid_scope"));
@@ -137,11 +157,17 @@ impl Auth {
             request.code_challenge_method.as_deref(),
         ) {
             (Some(challenge), Some("S256")) if challenge.len() == 43 => {}
-            (None, None) if !client.public => {}
+            // Without PKCE, a confidential client must send a nonce: one or the
+            // other stops code injection (RFC 9700 §2.1.1).
+            (None, None) if !client.public && request.nonce.is_some() => {}
             _ => return Ok(error("invalid_request")),
         }
         let prompt = request.prompt.as_deref().unwrap_or_default();
         let quiet = prompt.split_ascii_whitespace().any(|p| p == "none");
+        // `none` with anything else is a contradiction (OIDC Core §3.1.2.1).
+        if quiet && prompt.split_ascii_whitespace().count() > 1 {
+            return Ok(error("invalid_request"));
+        }
         let live = match session {
             Some(token) => self.live_session(token).await?,
             None => None,
@@ -211,7 +237,9 @@ impl Auth {
         approved: bool,
     ) -> AuthResult<Authorization> {
         match self.authorize(request, Some(session)).await? {
-            Authorization::Consent { .. } if !approved => Ok(answer(
+            // "No" is no, whatever the request would have led to otherwise (with
+            // `prompt=consent`, a grant held before would give a code).
+            Authorization::Redirect(_) | Authorization::Consent { .. } if !approved => Ok(answer(
                 &request.redirect_uri,
                 &[("error", "access_denied")],
                 request.state.as_deref(),
@@ -260,6 +288,7 @@ impl Auth {
                 auth_time,
                 created_at: now,
                 expires_at: now + CODE_TTL_SECS,
+                used_at: None,
             })
             .await?;
         Ok(code.as_str().to_string())

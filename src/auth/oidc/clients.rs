@@ -12,6 +12,7 @@ use subtle::ConstantTimeEq;
 
 use super::super::rate_limit::{Limit, client_key};
 use super::super::{Auth, AuthError, AuthResult, ClientInfo};
+use crate::config::IdTokenAlg;
 use crate::crypto::{b64url, hex, random_bytes, sha256};
 use crate::model::redirect::registrable;
 use crate::store::ClientRow;
@@ -31,6 +32,8 @@ pub struct Client {
     pub(crate) secret_hash: Option<String>,
     /// No secret: PKCE is required.
     pub public: bool,
+    /// How its ID tokens are signed.
+    pub id_token_alg: IdTokenAlg,
 }
 
 impl From<&crate::config::OidcClient> for Client {
@@ -42,6 +45,7 @@ impl From<&crate::config::OidcClient> for Client {
             post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),
             secret_hash: c.secret_hash.clone(),
             public: c.public,
+            id_token_alg: c.id_token_signed_response_alg,
         }
     }
 }
@@ -67,12 +71,20 @@ pub(crate) enum ClientAuthError {
 }
 
 /// A client registered with `bmauth clients add`: its secret is shown once.
-#[derive(Debug)]
 pub struct NewClient {
     /// Its `client_id`.
     pub id: String,
     /// Its `client_secret` (none for a public client): shown once, stored as a hash.
     pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for NewClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewClient")
+            .field("id", &self.id)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 /// Why a client cannot be registered.
@@ -101,19 +113,18 @@ fn secret_hash(secret: &str) -> String {
 impl Auth {
     /// Checks the client at the token or revocation endpoint: a confidential one by
     /// its secret (SHA-256, compared in constant time), a public one by having none.
-    /// Failures count against `limits.client_auth_failures`, per address and per
-    /// client id; beyond it even a right secret waits (RFC 9700 §4.x: no guessing).
+    /// Failures count against `limits.client_auth_failures` per client address:
+    /// beyond it, that address waits, even with a right secret. (Not per client id:
+    /// ids are public, and anyone could then lock an app out.)
     pub(crate) async fn authenticate_client(
         &self,
         client_id: &str,
         secret: Option<&str>,
         from: &ClientInfo,
     ) -> AuthResult<Result<Client, ClientAuthError>> {
-        let by_address = client_key(from);
-        for key in [by_address.as_str(), client_id] {
-            if let Err(limited) = self.within_limit(Limit::ClientAuthFailures, key).await {
-                return Ok(Err(ClientAuthError::Limited(limited)));
-            }
+        let address = client_key(from);
+        if let Err(limited) = self.within_limit(Limit::ClientAuthFailures, &address).await {
+            return Ok(Err(ClientAuthError::Limited(limited)));
         }
         let client = self.client(client_id).await?;
         let proven = match (&client, secret) {
@@ -138,10 +149,8 @@ impl Auth {
             Some(client) if proven => Ok(Ok(client)),
             _ => {
                 tracing::info!(client = %client_id.chars().take(64).collect::<String>(), "client authentication failed");
-                for key in [by_address.as_str(), client_id] {
-                    if let Err(limited) = self.limit(Limit::ClientAuthFailures, key).await {
-                        return Ok(Err(ClientAuthError::Limited(limited)));
-                    }
+                if let Err(limited) = self.limit(Limit::ClientAuthFailures, &address).await {
+                    return Ok(Err(ClientAuthError::Limited(limited)));
                 }
                 Ok(Err(ClientAuthError::Invalid))
             }
@@ -156,6 +165,7 @@ impl Auth {
         redirect_uris: &[String],
         post_logout_redirect_uris: &[String],
         public: bool,
+        id_token_alg: IdTokenAlg,
     ) -> Result<NewClient, RegistrationError> {
         if name.trim().is_empty() {
             return Err(RegistrationError::NoName);
@@ -180,6 +190,7 @@ impl Auth {
                 redirect_uris: json(redirect_uris),
                 post_logout_redirect_uris: json(post_logout_redirect_uris),
                 secret_hash: secret.as_deref().map(secret_hash),
+                id_token_signed_response_alg: id_token_alg.as_str().into(),
                 created_at: self.now(),
             })
             .await
@@ -216,6 +227,8 @@ impl From<ClientRow> for Client {
                 .unwrap_or_default(),
             public: row.secret_hash.is_none(),
             secret_hash: row.secret_hash,
+            // Only these two are ever stored.
+            id_token_alg: IdTokenAlg::parse(&row.id_token_signed_response_alg).unwrap_or_default(),
         }
     }
 }

@@ -5,24 +5,37 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use compact_jwt::{
-    Jwk, JwsEs256Verifier, JwsSigner, JwsVerifier, OidcSubject, OidcToken, OidcUnverified,
-};
+use compact_jwt::crypto::JwsRs256Verifier;
+use compact_jwt::oidc::OidcExpUnverified;
+use compact_jwt::{Jwk, JwsEs256Verifier, JwsVerifier, OidcSubject, OidcToken, OidcUnverified};
 
 use super::super::{Auth, AuthError, AuthResult};
 use crate::clock::UnixTime;
+use crate::config::IdTokenAlg;
 use crate::model::UserId;
 
 /// What an ID token is issued for.
 pub(crate) struct IdTokenFor<'a> {
     pub(crate) user_id: &'a UserId,
     pub(crate) client_id: &'a str,
+    /// How the app asked for its ID tokens to be signed.
+    pub(crate) alg: IdTokenAlg,
     pub(crate) scope: &'a str,
     pub(crate) email: &'a str,
     pub(crate) email_verified: bool,
     pub(crate) auth_time: UnixTime,
     pub(crate) nonce: Option<String>,
     pub(crate) lifetime_secs: i64,
+    /// The passkey that signed in may be synced to other devices (so its key is
+    /// not bound to one piece of hardware).
+    pub(crate) synced_passkey: bool,
+}
+
+/// What an `id_token_hint` says, once its signature is checked.
+pub(crate) struct HintRead {
+    pub(crate) user_id: UserId,
+    pub(crate) client_id: String,
+    pub(crate) issued_at: UnixTime,
 }
 
 /// Whether a space-separated scope names `wanted`.
@@ -58,38 +71,44 @@ impl Auth {
             nonce: what.nonce,
             at_hash: None,
             acr: None,
-            // RFC 8176: a hardware-bound key, with the user verified.
-            amr: Some(vec!["hwk".into(), "user".into()]),
+            // RFC 8176: proof of a key held in hardware (a device-bound passkey) or
+            // in software (a synced one), with the user verified (BMAuth requires
+            // user verification for every passkey).
+            amr: Some(vec![
+                if what.synced_passkey { "swk" } else { "hwk" }.into(),
+                "user".into(),
+            ]),
             azp: None,
             jti: None,
             s_claims: Default::default(),
             claims,
         };
-        let signer = self.current_signing_key().await?;
-        Ok(signer
+        let signer = self.current_signing_key(what.alg).await?;
+        signer
             .sign(&token)
-            .map_err(|e| AuthError::internal("signing an ID token", format!("{e:?}")))?
-            .to_string())
+            .map_err(|e| AuthError::internal("signing an ID token", e))
     }
 
     /// An ID token this provider signed (with any key still published), read back:
-    /// its account and its app. Expired ones count (RP-Initiated Logout §2: the
-    /// hint is often old); anything else is `None`.
-    pub(crate) async fn read_id_token_hint(
-        &self,
-        hint: &str,
-    ) -> AuthResult<Option<(UserId, String)>> {
+    /// its account, its app and when it was issued. Expired ones count
+    /// (RP-Initiated Logout §2: the hint is often old); anything else is `None`.
+    pub(crate) async fn read_id_token_hint(&self, hint: &str) -> AuthResult<Option<HintRead>> {
         let Ok(unverified) = OidcUnverified::from_str(hint.trim()) else {
             return Ok(None);
         };
         let keys: Vec<Jwk> = self.public_keys().await?;
         for key in &keys {
-            let Ok(verifier) = JwsEs256Verifier::try_from(key) else {
-                continue;
+            // Each key's verifier refuses any `alg` but its own (no `none`, no HS256
+            // keyed with the public key: RFC 8725 §3.1).
+            let checked: Option<OidcExpUnverified> = match key {
+                Jwk::EC { .. } => JwsEs256Verifier::try_from(key)
+                    .ok()
+                    .and_then(|v| v.verify(&unverified).ok()),
+                Jwk::RSA { .. } => JwsRs256Verifier::try_from(key)
+                    .ok()
+                    .and_then(|v| v.verify(&unverified).ok()),
             };
-            // The verifier refuses any `alg` but ES256 (no `none`, no HS256 keyed
-            // with the public key: RFC 8725 §3.1).
-            let Ok(checked) = verifier.verify(&unverified) else {
+            let Some(checked) = checked else {
                 continue;
             };
             // 0: no expiry check, on purpose (see above).
@@ -98,11 +117,17 @@ impl Auth {
             };
             let issued_here = token.iss.as_str() == self.issuer();
             let user_id = match &token.sub {
-                OidcSubject::U(id) => Some(UserId::from_uuid(*id)),
+                OidcSubject::U(id) => uuid::Uuid::parse_str(&id.to_string())
+                    .ok()
+                    .map(UserId::from_uuid),
                 OidcSubject::S(_) => None,
             };
             return Ok(match (issued_here, user_id) {
-                (true, Some(user_id)) => Some((user_id, token.aud)),
+                (true, Some(user_id)) => Some(HintRead {
+                    user_id,
+                    client_id: token.aud,
+                    issued_at: token.iat,
+                }),
                 _ => None,
             });
         }

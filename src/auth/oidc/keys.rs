@@ -1,8 +1,9 @@
-//! The provider's signing keys: ES256 (P-256), made on first start and kept in the
-//! database sealed with the server secret, so that every instance signs with the
-//! same key and publishes the same JWKS. A rotation adds a key that signs from then
-//! on; the old one stays in the JWKS, retired, until every token it signed has
-//! expired (OIDC Core §10.1.1).
+//! The provider's signing keys: ES256 (P-256) for every app, and RS256 (RSA 2048)
+//! for an app registered with `id_token_signed_response_alg = "RS256"`; each made
+//! on first need and kept in the database sealed with the server secret, so that
+//! every instance signs with the same keys and publishes the same JWKS. A rotation
+//! adds keys that sign from then on; the old ones stay in the JWKS, retired, until
+//! every token they signed has expired (OIDC Core §10.1.1).
 //!
 //! Signing is kanidm's `compact_jwt`: it builds on `crypto-glue`, as webauthn-rs
 //! 0.6 does, so there is one crypto stack and no C to compile (`jsonwebtoken` 12's
@@ -10,24 +11,71 @@
 //! conflicts with, and its other backend compiles aws-lc). It never signs or
 //! accepts `alg: none`.
 
+use compact_jwt::crypto::JwsRs256Signer;
 use compact_jwt::{Jwk, JwsEs256Signer, JwsSigner};
 
 use super::super::{Auth, AuthError, AuthResult};
+use crate::config::IdTokenAlg;
 use crate::crypto::Sealer;
 use crate::store::SigningKeyRow;
 
+/// A key that signs ID tokens, of either algorithm.
+pub(crate) enum Signer {
+    Es256(JwsEs256Signer),
+    Rs256(JwsRs256Signer),
+}
+
+impl Signer {
+    /// Its id, as the JWKS and a token's header say it.
+    #[cfg(test)]
+    pub(crate) fn kid(&self) -> &str {
+        match self {
+            Self::Es256(signer) => signer.get_kid(),
+            Self::Rs256(signer) => signer.get_kid(),
+        }
+    }
+
+    /// A signed compact JWS of `token`.
+    pub(crate) fn sign(&self, token: &compact_jwt::OidcToken) -> Result<String, String> {
+        let signed = match self {
+            Self::Es256(signer) => signer.sign(token),
+            Self::Rs256(signer) => signer.sign(token),
+        };
+        signed.map(|s| s.to_string()).map_err(|e| format!("{e:?}"))
+    }
+}
+
 /// A new signing key: its id, its private key as DER (to seal and store), and its
 /// public half as a JWK (for the JWKS).
-pub(crate) fn new_es256_key() -> Result<(String, Vec<u8>, Jwk), String> {
-    let signer = JwsEs256Signer::generate_es256().map_err(|e| format!("{e:?}"))?;
-    let der = signer.private_key_to_der().map_err(|e| format!("{e:?}"))?;
-    let public = signer.public_key_as_jwk().map_err(|e| format!("{e:?}"))?;
-    Ok((signer.get_kid().to_string(), der.to_vec(), public))
+pub(crate) fn new_key(alg: IdTokenAlg) -> Result<(String, Vec<u8>, Jwk), String> {
+    let error = |e: compact_jwt::JwtError| format!("{e:?}");
+    match alg {
+        IdTokenAlg::ES256 => {
+            let signer = JwsEs256Signer::generate_es256().map_err(error)?;
+            let der = signer.private_key_to_der().map_err(error)?;
+            let public = signer.public_key_as_jwk().map_err(error)?;
+            Ok((signer.get_kid().to_string(), der.to_vec(), public))
+        }
+        IdTokenAlg::RS256 => {
+            let signer = JwsRs256Signer::generate_rs256().map_err(error)?;
+            let der = signer.private_key_to_der().map_err(error)?;
+            let public = signer.public_key_as_jwk().map_err(error)?;
+            Ok((signer.get_kid().to_string(), der.to_vec(), public))
+        }
+    }
 }
 
 /// The signer a stored key makes.
-pub(crate) fn signer_from_der(der: &[u8]) -> Result<JwsEs256Signer, String> {
-    JwsEs256Signer::from_es256_der(der).map_err(|e| format!("{e:?}"))
+pub(crate) fn signer_from_der(alg: IdTokenAlg, der: &[u8]) -> Result<Signer, String> {
+    let error = |e: compact_jwt::JwtError| format!("{e:?}");
+    match alg {
+        IdTokenAlg::ES256 => JwsEs256Signer::from_es256_der(der)
+            .map(Signer::Es256)
+            .map_err(error),
+        IdTokenAlg::RS256 => JwsRs256Signer::from_rs256_der(der)
+            .map(Signer::Rs256)
+            .map_err(error),
+    }
 }
 
 impl Auth {
@@ -35,15 +83,16 @@ impl Auth {
         Sealer::for_signing_keys(&self.secret)
     }
 
-    /// Makes and stores a signing key; with `rotate`, the others stop signing.
-    async fn add_signing_key(&self, rotate: bool) -> AuthResult<String> {
+    /// Makes and stores a signing key; with `rotate`, the others of its algorithm
+    /// stop signing.
+    async fn add_signing_key(&self, alg: IdTokenAlg, rotate: bool) -> AuthResult<String> {
         let (kid, der, public) =
-            new_es256_key().map_err(|e| AuthError::internal("making a signing key", e))?;
+            new_key(alg).map_err(|e| AuthError::internal("making a signing key", e))?;
         let public_jwk = serde_json::to_string(&public)
             .map_err(|e| AuthError::internal("writing a signing key", e))?;
         let row = SigningKeyRow {
             kid: kid.clone(),
-            alg: "ES256".into(),
+            alg: alg.as_str().into(),
             sealed_private: self.key_sealer().seal(&der),
             public_jwk,
             created_at: self.now(),
@@ -53,18 +102,24 @@ impl Auth {
         Ok(kid)
     }
 
-    /// The key that signs now: the newest one not retired, made on first use.
-    pub(crate) async fn current_signing_key(&self) -> AuthResult<JwsEs256Signer> {
-        let keys = self.store.signing_keys().await?;
-        let row = match keys.into_iter().find(|k| k.retired_at.is_none()) {
+    /// The newest key of `alg` that is not retired, if there is one.
+    async fn live_key(&self, alg: IdTokenAlg) -> AuthResult<Option<SigningKeyRow>> {
+        Ok(self
+            .store
+            .signing_keys()
+            .await?
+            .into_iter()
+            .find(|k| k.retired_at.is_none() && k.alg == alg.as_str()))
+    }
+
+    /// The key of `alg` that signs now, made on first use.
+    pub(crate) async fn current_signing_key(&self, alg: IdTokenAlg) -> AuthResult<Signer> {
+        let row = match self.live_key(alg).await? {
             Some(row) => row,
             None => {
-                self.add_signing_key(false).await?;
-                self.store
-                    .signing_keys()
+                self.add_signing_key(alg, false).await?;
+                self.live_key(alg)
                     .await?
-                    .into_iter()
-                    .find(|k| k.retired_at.is_none())
                     .ok_or_else(|| AuthError::internal("making a signing key", "none stored"))?
             }
         };
@@ -72,7 +127,23 @@ impl Auth {
             .key_sealer()
             .open(&row.sealed_private)
             .map_err(|e| AuthError::internal("opening a signing key", e))?;
-        signer_from_der(&der).map_err(|e| AuthError::internal("reading a signing key", e))
+        signer_from_der(alg, &der).map_err(|e| AuthError::internal("reading a signing key", e))
+    }
+
+    /// Makes sure the JWKS holds a key for every algorithm an app may be sent
+    /// (ES256 always; RS256 once an app is registered for it), so that an app never
+    /// sees a token whose key it could not have fetched.
+    pub(crate) async fn ensure_signing_keys(&self) -> AuthResult<()> {
+        self.current_signing_key(IdTokenAlg::ES256).await?;
+        if self
+            .clients()
+            .await?
+            .iter()
+            .any(|c| c.id_token_alg == IdTokenAlg::RS256)
+        {
+            self.current_signing_key(IdTokenAlg::RS256).await?;
+        }
+        Ok(())
     }
 
     /// The public keys tokens may be signed with: every key, retired ones too, for
@@ -89,8 +160,9 @@ impl Auth {
             .collect()
     }
 
-    /// A rotation (`bmauth keys rotate`): a new key signs from now on; the old ones
-    /// stay in the JWKS. Returns the new key's id.
+    /// A rotation (`bmauth keys rotate`): new keys sign from now on (an RS256 one
+    /// too, if there was one); the old ones stay in the JWKS. Returns the new ES256
+    /// key's id.
     ///
     /// ```no_run
     /// # async fn run(bmauth: bmauth::BmAuth) -> Result<(), bmauth::AuthError> {
@@ -99,7 +171,10 @@ impl Auth {
     /// # Ok(()) }
     /// ```
     pub async fn rotate_signing_key(&self) -> AuthResult<String> {
-        self.add_signing_key(true).await
+        if self.live_key(IdTokenAlg::RS256).await?.is_some() {
+            self.add_signing_key(IdTokenAlg::RS256, true).await?;
+        }
+        self.add_signing_key(IdTokenAlg::ES256, true).await
     }
 }
 
@@ -110,12 +185,14 @@ mod tests {
 
     #[test]
     fn a_stored_key_signs_what_its_public_key_verifies() {
-        let (kid, der, public) = new_es256_key().unwrap();
+        let (kid, der, public) = new_key(IdTokenAlg::ES256).unwrap();
         let serialised = serde_json::to_value(&public).unwrap();
         assert_eq!(serialised["kty"], "EC");
         assert_eq!(serialised["crv"], "P-256");
         // Read back from storage, as another instance would.
-        let signer = signer_from_der(&der).unwrap();
+        let Signer::Es256(signer) = signer_from_der(IdTokenAlg::ES256, &der).unwrap() else {
+            panic!("an ES256 key");
+        };
         assert_eq!(signer.get_kid(), kid);
         let token = OidcToken {
             iss: "http://localhost:3000/".parse().unwrap(),

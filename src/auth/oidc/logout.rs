@@ -59,11 +59,11 @@ impl Auth {
             None => None,
         };
         let client_id = match (&request.client_id, &hint) {
-            (Some(asked), Some((_, audience))) if asked != audience => {
+            (Some(asked), Some(read)) if asked != &read.client_id => {
                 return Ok(Logout::Refused("client_mismatch"));
             }
             (Some(asked), _) => Some(asked.clone()),
-            (None, Some((_, audience))) => Some(audience.clone()),
+            (None, Some(read)) => Some(read.client_id.clone()),
             (None, None) => None,
         };
         let client: Option<Client> = match &client_id {
@@ -92,7 +92,12 @@ impl Auth {
         let Some(live) = live else {
             return Ok(Logout::Done(then));
         };
-        let proven = hint.is_some_and(|(user_id, _)| user_id == live.user_id);
+        // Proof that the app means this very sign-in: an ID token for this account
+        // issued during this session (an older one, kept in some app or a browser's
+        // history, proves nothing about it).
+        let proven = hint.is_some_and(|read| {
+            read.user_id == live.user_id && read.issued_at >= live.session_created_at
+        });
         match (proven, confirmed) {
             (true, _) | (false, Some(true)) => {
                 if let Some(token) = session {

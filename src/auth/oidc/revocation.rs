@@ -2,7 +2,7 @@
 //! app as a whole from the account page ("Apps you signed in to": consent, codes
 //! and every token).
 
-use super::super::{Auth, AuthError, AuthResult, ClientInfo, User};
+use super::super::{Auth, AuthError, AuthResult, ClientInfo, SessionToken, User};
 use super::clients::ClientAuthError;
 use super::tokens::TokenError;
 use crate::clock::UnixTime;
@@ -76,10 +76,14 @@ impl Auth {
         Ok(apps)
     }
 
-    /// Revokes an app for `user`: it must ask again, and every token it holds
-    /// for them ends now.
-    pub async fn revoke_app(&self, user: &User, client_id: &str) -> AuthResult<()> {
-        if self.store.revoke_app(&user.id, client_id).await? {
+    /// Revokes an app for the account signed in with `session`: it must ask again,
+    /// and every token it holds for them ends now. Like ending other sessions, not
+    /// from a device still held back after joining by a link (its own tokens
+    /// aside, it would end the owner's).
+    pub async fn revoke_app(&self, session: &SessionToken, client_id: &str) -> AuthResult<()> {
+        let session = self.signed_in_session(session).await?;
+        self.past_cooldown(&session)?;
+        if self.store.revoke_app(&session.user_id, client_id).await? {
             Ok(())
         } else {
             Err(AuthError::AppNotFound)

@@ -44,8 +44,9 @@ impl TokenError {
 }
 
 /// A token request (form fields), after the client's credentials are read from
-/// either the `Authorization` header or the form.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// either the `Authorization` header or the form. (No `Debug`: it holds a code or
+/// a refresh token.)
+#[derive(Clone, Default, serde::Deserialize)]
 pub struct TokenRequest {
     /// `authorization_code` or `refresh_token` (missing at revocation).
     #[serde(default)]
@@ -60,8 +61,8 @@ pub struct TokenRequest {
     pub refresh_token: Option<String>,
 }
 
-/// What a good code or refresh token gives.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a good code or refresh token gives. (No `Debug`: it is all secrets.)
+#[derive(Clone, PartialEq, Eq)]
 pub struct Tokens {
     /// Signed by the provider; for the client. Not given again on a refresh
     /// (OIDC Core §12.2 allows it): the person did not sign in again.
@@ -162,6 +163,7 @@ impl Auth {
         match request.grant_type.as_str() {
             "authorization_code" => self.exchange_code(&client, request).await,
             "refresh_token" => self.refresh(&client, request).await,
+            "" => Ok(Err(TokenError::InvalidRequest)),
             _ => Ok(Err(TokenError::UnsupportedGrantType)),
         }
     }
@@ -181,14 +183,19 @@ impl Auth {
         };
         let now = self.now();
         let code_hash = code.id_hash();
-        let issued = match self.store.use_code(&code_hash, now).await? {
-            Presented::First(issued) => issued,
-            Presented::Replayed => {
-                tracing::warn!(client = %client.id, "a code was presented twice; its tokens are revoked");
-                return Ok(Err(TokenError::InvalidGrant));
-            }
-            Presented::Unknown => return Ok(Err(TokenError::InvalidGrant)),
+        // Another client's code, or none: refused, and nothing else happens (a code
+        // seen in a log cannot be used to revoke anyone's sign-in).
+        let Some(issued) = self.store.code(&code_hash).await? else {
+            return Ok(Err(TokenError::InvalidGrant));
         };
+        if issued.client_id != client.id {
+            return Ok(Err(TokenError::InvalidGrant));
+        }
+        if issued.used_at.is_some() {
+            self.store.revoke_code_family(&code_hash).await?;
+            tracing::warn!(client = %client.id, "a code was presented twice; its tokens are revoked");
+            return Ok(Err(TokenError::InvalidGrant));
+        }
         let pkce_ok = match (&issued.code_challenge, &request.code_verifier) {
             (Some(challenge), Some(verifier)) => pkce_matches(challenge, verifier),
             (None, None) => true,
@@ -203,8 +210,7 @@ impl Auth {
         let Some(session) = session_lives else {
             return Ok(Err(TokenError::InvalidGrant));
         };
-        if issued.client_id != client.id
-            || &issued.redirect_uri != redirect_uri
+        if &issued.redirect_uri != redirect_uri
             || issued.expires_at <= now
             || !pkce_ok
             || session.user_id != issued.user_id
@@ -222,11 +228,31 @@ impl Auth {
             },
             now,
         );
-        self.store.insert_tokens(&tokens.rows).await?;
+        // Used once, only now that every check passed (so that whoever holds a code
+        // without its verifier cannot spend it), together with what it gives.
+        match self.store.redeem_code(&issued, &tokens.rows, now).await? {
+            Presented::First(_) => {}
+            Presented::Replayed => {
+                tracing::warn!(client = %client.id, "a code was presented twice at once; its tokens are revoked");
+                return Ok(Err(TokenError::InvalidGrant));
+            }
+            Presented::Unknown => return Ok(Err(TokenError::InvalidGrant)),
+        }
+        let synced_passkey = match &session.credential_id {
+            Some(id) => self
+                .store
+                .credentials_of(&issued.user_id)
+                .await?
+                .iter()
+                .any(|c| &c.id == id && c.backup_eligible),
+            None => false,
+        };
         let id_token = self
             .sign_id_token(IdTokenFor {
+                synced_passkey,
                 user_id: &issued.user_id,
                 client_id: &client.id,
+                alg: client.id_token_alg,
                 scope: &issued.scope,
                 email: &session.email,
                 email_verified: session.verified_at.is_some(),
@@ -304,7 +330,12 @@ impl Auth {
         let Some(token) = AccessToken::parse(access_token.trim()) else {
             return Ok(None);
         };
-        let Some(owner) = self.store.token_owner(&token.id_hash(), self.now()).await? else {
+        let now = self.now();
+        let owner = self
+            .store
+            .token_owner(&token.id_hash(), now, self.idle_cutoff(now))
+            .await?;
+        let Some(owner) = owner else {
             return Ok(None);
         };
         let email = has_scope(&owner.scope, "email");

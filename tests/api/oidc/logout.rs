@@ -74,7 +74,26 @@ async fn an_app_signs_the_person_out(backend: Backend) {
     assert_eq!(answer.status(), 400);
     assert!(signed_in(&ada).await);
 
-    // With the app's own ID token for this account: signed out at once, and back
+    // An ID token from an earlier sign-in (kept by some app, or in a browser's
+    // history) proves nothing about this one: the person is asked.
+    ada.post("/auth/logout", json!({})).await.expect_ok();
+    app.advance(std::time::Duration::from_secs(60));
+    ada.sign_in(ADA).await.expect_ok();
+    let answer = ada
+        .http
+        .get(logout_url(&app, &[("id_token_hint", &hint)]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        location(&answer).path(),
+        "/auth/logout",
+        "asked, not signed out"
+    );
+    assert!(signed_in(&ada).await);
+    let hint = id_token(&app, &ada).await;
+
+    // With the app's own ID token for this sign-in: signed out at once, and back
     // to the registered address with the state.
     let answer = ada
         .http

@@ -31,6 +31,7 @@ pub(crate) fn with_clients(config: &mut bmauth::Config) {
             post_logout_redirect_uris: vec![NOTES_LOGOUT.into()],
             secret_hash: None,
             public: true,
+            id_token_signed_response_alg: Default::default(),
         },
         OidcClient {
             id: "wiki".into(),
@@ -39,6 +40,7 @@ pub(crate) fn with_clients(config: &mut bmauth::Config) {
             post_logout_redirect_uris: vec![],
             secret_hash: Some(bmauth::testing::hex(&sha2::Sha256::digest(b"wiki-secret"))),
             public: false,
+            id_token_signed_response_alg: bmauth::config::IdTokenAlg::RS256,
         },
     ];
 }
@@ -121,6 +123,14 @@ pub(crate) async fn code_for_notes_with(
     assert!(html.contains(ADA), "the address the app will see");
     assert!(html.contains("Sign in to Acme Notes?"), "{html}");
     assert!(html.contains("localhost"), "where it sends you back");
+    let offline = extra
+        .iter()
+        .any(|(k, v)| *k == "scope" && v.contains("offline_access"));
+    assert_eq!(
+        html.contains("stay signed in while you are away"),
+        offline,
+        "offline access is asked for in words (OIDC Core §11)"
+    );
     let url = url::Url::parse(&authorize_url(app, extra)).unwrap();
     let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
     form.push(("answer".into(), "allow".into()));
@@ -243,6 +253,25 @@ async fn a_person_signs_in_to_an_app_with_the_code_flow(backend: Backend) {
     let again = ada.http.get(authorize_url(&app, &[])).send().await.unwrap();
     assert!(again.status().is_redirection());
     assert!(param(&location(&again), "code").is_some());
+
+    // prompt=consent asks again though consent was given; Cancel is a no, not a
+    // code (the grant held before must not turn it into a yes).
+    let url = url::Url::parse(&authorize_url(&app, &[("prompt", "consent")])).unwrap();
+    let asked = ada.http.get(url.as_str()).send().await.unwrap();
+    assert_eq!(location(&asked).path(), "/auth/consent");
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("answer".into(), "deny".into()));
+    let answer = ada
+        .http
+        .post(format!("{}/oauth/consent", app.base()))
+        .header("origin", &app.origin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let back = location(&answer);
+    assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
+    assert!(param(&back, "code").is_none());
 
     // The code replayed: refused, and the access token it gave is revoked.
     let (status, error) = exchange(&app, &code, VERIFIER).await;
@@ -369,6 +398,32 @@ async fn the_authorization_refuses_what_it_should(backend: Backend) {
         html.contains("Confirm it&#x27;s you") || html.contains("Confirm it's you"),
         "{html}"
     );
+    // Request objects are refused by name (OIDC Core §6); `none` with another
+    // prompt is a contradiction.
+    for (extra, expected) in [
+        (
+            vec![("request", "eyJhbGciOiJub25lIn0.e30.")],
+            "request_not_supported",
+        ),
+        (
+            vec![("request_uri", "https://evil.example/r")],
+            "request_uri_not_supported",
+        ),
+        (vec![("response_mode", "fragment")], "invalid_request"),
+        (vec![("prompt", "none login")], "invalid_request"),
+    ] {
+        let answer = ada
+            .http
+            .get(authorize_url(&app, &extra))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            param(&location(&answer), "error").as_deref(),
+            Some(expected),
+            "{extra:?}"
+        );
+    }
     // Signed in but never consented, with prompt=none.
     let answer = ada
         .http
@@ -387,14 +442,22 @@ async fn the_token_endpoint_refuses_what_it_should(backend: Backend) {
     let mut ada = app.browser();
     ada.sign_up(&app, ADA).await;
     let code = code_for_notes(&app, &ada).await;
-    // A wrong verifier spends the code.
+    // A wrong verifier (or none): refused, without spending the code, so that
+    // whoever saw a code without its verifier cannot spoil the app's exchange.
     let (status, error) = exchange(&app, &code, "x".repeat(43).as_str()).await;
     assert_eq!(
         (status, error["error"].as_str()),
         (400, Some("invalid_grant"))
     );
+    let (status, _) = exchange(&app, &code, "").await;
+    assert_eq!(status, 400, "no verifier: a PKCE downgrade");
     let (status, _) = exchange(&app, &code, VERIFIER).await;
-    assert_eq!(status, 400, "used up by the wrong try");
+    assert_eq!(status, 200, "the app's own exchange still works");
+    // An expired code.
+    let code = code_for_notes(&app, &ada).await;
+    app.advance(std::time::Duration::from_secs(61));
+    let (status, _) = exchange(&app, &code, VERIFIER).await;
+    assert_eq!(status, 400, "older than 60 seconds");
     // A code after the session that got it ended.
     let code = code_for_notes(&app, &ada).await;
     ada.post("/auth/logout", json!({})).await.expect_ok();
@@ -417,6 +480,93 @@ async fn the_token_endpoint_refuses_what_it_should(backend: Backend) {
         .unwrap();
     assert_eq!(answer.status(), 401);
     assert!(answer.headers().get("www-authenticate").is_some());
+}
+
+/// An app registered with `id_token_signed_response_alg = "RS256"` (the wiki, a
+/// confidential client) gets RS256 ID tokens, signed by an RSA key the JWKS
+/// publishes beside the ES256 one. (Node's `jose` verifies such a token in the
+/// browser tests.)
+async fn an_app_registered_for_rs256_gets_rs256(backend: Backend) {
+    let app = TestApp::start_with(backend, with_clients).await;
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    let wiki = [
+        ("client_id", "wiki"),
+        ("redirect_uri", "https://wiki.example.com/oidc"),
+        ("code_challenge", ""),
+        ("code_challenge_method", ""),
+    ];
+    let first = ada
+        .http
+        .get(authorize_url(&app, &wiki))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&first).path(), "/auth/consent");
+    let url = url::Url::parse(&authorize_url(&app, &wiki)).unwrap();
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("answer".into(), "allow".into()));
+    let answer = ada
+        .http
+        .post(format!("{}/oauth/consent", app.base()))
+        .header("origin", &app.origin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let code = param(&location(&answer), "code").expect("a code");
+    let tokens: Value = reqwest::Client::new()
+        .post(format!("{}/oauth/token", app.base()))
+        .basic_auth("wiki", Some("wiki-secret"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://wiki.example.com/oidc"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jwt = tokens["id_token"].as_str().expect("an ID token");
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(jwt.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["alg"], "RS256");
+    let jwks: Value = reqwest::get(format!("{}/oauth/jwks", app.base()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kty"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"EC") && kinds.contains(&"RSA"), "{jwks}");
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .expect("the token's key is published");
+    assert_eq!(key["kty"], "RSA");
+}
+
+#[tokio::test]
+async fn rs256_sqlite() {
+    an_app_registered_for_rs256_gets_rs256(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn rs256_postgres() {
+    an_app_registered_for_rs256_gets_rs256(Backend::Postgres).await;
 }
 
 #[tokio::test]

@@ -307,32 +307,107 @@ async fn a_code_raced_from_many_places_gives_tokens_once(backend: Backend) {
 
 async fn guessing_a_client_secret_is_rate_limited(backend: Backend) {
     let app = TestApp::start_with(backend, super::with_clients).await;
-    let guess = |secret: &'static str| {
-        token_request(
-            &app,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", "x"),
-                ("redirect_uri", "https://wiki.example.com/oidc"),
-            ],
-            Some(("wiki", secret)),
-        )
+    // Each guesser on its own loopback address, as the server sees clients.
+    let guess = |from: [u8; 4], secret: &'static str| {
+        let http = reqwest::Client::builder()
+            .local_address(std::net::IpAddr::from(from))
+            .build()
+            .unwrap();
+        let url = format!("{}/oauth/token", app.base());
+        async move {
+            let answer = http
+                .post(url)
+                .basic_auth("wiki", Some(secret))
+                .form(&[
+                    ("grant_type", "authorization_code"),
+                    ("code", "x"),
+                    ("redirect_uri", "https://wiki.example.com/oidc"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let status = answer.status().as_u16();
+            let retry_after = answer.headers().get("retry-after").is_some();
+            let body: Value = answer.json().await.unwrap_or(Value::Null);
+            (status, body, retry_after)
+        }
     };
+    let attacker = [127, 0, 0, 7];
     let mut statuses = Vec::new();
     for _ in 0..21 {
-        statuses.push(guess("guess").await.0);
+        statuses.push(guess(attacker, "guess").await.0);
     }
     assert!(statuses[..20].iter().all(|s| *s == 401), "{statuses:?}");
-    assert_eq!(statuses[20], 429, "the 21st guess in ten minutes");
-    // Even the right secret waits now: a guesser cannot tell when they hit it.
-    assert_eq!(guess("wiki-secret").await.0, 429);
+    let (status, body, retry_after) = guess(attacker, "guess").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (429, Some("temporarily_unavailable"))
+    );
+    assert!(retry_after, "says when to try again");
+    // Even the right secret waits there: a guesser cannot tell when they hit it.
+    assert_eq!(guess(attacker, "wiki-secret").await.0, 429);
+    // The wiki itself, elsewhere, is not locked out by someone naming its id.
+    let (status, body, _) = guess([127, 0, 0, 8], "wiki-secret").await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "authenticated: only the code is wrong"
+    );
     // The window passes.
     app.advance(std::time::Duration::from_secs(601));
-    let (status, error) = guess("wiki-secret").await;
+    let (status, _, _) = guess(attacker, "wiki-secret").await;
+    assert_eq!(status, 400);
+}
+
+/// A code someone saw (in a log, a browser's history) is no lever: presented by
+/// another client it does nothing, not even revoke the sign-in it came from.
+async fn a_seen_code_cannot_revoke_anything(backend: Backend) {
+    let app = TestApp::start_with(backend, super::with_clients).await;
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    let code = code_for_notes(&app, &ada).await;
+    let (status, tokens) = exchange(&app, &code, VERIFIER).await;
+    assert_eq!(status, 200);
+    let (status, error) = token_request(
+        &app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://wiki.example.com/oidc"),
+        ],
+        Some(("wiki", "wiki-secret")),
+    )
+    .await;
     assert_eq!(
         (status, error["error"].as_str()),
-        (400, Some("invalid_grant")),
-        "authenticated: the code is the problem"
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(
+        userinfo_status(&app, tokens["access_token"].as_str().unwrap()).await,
+        200,
+        "Ada's sign-in to Acme Notes stands"
+    );
+    // A client must authenticate one way only (RFC 6749 §2.3).
+    let (status, error) = token_request(
+        &app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", "x"),
+            ("redirect_uri", "https://wiki.example.com/oidc"),
+            ("client_secret", "wiki-secret"),
+        ],
+        Some(("wiki", "wiki-secret")),
+    )
+    .await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("invalid_request"))
+    );
+    // No grant_type at all.
+    let (status, error) = token_request(&app, &[("client_id", "notes")], None).await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("invalid_request"))
     );
 }
 
@@ -374,6 +449,16 @@ async fn code_race_sqlite() {
 #[tokio::test]
 async fn code_race_postgres() {
     a_code_raced_from_many_places_gives_tokens_once(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn seen_code_sqlite() {
+    a_seen_code_cannot_revoke_anything(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn seen_code_postgres() {
+    a_seen_code_cannot_revoke_anything(Backend::Postgres).await;
 }
 
 #[tokio::test]

@@ -70,19 +70,26 @@ pub(super) fn AppsSection() -> impl IntoView {
                                                 sees(&app.scope),
                                             )}
                                         </p>
-                                        <div class="item-actions">
-                                            <button
-                                                type="button"
-                                                class="link danger"
-                                                aria-label=label
-                                                disabled=move || revoke.pending().get()
-                                                on:click=move |_| {
-                                                    revoke.dispatch_local(key.clone());
-                                                }
-                                            >
-                                                "Revoke"
-                                            </button>
-                                        </div>
+                                        // A device held back after joining by a link may
+                                        // not sign the owner out of their apps.
+                                        <Show when=move || ctx.cooldown_until().is_none()>
+                                            <div class="item-actions">
+                                                <button
+                                                    type="button"
+                                                    class="link danger"
+                                                    aria-label=label.clone()
+                                                    disabled=move || revoke.pending().get()
+                                                    on:click={
+                                                        let key = key.clone();
+                                                        move |_| {
+                                                            revoke.dispatch_local(key.clone());
+                                                        }
+                                                    }
+                                                >
+                                                    "Revoke"
+                                                </button>
+                                            </div>
+                                        </Show>
                                     </li>
                                 }
                             })

@@ -1,3 +1,6 @@
+-- An app may ask for RS256 ID tokens at registration (ES256 otherwise).
+ALTER TABLE oidc_clients ADD COLUMN id_token_signed_response_alg TEXT NOT NULL DEFAULT 'ES256';
+
 -- Refresh tokens (scope `offline_access`), kept in the same table as access tokens:
 -- every token of one authorization (the code it came from, `code_hash`) is a family
 -- that a replayed code or a reused refresh token revokes whole (RFC 9700 §4.14.2).
