@@ -219,6 +219,8 @@ pub struct Auth {
     outbox: Outbox,
     geoip: geo::GeoIp,
     settings: Settings,
+    /// The provider's signing keys, opened, for a minute at a time.
+    signers: oidc::keys::SignerCache,
 }
 
 impl Auth {
@@ -242,6 +244,7 @@ impl Auth {
             clock,
             outbox,
             geoip,
+            signers: Default::default(),
             settings: Settings {
                 rp_name: rp_name.to_string(),
                 session_lifetime: validated.session_lifetime,

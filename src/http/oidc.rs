@@ -283,6 +283,21 @@ fn token_error(error: TokenError) -> Response {
     response
 }
 
+/// The form of the token or revocation endpoint and who the client says it is;
+/// or the answer that the request cannot be read.
+fn read_token_form(
+    headers: &HeaderMap,
+    form: Result<Form<TokenForm>, FormRejection>,
+) -> Result<(TokenForm, String, Option<String>), Box<Response>> {
+    // A body that is not a form of these fields: RFC 6749 §5.2's error, not axum's.
+    let Ok(Form(form)) = form else {
+        return Err(Box::new(token_error(TokenError::InvalidRequest)));
+    };
+    let (client_id, secret) =
+        client_credentials(headers, &form).map_err(|e| Box::new(token_error(e)))?;
+    Ok((form, client_id, secret))
+}
+
 /// `POST /oauth/token`: a code exchanged, or a refresh token rotated.
 pub async fn token(
     Extension(bm): Extension<BmAuth>,
@@ -290,13 +305,9 @@ pub async fn token(
     headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
-    // A body that is not a form of these fields: RFC 6749 §5.2's error, not axum's.
-    let Ok(Form(form)) = form else {
-        return token_error(TokenError::InvalidRequest);
-    };
-    let (client_id, secret) = match client_credentials(&headers, &form) {
-        Ok(credentials) => credentials,
-        Err(error) => return token_error(error),
+    let (form, client_id, secret) = match read_token_form(&headers, form) {
+        Ok(read) => read,
+        Err(refused) => return *refused,
     };
     match bm
         .auth()
@@ -330,12 +341,9 @@ pub async fn revoke(
     headers: HeaderMap,
     form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return token_error(TokenError::InvalidRequest);
-    };
-    let (client_id, secret) = match client_credentials(&headers, &form) {
-        Ok(credentials) => credentials,
-        Err(error) => return token_error(error),
+    let (form, client_id, secret) = match read_token_form(&headers, form) {
+        Ok(read) => read,
+        Err(refused) => return *refused,
     };
     let Some(token) = &form.token else {
         return token_error(TokenError::InvalidRequest);

@@ -91,6 +91,8 @@ pub struct SessionUserRow {
     /// Until when the passkey that opened the session is held back (see
     /// `core::cooldown`), if it is.
     pub passkey_held_until: Option<UnixTime>,
+    /// Whether that passkey may be synced to other devices (`backup_eligible`).
+    pub passkey_synced: Option<bool>,
     pub user_id: UserId,
     pub email: String,
     pub verified_at: Option<UnixTime>,

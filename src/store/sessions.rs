@@ -25,6 +25,7 @@ pub const SESSION_HANDLE_LEN: usize = 32;
 const LIVE_SESSION_SQL: &str = "SELECT s.id_hash, s.created_at AS session_created_at, \
              s.last_seen_at, s.credential_id, \
              s.verified_at AS session_verified_at, c.held_until AS passkey_held_until, \
+             c.backup_eligible AS passkey_synced, \
              u.id AS user_id, u.email, u.verified_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN credentials c ON c.id = s.credential_id \

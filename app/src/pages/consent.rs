@@ -12,11 +12,7 @@ use crate::ConsentDetails;
 /// The consent page; the server puts its details in the request.
 #[component]
 pub fn ConsentPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let details = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<ConsentDetails>().cloned());
-    #[cfg(not(feature = "ssr"))]
-    let details: Option<ConsentDetails> = None;
+    let details = super::from_server::<ConsentDetails>();
     let Some(details) = details else {
         return view! {
             <Title text="Nothing to approve" />

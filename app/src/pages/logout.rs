@@ -12,11 +12,7 @@ use crate::LogoutDetails;
 /// The logout confirmation page; the server puts its details in the request.
 #[component]
 pub fn LogoutPage() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    let details = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<LogoutDetails>().cloned());
-    #[cfg(not(feature = "ssr"))]
-    let details: Option<LogoutDetails> = None;
+    let details = super::from_server::<LogoutDetails>();
     let Some(details) = details else {
         return view! {
             <Title text="Nothing to sign out of" />

@@ -29,6 +29,16 @@ pub use crate::api::safe_next;
 use crate::api::{Empty, ErrorCode, ErrorDetail};
 use crate::client::{self, ApiFailure, NETWORK_MESSAGE};
 
+/// What the server put in this request for a page rendered without WASM (the
+/// consent and logout questions); nothing in the browser.
+fn from_server<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    #[cfg(feature = "ssr")]
+    return use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<T>().cloned());
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
 /// A query parameter of the current request.
 fn query(name: &'static str) -> String {
     use_query_map()

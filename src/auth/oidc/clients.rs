@@ -12,6 +12,7 @@ use subtle::ConstantTimeEq;
 
 use super::super::rate_limit::{Limit, client_key};
 use super::super::{Auth, AuthError, AuthResult, ClientInfo};
+use super::tokens::TokenError;
 use crate::config::IdTokenAlg;
 use crate::crypto::{b64url, hex, random_bytes, sha256};
 use crate::model::redirect::registrable;
@@ -60,16 +61,6 @@ impl Auth {
     }
 }
 
-/// Why a client was not authenticated (RFC 6749 §5.2 `invalid_client`), or was
-/// stopped before trying (too many failures).
-#[derive(Debug)]
-pub(crate) enum ClientAuthError {
-    /// Unknown, or the wrong secret, or a secret for a public client.
-    Invalid,
-    /// Too many failures from this address or for this client.
-    Limited(AuthError),
-}
-
 /// A client registered with `bmauth clients add`: its secret is shown once.
 pub struct NewClient {
     /// Its `client_id`.
@@ -114,18 +105,18 @@ impl Auth {
     /// Checks the client at the token or revocation endpoint: a confidential one by
     /// its secret (SHA-256, compared in constant time), a public one by having none.
     /// Failures count against `limits.client_auth_failures` per client address:
-    /// beyond it, that address waits, even with a right secret. (Not per client id:
+    /// beyond it, that address waits (`AuthError::RateLimited`), even with a right
+    /// secret. (Not per client id:
     /// ids are public, and anyone could then lock an app out.)
     pub(crate) async fn authenticate_client(
         &self,
         client_id: &str,
         secret: Option<&str>,
         from: &ClientInfo,
-    ) -> AuthResult<Result<Client, ClientAuthError>> {
+    ) -> AuthResult<Result<Client, TokenError>> {
         let address = client_key(from);
-        if let Err(limited) = self.within_limit(Limit::ClientAuthFailures, &address).await {
-            return Ok(Err(ClientAuthError::Limited(limited)));
-        }
+        self.within_limit(Limit::ClientAuthFailures, &address)
+            .await?;
         let client = self.client(client_id).await?;
         let proven = match (&client, secret) {
             (
@@ -149,10 +140,9 @@ impl Auth {
             Some(client) if proven => Ok(Ok(client)),
             _ => {
                 tracing::info!(client = %client_id.chars().take(64).collect::<String>(), "client authentication failed");
-                if let Err(limited) = self.limit(Limit::ClientAuthFailures, &address).await {
-                    return Ok(Err(ClientAuthError::Limited(limited)));
-                }
-                Ok(Err(ClientAuthError::Invalid))
+                self.limit(Limit::ClientAuthFailures, &address).await?;
+                // Unknown, the wrong secret, or a secret for a public client.
+                Ok(Err(TokenError::InvalidClient))
             }
         }
     }

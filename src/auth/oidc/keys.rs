@@ -11,10 +11,13 @@
 //! conflicts with, and its other backend compiles aws-lc). It never signs or
 //! accepts `alg: none`.
 
+use std::sync::Arc;
+
 use compact_jwt::crypto::JwsRs256Signer;
 use compact_jwt::{Jwk, JwsEs256Signer, JwsSigner};
 
 use super::super::{Auth, AuthError, AuthResult};
+use crate::clock::UnixTime;
 use crate::config::IdTokenAlg;
 use crate::crypto::Sealer;
 use crate::store::SigningKeyRow;
@@ -42,6 +45,44 @@ impl Signer {
             Self::Rs256(signer) => signer.sign(token),
         };
         signed.map(|s| s.to_string()).map_err(|e| format!("{e:?}"))
+    }
+}
+
+/// How long an opened signing key is used before the database is asked again:
+/// a rotation by another instance (or `bmauth keys rotate`) signs everywhere
+/// within this, and the old key stays published meanwhile.
+const SIGNER_CACHE_SECS: i64 = 60;
+
+/// The signing keys opened lately, by algorithm, with when they were read.
+#[derive(Default)]
+pub(crate) struct SignerCache(std::sync::Mutex<Vec<(IdTokenAlg, Arc<Signer>, UnixTime)>>);
+
+impl SignerCache {
+    fn get(&self, alg: IdTokenAlg, now: UnixTime) -> Option<Arc<Signer>> {
+        let cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cached
+            .iter()
+            .find(|(a, _, at)| *a == alg && now - at < SIGNER_CACHE_SECS)
+            .map(|(_, signer, _)| signer.clone())
+    }
+
+    fn put(&self, alg: IdTokenAlg, signer: Arc<Signer>, now: UnixTime) {
+        let mut cached = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cached.retain(|(a, _, _)| *a != alg);
+        cached.push((alg, signer, now));
+    }
+
+    fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
     }
 }
 
@@ -113,7 +154,11 @@ impl Auth {
     }
 
     /// The key of `alg` that signs now, made on first use.
-    pub(crate) async fn current_signing_key(&self, alg: IdTokenAlg) -> AuthResult<Signer> {
+    pub(crate) async fn current_signing_key(&self, alg: IdTokenAlg) -> AuthResult<Arc<Signer>> {
+        let now = self.now();
+        if let Some(signer) = self.signers.get(alg, now) {
+            return Ok(signer);
+        }
         let row = match self.live_key(alg).await? {
             Some(row) => row,
             None => {
@@ -127,7 +172,12 @@ impl Auth {
             .key_sealer()
             .open(&row.sealed_private)
             .map_err(|e| AuthError::internal("opening a signing key", e))?;
-        signer_from_der(alg, &der).map_err(|e| AuthError::internal("reading a signing key", e))
+        let signer = Arc::new(
+            signer_from_der(alg, &der)
+                .map_err(|e| AuthError::internal("reading a signing key", e))?,
+        );
+        self.signers.put(alg, signer.clone(), now);
+        Ok(signer)
     }
 
     /// Makes sure the JWKS holds a key for every algorithm an app may be sent
@@ -174,7 +224,10 @@ impl Auth {
         if self.live_key(IdTokenAlg::RS256).await?.is_some() {
             self.add_signing_key(IdTokenAlg::RS256, true).await?;
         }
-        self.add_signing_key(IdTokenAlg::ES256, true).await
+        let kid = self.add_signing_key(IdTokenAlg::ES256, true).await?;
+        // This instance signs with the new keys at once; others within a minute.
+        self.signers.clear();
+        Ok(kid)
     }
 }
 

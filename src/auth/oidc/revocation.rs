@@ -3,7 +3,6 @@
 //! and every token).
 
 use super::super::{Auth, AuthError, AuthResult, ClientInfo, SessionToken, User};
-use super::clients::ClientAuthError;
 use super::tokens::TokenError;
 use crate::clock::UnixTime;
 use crate::model::AccessToken;
@@ -38,8 +37,7 @@ impl Auth {
             .await?
         {
             Ok(client) => client,
-            Err(ClientAuthError::Invalid) => return Ok(Err(TokenError::InvalidClient)),
-            Err(ClientAuthError::Limited(limited)) => return Err(limited),
+            Err(refused) => return Ok(Err(refused)),
         };
         // Access and refresh tokens are made and hashed alike, so one parse reads
         // either; `token_type_hint` is only a hint (§2.1) and is not needed.

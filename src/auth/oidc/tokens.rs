@@ -6,7 +6,7 @@
 
 use super::super::{Auth, AuthResult, ClientInfo};
 use super::authorize::pkce_matches;
-use super::clients::{Client, ClientAuthError};
+use super::clients::Client;
 use super::id_token::{IdTokenFor, has_scope};
 use crate::clock::UnixTime;
 use crate::model::{AccessToken, AuthorizationCode, CredentialId, RefreshToken, UserId};
@@ -157,8 +157,7 @@ impl Auth {
             .await?
         {
             Ok(client) => client,
-            Err(ClientAuthError::Invalid) => return Ok(Err(TokenError::InvalidClient)),
-            Err(ClientAuthError::Limited(limited)) => return Err(limited),
+            Err(refused) => return Ok(Err(refused)),
         };
         match request.grant_type.as_str() {
             "authorization_code" => self.exchange_code(&client, request).await,
@@ -238,18 +237,9 @@ impl Auth {
             }
             Presented::Unknown => return Ok(Err(TokenError::InvalidGrant)),
         }
-        let synced_passkey = match &session.credential_id {
-            Some(id) => self
-                .store
-                .credentials_of(&issued.user_id)
-                .await?
-                .iter()
-                .any(|c| &c.id == id && c.backup_eligible),
-            None => false,
-        };
         let id_token = self
             .sign_id_token(IdTokenFor {
-                synced_passkey,
+                synced_passkey: session.passkey_synced.unwrap_or(false),
                 user_id: &issued.user_id,
                 client_id: &client.id,
                 alg: client.id_token_alg,

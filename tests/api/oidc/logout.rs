@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ADA, NOTES_LOGOUT, VERIFIER, code_for_notes, exchange, location, param};
+use super::{ADA, NOTES_LOGOUT, VERIFIER, code_for_notes, exchange, location, page_at, param};
 use crate::support::{Backend, Browser, TestApp};
 
 fn logout_url(app: &TestApp, params: &[(&str, &str)]) -> String {
@@ -129,18 +129,7 @@ async fn without_a_hint_the_person_is_asked(backend: Backend) {
     let to = location(&answer);
     assert_eq!(to.path(), "/auth/logout");
     assert!(signed_in(&ada).await);
-    let page = ada
-        .http
-        .get(format!(
-            "{}/auth/logout?{}",
-            app.base(),
-            to.query().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let html = page_at(&app, &ada, &to).await;
     assert!(html.contains("Sign out of BMAuth?"), "{html}");
     assert!(html.contains("Acme Notes asked to sign you out."), "{html}");
 

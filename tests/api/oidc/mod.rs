@@ -84,6 +84,46 @@ pub(crate) fn param(url: &url::Url, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// The browser answers the consent page for the authorization request `url` with
+/// `answer` (`allow` or `deny`), as its form posts it: where it is sent.
+pub(crate) async fn answer_consent(
+    app: &TestApp,
+    browser: &Browser,
+    url: &str,
+    answer: &str,
+) -> url::Url {
+    let url = url::Url::parse(url).unwrap();
+    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    form.push(("answer".into(), answer.into()));
+    let answer = browser
+        .http
+        .post(format!("{}/oauth/consent", app.base()))
+        .header("origin", &app.origin)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_redirection(), "{}", answer.status());
+    location(&answer)
+}
+
+/// A page of BMAuth's at `to` (a redirect's target), as HTML.
+pub(crate) async fn page_at(app: &TestApp, browser: &Browser, to: &url::Url) -> String {
+    let page = browser
+        .http
+        .get(format!(
+            "{}{}?{}",
+            app.base(),
+            to.path(),
+            to.query().unwrap_or_default()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200, "{to}");
+    page.text().await.unwrap()
+}
+
 /// Ada, signed in, consents to Acme Notes: the code it is sent back with.
 pub(crate) async fn code_for_notes(app: &TestApp, ada: &Browser) -> String {
     code_for_notes_with(app, ada, &[]).await
@@ -107,19 +147,7 @@ pub(crate) async fn code_for_notes_with(
         return code; // consented before: straight back with a code
     }
     assert_eq!(to.path(), "/auth/consent", "to the consent page");
-    let page = ada
-        .http
-        .get(format!(
-            "{}{}?{}",
-            app.base(),
-            to.path(),
-            to.query().unwrap()
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
+    let html = page_at(app, ada, &to).await;
     assert!(html.contains(ADA), "the address the app will see");
     assert!(html.contains("Sign in to Acme Notes?"), "{html}");
     assert!(html.contains("localhost"), "where it sends you back");
@@ -131,19 +159,7 @@ pub(crate) async fn code_for_notes_with(
         offline,
         "offline access is asked for in words (OIDC Core §11)"
     );
-    let url = url::Url::parse(&authorize_url(app, extra)).unwrap();
-    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    form.push(("answer".into(), "allow".into()));
-    let answer = ada
-        .http
-        .post(format!("{}/oauth/consent", app.base()))
-        .header("origin", &app.origin)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_redirection(), "{}", answer.status());
-    let back = location(&answer);
+    let back = answer_consent(app, ada, &authorize_url(app, extra), "allow").await;
     assert!(back.as_str().starts_with(CALLBACK));
     assert_eq!(param(&back, "state").as_deref(), Some("s-123"));
     param(&back, "code").expect("a code")
@@ -256,20 +272,10 @@ async fn a_person_signs_in_to_an_app_with_the_code_flow(backend: Backend) {
 
     // prompt=consent asks again though consent was given; Cancel is a no, not a
     // code (the grant held before must not turn it into a yes).
-    let url = url::Url::parse(&authorize_url(&app, &[("prompt", "consent")])).unwrap();
-    let asked = ada.http.get(url.as_str()).send().await.unwrap();
+    let url = authorize_url(&app, &[("prompt", "consent")]);
+    let asked = ada.http.get(&url).send().await.unwrap();
     assert_eq!(location(&asked).path(), "/auth/consent");
-    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    form.push(("answer".into(), "deny".into()));
-    let answer = ada
-        .http
-        .post(format!("{}/oauth/consent", app.base()))
-        .header("origin", &app.origin)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let back = location(&answer);
+    let back = answer_consent(&app, &ada, &url, "deny").await;
     assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
     assert!(param(&back, "code").is_none());
 
@@ -503,18 +509,8 @@ async fn an_app_registered_for_rs256_gets_rs256(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(location(&first).path(), "/auth/consent");
-    let url = url::Url::parse(&authorize_url(&app, &wiki)).unwrap();
-    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    form.push(("answer".into(), "allow".into()));
-    let answer = ada
-        .http
-        .post(format!("{}/oauth/consent", app.base()))
-        .header("origin", &app.origin)
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let code = param(&location(&answer), "code").expect("a code");
+    let back = answer_consent(&app, &ada, &authorize_url(&app, &wiki), "allow").await;
+    let code = param(&back, "code").expect("a code");
     let tokens: Value = reqwest::Client::new()
         .post(format!("{}/oauth/token", app.base()))
         .basic_auth("wiki", Some("wiki-secret"))
