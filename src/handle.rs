@@ -10,6 +10,24 @@ use crate::auth::Auth;
 use crate::pages;
 use crate::{AuthError, http, metrics};
 
+/// Why a backup was not written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BackupError {
+    /// Nothing is overwritten.
+    #[error("{0} exists already: give a new file name")]
+    Exists(std::path::PathBuf),
+    /// SQLite takes the path as text.
+    #[error("the backup's path must be UTF-8")]
+    NotUtf8,
+    /// PostgreSQL has its own tools.
+    #[error("this server uses PostgreSQL: back it up with pg_dump (see the README)")]
+    Postgres,
+    /// The database refused.
+    #[error("the backup failed: {0}")]
+    Failed(String),
+}
+
 /// A running BMAuth: the auth core plus what the web layer needs. Cheap to clone.
 ///
 /// ```
@@ -129,6 +147,28 @@ impl BmAuth {
         Extension(self.clone())
     }
 
+    /// Writes a consistent copy of the live SQLite database to `path`, which must
+    /// not exist yet, while the server keeps serving (`bmauth backup`). Keep the
+    /// data folder's `server-secret` beside it: without it, queued mail cannot be
+    /// opened and the provider's signing keys cannot be used.
+    ///
+    /// ```no_run
+    /// # async fn run(bmauth: bmauth::BmAuth) -> Result<(), bmauth::BackupError> {
+    /// bmauth.backup("backups/bmauth-2026-12-07.db".as_ref()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn backup(&self, path: &std::path::Path) -> Result<(), BackupError> {
+        if path.exists() {
+            return Err(BackupError::Exists(path.into()));
+        }
+        let text = path.to_str().ok_or(BackupError::NotUtf8)?;
+        match self.0.auth.store.backup_into(text).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(BackupError::Postgres),
+            Err(e) => Err(BackupError::Failed(e.to_string())),
+        }
+    }
+
     /// Which database this instance uses: `sqlite` or `postgres`.
     ///
     /// ```no_run
@@ -205,6 +245,11 @@ impl BmAuth {
     pub fn page_settings(&self) -> bmauth_app::PageSettings {
         bmauth_app::PageSettings {
             new_device_shows_code: self.0.auth.new_device_shows_code(),
+            sign_up: match self.0.auth.sign_up_mode() {
+                crate::config::SignUp::Open => bmauth_app::SignUpRule::Open,
+                crate::config::SignUp::Invite => bmauth_app::SignUpRule::Invitation,
+                crate::config::SignUp::Domains => bmauth_app::SignUpRule::Domains,
+            },
         }
     }
 

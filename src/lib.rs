@@ -63,7 +63,7 @@ mod startup;
 pub use crate::auth::{Auth, AuthError, User};
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::config::{Config, ConfigError};
-pub use crate::handle::BmAuth;
+pub use crate::handle::{BackupError, BmAuth};
 pub use crate::http::error::ApiError;
 pub use crate::http::extract::AuthUser;
 pub use crate::startup::{Builder, StartError};

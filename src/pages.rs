@@ -227,6 +227,9 @@ async fn signed_in_user(
         (None, "/auth/account") => {
             Redirect::to("/auth/login?next=%2Fauth%2Faccount").into_response()
         }
+        (None, "/auth/admin" | "/auth/admin/person") => {
+            Redirect::to("/auth/login?next=%2Fauth%2Fadmin").into_response()
+        }
         (Some(user), "/auth/consent") => consent(&bmauth, &jar, user, request, next).await,
         (Some(user), "/auth/logout") => {
             logout_confirmation(&bmauth, jar, user, request, next).await

@@ -12,8 +12,8 @@ pub mod client;
 mod pages;
 
 pub use pages::{
-    AccountPage, ConsentPage, LinkPage, LoginPage, LogoutPage, NotFound, RecoverPage, RegisterPage,
-    UndoPage, VerifyPage,
+    AccountPage, AdminPage, ConsentPage, LinkPage, LoginPage, LogoutPage, NotFound, PersonPage,
+    RecoverPage, RegisterPage, UndoPage, VerifyPage,
 };
 
 use leptos::prelude::*;
@@ -70,12 +70,27 @@ pub struct PageSettings {
     /// Whether a new device may show a code for a signed-in one to scan
     /// (`link.new_device_shows_code`); without it, that button is not shown.
     pub new_device_shows_code: bool,
+    /// Who may sign up (`signup`), which the sign-up page says.
+    pub sign_up: SignUpRule,
+}
+
+/// Who may sign up, as the sign-up page tells it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SignUpRule {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Only with an invitation link.
+    Invitation,
+    /// Addresses at some domains, or with an invitation.
+    Domains,
 }
 
 impl Default for PageSettings {
     fn default() -> Self {
         Self {
             new_device_shows_code: true,
+            sign_up: SignUpRule::Open,
         }
     }
 }
@@ -125,7 +140,12 @@ fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
     if use_context::<http::request::Parts>().is_some_and(|parts| {
         matches!(
             parts.uri.path(),
-            "/link" | "/auth/recover" | "/auth/account" | "/auth/undo"
+            "/link"
+                | "/auth/recover"
+                | "/auth/account"
+                | "/auth/undo"
+                | "/auth/admin"
+                | "/auth/admin/person"
         )
     }) {
         options.output_name = "bmauth-link".into();
@@ -205,6 +225,8 @@ pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
         <Route path=path!("/auth/recover") view=RecoverPage />
         <Route path=path!("/link") view=LinkPage />
         <Route path=path!("/auth/account") view=AccountPage />
+        <Route path=path!("/auth/admin") view=AdminPage />
+        <Route path=path!("/auth/admin/person") view=PersonPage />
         <Route path=path!("/auth/undo") view=UndoPage />
         <Route path=path!("/auth/consent") view=ConsentPage />
         <Route path=path!("/auth/logout") view=LogoutPage />

@@ -8,9 +8,10 @@
 //!
 //! ```
 //! use bmauth_proto::routes::{Endpoint, RegisterBegin};
-//! use bmauth_proto::EmailRequest;
+//! use bmauth_proto::SignUpRequest;
 //!
-//! let body: <RegisterBegin as Endpoint>::Request = EmailRequest { email: "ada@example.com".into() };
+//! let body: <RegisterBegin as Endpoint>::Request =
+//!     SignUpRequest { email: "ada@example.com".into(), invitation: None };
 //! assert_eq!(RegisterBegin::PATH, "/auth/register/begin");
 //! assert_eq!(serde_json::to_value(&body).unwrap()["email"], "ada@example.com");
 //! ```

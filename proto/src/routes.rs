@@ -6,12 +6,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    ActivityResponse, AppRequest, AppsResponse, AutofillRequest, CredentialRequest, EmailRequest,
-    Empty, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse, LinkRegistrationOptions,
-    LinkStatusResponse, LinkTokenRequest, MessageResponse, NewLinkResponse, PasskeyRemovedResponse,
-    PasskeyRequest, PasskeysResponse, ReauthRequest, RecoveredResponse, RegisteredResponse,
-    RenamePasskeyRequest, SessionRequest, SessionsEndedResponse, SessionsResponse, StatusResponse,
-    UndoDetailsResponse, UndoRequest, UserResponse, VerifyEmailRequest, WebAuthnJson,
+    AccountDeletedResponse, ActivityResponse, AdminLogResponse, AppRequest, AppsResponse,
+    AutofillRequest, CredentialRequest, EmailRequest, Empty, InvitationCreatedResponse,
+    InvitationRequest, InvitationsResponse, LinkApproveRequest, LinkCredentialRequest,
+    LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse, LinkTokenRequest,
+    MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeysResponse,
+    PeopleResponse, PersonRequest, PersonResponse, ReauthRequest, RecoveredResponse,
+    RegisteredResponse, RenamePasskeyRequest, SessionRequest, SessionsEndedResponse,
+    SessionsResponse, SignUpRequest, StatusResponse, UndoDetailsResponse, UndoRequest,
+    UserResponse, VerifyEmailRequest, WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -69,7 +72,7 @@ macro_rules! endpoints {
 
 endpoints! {
     /// Creation options for a new account's first passkey.
-    RegisterBegin: Post "/auth/register/begin", EmailRequest => WebAuthnJson;
+    RegisterBegin: Post "/auth/register/begin", SignUpRequest => WebAuthnJson;
     /// The new passkey; the server stores the sign-up and emails a code (`201`).
     RegisterComplete: Post "/auth/register/complete", CredentialRequest => RegisteredResponse;
     /// The emailed code, typed in the browser that signed up; signs in.
@@ -165,4 +168,38 @@ endpoints! {
     /// Revokes one: its consent is forgotten and every token it holds for the
     /// account ends (`404 app_not_found` if it had none).
     RevokeApp: Post "/auth/apps/revoke", AppRequest => MessageResponse;
+    /// Everything kept about the signed-in person, as a JSON file to download.
+    ExportAccount: Get "/auth/account/export", Empty => WebAuthnJson;
+    /// Deletes the signed-in person's account and everything of it (after a fresh
+    /// passkey: `403 reauthentication_required` otherwise), mails them a last notice
+    /// and signs out.
+    DeleteAccount: Post "/auth/account/delete", Empty => AccountDeletedResponse;
+
+    /// Administration. Every route answers `403 admin_required` to anyone but an
+    /// administrator; every change also needs a passkey confirmation from the last
+    /// 5 minutes (`403 reauthentication_required`, as `/auth/reauth/…` gives).
+    /// Every account, by address.
+    AdminPeople: Get "/auth/admin/people", Empty => PeopleResponse;
+    /// One account in full.
+    AdminPerson: Post "/auth/admin/person", PersonRequest => PersonResponse;
+    /// Disables it: its sessions and app tokens end at once; nothing signs in.
+    AdminDisable: Post "/auth/admin/person/disable", PersonRequest => MessageResponse;
+    /// Lets it sign in again.
+    AdminEnable: Post "/auth/admin/person/enable", PersonRequest => MessageResponse;
+    /// Signs it out everywhere (sessions and app tokens).
+    AdminEndSessions: Post "/auth/admin/person/end-sessions", PersonRequest => MessageResponse;
+    /// Deletes it and everything of it.
+    AdminDelete: Post "/auth/admin/person/delete", PersonRequest => MessageResponse;
+    /// Makes it an administrator.
+    AdminGrant: Post "/auth/admin/person/grant-admin", PersonRequest => MessageResponse;
+    /// Takes administration away from it.
+    AdminRevoke: Post "/auth/admin/person/revoke-admin", PersonRequest => MessageResponse;
+    /// Every invitation, newest first.
+    AdminInvitations: Get "/auth/admin/invitations", Empty => InvitationsResponse;
+    /// Invites an address: the link, shown this once.
+    AdminInvite: Post "/auth/admin/invitations", PersonRequest => InvitationCreatedResponse;
+    /// Takes back an unused invitation (`404 invitation_not_found` otherwise).
+    AdminRevokeInvitation: Post "/auth/admin/invitations/revoke", InvitationRequest => MessageResponse;
+    /// What administrators did, newest first.
+    AdminLog: Get "/auth/admin/log", Empty => AdminLogResponse;
 }

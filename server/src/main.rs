@@ -4,12 +4,17 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use bmauth::config::IdTokenAlg;
 use bmauth::{BmAuth, Config};
 use clap::{Parser, Subcommand};
 use figment::providers::Serialized;
 use serde::{Deserialize, Serialize};
 use tracing_subscriber::EnvFilter;
+
+mod cli;
+
+use cli::clients::ClientsCommand;
+use cli::invites::InvitesCommand;
+use cli::users::{AdminCommand, UsersCommand};
 
 #[derive(Parser)]
 #[command(name = "bmauth", version, about = "Passkey sign-in for Rust web apps")]
@@ -40,40 +45,19 @@ enum Command {
     /// The apps that sign people in through BMAuth (OpenID Connect clients).
     #[command(subcommand)]
     Clients(ClientsCommand),
-}
-
-#[derive(Subcommand)]
-enum ClientsCommand {
-    /// Register an app; prints its client_id and, unless --public, its
-    /// client_secret (shown this once: only a hash is kept).
-    Add {
-        /// What the consent page and the account page call it.
-        #[arg(long)]
-        name: String,
-        /// Where it may be sent back after signing in, matched exactly (repeat
-        /// for several).
-        #[arg(long = "redirect-uri", required = true)]
-        redirect_uris: Vec<String>,
-        /// Where it may send people after signing out (repeatable).
-        #[arg(long = "post-logout-redirect-uri")]
-        post_logout_redirect_uris: Vec<String>,
-        /// A browser or native app that cannot keep a secret: no secret, PKCE
-        /// required.
-        #[arg(long)]
-        public: bool,
-        /// How its ID tokens are signed: ES256, or RS256 for a library that
-        /// knows no other.
-        #[arg(long, default_value = "ES256", value_parser = ["ES256", "RS256"])]
-        id_token_alg: String,
-        #[command(flatten)]
-        overrides: Overrides,
-    },
-    /// List the apps (from the configuration and from `clients add`).
-    List(Overrides),
-    /// Remove an app added with `clients add`, and every token it holds.
-    Remove {
-        /// Its client_id.
-        id: String,
+    /// The accounts: list, show, disable, enable, delete.
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Invitations to sign up (for `signup = "invite"` or `"domains"`).
+    #[command(subcommand)]
+    Invites(InvitesCommand),
+    /// Who administers BMAuth.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Write a consistent copy of the live SQLite database to PATH.
+    Backup {
+        /// A new file (never overwritten).
+        path: PathBuf,
         #[command(flatten)]
         overrides: Overrides,
     },
@@ -88,7 +72,7 @@ enum KeysCommand {
 
 /// Flags that override the file and environment. Unset flags override nothing.
 #[derive(clap::Args, Serialize, Default)]
-struct Overrides {
+pub struct Overrides {
     /// Address to listen on, e.g. 127.0.0.1:3000.
     #[arg(long)]
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,18 +89,41 @@ struct Overrides {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
-        )
-        .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    // Read before anything else, so that even configuration errors are logged so.
+    let log_format = Config::sources(&cli.config)
+        .extract_inner("log_format")
+        .unwrap_or_default();
+    init_logging(log_format);
+    match run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("bmauth: {e}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+/// How the log is written (`log_format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum LogFormat {
+    /// Lines for people; coloured only on a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let log = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Json => log.json().with_current_span(false).init(),
+        // A file or a pipe gets no colour codes.
+        LogFormat::Text => log.with_ansi(std::io::stdout().is_terminal()).init(),
     }
 }
 
@@ -133,9 +140,13 @@ struct ServeConfig {
     /// on an address only your monitoring reaches, e.g. 127.0.0.1:9464.
     #[serde(default)]
     metrics_listen: Option<SocketAddr>,
+    /// `text` (the default) or `json`.
+    #[serde(default)]
+    #[allow(dead_code)] // read by `main` before the rest, checked here with it
+    log_format: LogFormat,
 }
 
-const SERVE_KEYS: &[&str] = &["listen", "site_dir", "metrics_listen"];
+const SERVE_KEYS: &[&str] = &["listen", "site_dir", "metrics_listen", "log_format"];
 
 fn default_listen() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 3000))
@@ -201,14 +212,25 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let kid = bmauth.auth().rotate_signing_key().await?;
             println!("kid={kid}");
         }
-        Command::Clients(command) => clients(&cli.config, command).await?,
+        Command::Clients(command) => cli::clients::run(&cli.config, command).await?,
+        Command::Users(command) => cli::users::run(&cli.config, command).await?,
+        Command::Invites(command) => cli::invites::run(&cli.config, command).await?,
+        Command::Admin(command) => cli::users::admin(&cli.config, command).await?,
+        Command::Backup { path, overrides } => {
+            let bmauth = beside_serve(&cli.config, overrides).await?;
+            bmauth.backup(&path).await?;
+            println!(
+                "backed up to {}; keep the data folder's server-secret with it",
+                path.display()
+            );
+        }
     }
     Ok(())
 }
 
 /// The library on the same configuration and database as `serve`, for a command
 /// that may run while it does: no worker of its own.
-async fn beside_serve(
+pub async fn beside_serve(
     file: &std::path::Path,
     overrides: Overrides,
 ) -> Result<BmAuth, Box<dyn std::error::Error>> {
@@ -217,67 +239,6 @@ async fn beside_serve(
         .background_worker(false)
         .start()
         .await?)
-}
-
-/// `bmauth clients add|list|remove`.
-async fn clients(
-    file: &std::path::Path,
-    command: ClientsCommand,
-) -> Result<(), Box<dyn std::error::Error>> {
-    match command {
-        ClientsCommand::Add {
-            name,
-            redirect_uris,
-            post_logout_redirect_uris,
-            public,
-            id_token_alg,
-            overrides,
-        } => {
-            let alg = IdTokenAlg::parse(&id_token_alg).unwrap_or_default();
-            let bmauth = beside_serve(file, overrides).await?;
-            let added = bmauth
-                .auth()
-                .add_client(
-                    &name,
-                    &redirect_uris,
-                    &post_logout_redirect_uris,
-                    public,
-                    alg,
-                )
-                .await?;
-            println!("client_id={}", added.id);
-            if let Some(secret) = added.secret {
-                println!("client_secret={secret}");
-            }
-        }
-        ClientsCommand::List(overrides) => {
-            let bmauth = beside_serve(file, overrides).await?;
-            for client in bmauth.auth().clients().await? {
-                let kind = if client.public {
-                    "public"
-                } else {
-                    "confidential"
-                };
-                println!(
-                    "{}\t{}\t{kind}\t{}",
-                    client.id,
-                    client.name,
-                    client.redirect_uris.join(" ")
-                );
-            }
-        }
-        ClientsCommand::Remove { id, overrides } => {
-            let bmauth = beside_serve(file, overrides).await?;
-            if !bmauth.auth().remove_client(&id).await? {
-                return Err(format!(
-                    "no client `{id}` was added with `bmauth clients add` (clients in the configuration file are removed there)"
-                )
-                .into());
-            }
-            println!("removed {id}");
-        }
-    }
-    Ok(())
 }
 
 async fn shutdown_signal() {

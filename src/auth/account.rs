@@ -12,7 +12,7 @@ use super::device::{describe_device, provider_name};
 use super::rate_limit::{Limit, client_key};
 use super::{Auth, AuthError, AuthResult, ClientInfo, CredentialId, SessionToken, policy, secs};
 use crate::clock::UnixTime;
-use crate::store::{RemoveOutcome, SESSION_HANDLE_LEN, SessionUserRow};
+use crate::store::{CredentialRow, RemoveOutcome, SESSION_HANDLE_LEN, SessionUserRow};
 
 /// One of the account's passkeys, as its owner sees it.
 ///
@@ -117,6 +117,25 @@ fn passkey_name(input: &str) -> AuthResult<String> {
     Ok(name.to_string())
 }
 
+/// A stored passkey as its owner (or an administrator) sees it; `this_device`
+/// when it opened the session asking.
+pub(crate) fn passkey_info(
+    row: CredentialRow,
+    session_passkey: Option<&CredentialId>,
+) -> PasskeyInfo {
+    PasskeyInfo {
+        this_device: session_passkey == Some(&row.id),
+        provider: provider_name(row.aaguid.as_deref()).map(Into::into),
+        id: row.id,
+        name: row.name,
+        synced: row.backup_state,
+        backup_eligible: row.backup_eligible,
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+        counter_went_back_at: row.counter_regressed_at,
+    }
+}
+
 impl Auth {
     /// The live session a token opens, with its user, or `NotSignedIn`.
     pub(crate) async fn signed_in_session(
@@ -142,17 +161,7 @@ impl Auth {
         let rows = self.store.credentials_of(&session.user_id).await?;
         let passkeys = rows
             .into_iter()
-            .map(|row| PasskeyInfo {
-                this_device: session.credential_id.as_ref() == Some(&row.id),
-                provider: provider_name(row.aaguid.as_deref()).map(Into::into),
-                id: row.id,
-                name: row.name,
-                synced: row.backup_state,
-                backup_eligible: row.backup_eligible,
-                created_at: row.created_at,
-                last_used_at: row.last_used_at,
-                counter_went_back_at: row.counter_regressed_at,
-            })
+            .map(|row| passkey_info(row, session.credential_id.as_ref()))
             .collect();
         Ok(PasskeyList {
             passkeys,

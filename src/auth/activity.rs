@@ -67,17 +67,18 @@ impl Auth {
             .store
             .events_of(&user.id, policy::ACTIVITY_SHOWN)
             .await?;
-        Ok(rows
-            .into_iter()
-            // A kind this version does not know (written by a newer one) is left out.
-            .filter_map(|row| Some((SecurityEventKind::from_name(&row.kind)?, row)))
-            .map(|(kind, row)| SecurityEvent {
-                kind,
-                at: row.created_at,
-                passkey_name: row.passkey_name,
-                device: describe_device(row.user_agent.as_deref()),
-                ip: row.ip,
-            })
-            .collect())
+        Ok(rows.into_iter().filter_map(security_event).collect())
     }
+}
+
+/// A stored event as it is shown; `None` for a kind this version does not know
+/// (written by a newer one), which is left out.
+pub(crate) fn security_event(row: EventRow) -> Option<SecurityEvent> {
+    Some(SecurityEvent {
+        kind: SecurityEventKind::from_name(&row.kind)?,
+        at: row.created_at,
+        passkey_name: row.passkey_name,
+        device: describe_device(row.user_agent.as_deref()),
+        ip: row.ip,
+    })
 }

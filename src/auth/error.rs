@@ -33,6 +33,33 @@ pub enum AuthError {
     /// A confirmed account has this address.
     #[error("an account with this email already exists; sign in instead")]
     EmailTaken,
+    /// Sign-up here is by invitation, and this address has no live one (the same
+    /// answer whether or not the address has an account).
+    #[error(
+        "sign-up here is by invitation: open the link in the invitation you were sent, or ask the people who run this site for one"
+    )]
+    InvitationRequired,
+    /// Sign-up here is for addresses at some domains only, and this is not one.
+    #[error(
+        "sign-up here is open to some email domains only, and this address is not at one of them: ask the people who run this site for an invitation"
+    )]
+    EmailDomainNotAllowed,
+    /// An administrator disabled this account.
+    #[error("this account is disabled: ask the people who run this site")]
+    AccountDisabled,
+    /// No account has this address (administration).
+    #[error("no account has this email address")]
+    UserNotFound,
+    /// No unused invitation with this id.
+    #[error("no unused invitation with this id")]
+    InvitationNotFound,
+    /// Only administrators may do this.
+    #[error("only administrators can do this")]
+    AdminRequired,
+    /// An administrator cannot disable or delete themselves, nor take away their
+    /// own administration, here: another administrator must.
+    #[error("you can't do this to your own account here: ask another administrator")]
+    NotOnYourself,
     /// This passkey is registered already.
     #[error("this passkey is already registered")]
     CredentialAlreadyRegistered,

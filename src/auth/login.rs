@@ -336,6 +336,10 @@ impl Auth {
         if user.verified_at.is_none() {
             return Err(AuthError::EmailNotVerified);
         }
+        // Said only to whoever proved they hold the account's passkey.
+        if user.disabled_at.is_some() {
+            return Err(AuthError::AccountDisabled);
+        }
         let (session, token) = self.new_session(&user.id, Some(&used.id), true, client);
         let previous = previous_session.map(SessionToken::id_hash);
         let event = self.event(&user.id, SecurityEventKind::SignedIn, None, client);

@@ -12,10 +12,13 @@ mod device;
 mod email;
 mod error;
 mod geo;
+mod invitations;
 mod link;
 mod login;
 mod nearby;
 pub(crate) mod oidc;
+mod own_account;
+mod people;
 mod pin;
 mod rate_limit;
 mod recovery;
@@ -37,7 +40,13 @@ pub use bmauth_proto::{LinkState as LinkStatus, SecurityEventKind};
 pub use email::{Email, mask_email};
 pub use error::{AuthError, AuthResult, MailError, StorageError};
 pub(crate) use geo::GeoIp;
+pub use invitations::{Invitation, InvitationState, NewInvitation};
 pub use link::{LinkProgress, LinkRegistration, LinkRequest, NewLink};
+pub use own_account::{
+    AcceptedPasskeys, AccountExport, ExportedAccount, ExportedApp, ExportedEvent, ExportedPasskey,
+    ExportedSession,
+};
+pub use people::{Actor, AdminLogEntry, Person, PersonDetails, PersonState};
 pub use registration::Registered;
 pub use undo::UndoDetails;
 
@@ -86,6 +95,8 @@ pub mod policy {
     pub const ACTIVITY_KEPT: Duration = Duration::from_secs(180 * 24 * 3600);
     /// At most this many of the latest events are shown.
     pub const ACTIVITY_SHOWN: i64 = 50;
+    /// An invitation admits its address this long, unless told otherwise.
+    pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 }
 
 /// Who is asking: used for rate limits and shown later on the sessions page.
@@ -138,6 +149,8 @@ pub struct User {
     pub email: String,
     /// Whether the address is confirmed.
     pub verified: bool,
+    /// Whether they administer this BMAuth.
+    pub admin: bool,
 }
 
 /// What the browser is told about an account.
@@ -147,6 +160,7 @@ impl From<User> for bmauth_proto::UserView {
             id: user.id.into(),
             email: user.email,
             verified: user.verified,
+            admin: user.admin,
         }
     }
 }
@@ -181,6 +195,7 @@ impl SignedIn {
                 id: account.id,
                 email: account.email,
                 verified: true,
+                admin: account.is_admin,
             },
             token,
             expires_at: session.expires_at,
@@ -197,6 +212,13 @@ pub(crate) struct Settings {
     pub new_device_shows_code: bool,
     pub oidc_clients: Vec<crate::config::OidcClient>,
     pub limits: crate::config::Limits,
+    pub signup: crate::config::SignUp,
+    /// Lower-case, without `@`.
+    pub allowed_domains: Vec<String>,
+    /// Where links in mail and invitations point.
+    pub public_url: Url,
+    /// The WebAuthn RP id, for the browser's passkey manager.
+    pub rp_id: String,
 }
 
 /// The auth service. Cheap to share: hold it in an `Arc`.
@@ -253,6 +275,10 @@ impl Auth {
                 new_device_shows_code: config.link.new_device_shows_code,
                 oidc_clients: config.oidc.clients.clone(),
                 limits: config.limits.clone(),
+                signup: config.signup,
+                allowed_domains: crate::config::normalised_domains(&config.allowed_domains),
+                public_url: validated.origin.clone(),
+                rp_id: validated.rp_id.clone(),
             },
         })
     }

@@ -186,12 +186,19 @@ impl Auth {
         let event = self.event(&user.id, SecurityEventKind::SignedUp, None, client);
         match self
             .store
-            .confirm_email(&pin_row, &session, previous.as_deref(), &event)
+            .confirm_email(
+                &pin_row,
+                &session,
+                previous.as_deref(),
+                &event,
+                user.invitation_id.is_some(),
+            )
             .await?
         {
             ConfirmOutcome::Confirmed => {}
             ConfirmOutcome::PinGone => return Err(AuthError::NoPendingPin),
             ConfirmOutcome::EmailTaken => return Err(AuthError::EmailTaken),
+            ConfirmOutcome::InvitationGone => return Err(AuthError::InvitationRequired),
         }
         tracing::info!(user = %user.id, "email confirmed; signed in");
         Ok(SignedIn::new(user, token, &session))

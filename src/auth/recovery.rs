@@ -23,7 +23,13 @@ impl Auth {
         let email = Email::parse(email)?;
         self.limit(Limit::MailPerClient, &client_key(client))
             .await?;
-        let Some(user) = self.store.user_by_confirmed_email(email.as_str()).await? else {
+        // A disabled account gets no code, and the same quiet answer.
+        let Some(user) = self
+            .store
+            .user_by_confirmed_email(email.as_str())
+            .await?
+            .filter(|u| u.disabled_at.is_none())
+        else {
             return Ok(());
         };
         // Spent allowances and a code sent moments ago answer like the rest: saying
@@ -76,6 +82,7 @@ impl Auth {
             .store
             .user_by_confirmed_email(email.as_str())
             .await?
+            .filter(|u| u.disabled_at.is_none())
             .ok_or(super::AuthError::NoPendingPin)?;
         self.limit(Limit::PinTriesPerAccount, email.as_str())
             .await?;

@@ -20,6 +20,14 @@ use super::{
 use crate::clock::UnixTime;
 use crate::store::{AccountOutcome, NewAccount, NewCredential, UserRow};
 
+/// What a sign-up keeps between its two steps.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SignUpState {
+    passkey: PasskeyRegistration,
+    /// The invitation that admitted the address, to be spent on confirmation.
+    invitation_id: Option<String>,
+}
+
 /// A stored sign-up, waiting for its PIN.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -44,9 +52,23 @@ impl Auth {
         email: &str,
         client: &ClientInfo,
     ) -> AuthResult<CreationChallengeResponse> {
+        self.begin_invited_registration(email, None, client).await
+    }
+
+    /// [`Auth::begin_registration`] with the token of the invitation the person
+    /// came with (the `invitation` of the link), for `signup = "invite"` or
+    /// `"domains"`: without a good one for this address, `InvitationRequired` or
+    /// `EmailDomainNotAllowed`, whether or not the address has an account.
+    pub async fn begin_invited_registration(
+        &self,
+        email: &str,
+        invitation: Option<&str>,
+        client: &ClientInfo,
+    ) -> AuthResult<CreationChallengeResponse> {
         let email = Email::parse(email)?;
         self.limit(Limit::CeremoniesPerClient, &client_key(client))
             .await?;
+        let invitation_id = self.may_sign_up(&email, invitation).await?;
         if self
             .store
             .user_by_confirmed_email(email.as_str())
@@ -68,7 +90,10 @@ impl Auth {
             &options.public_key.challenge,
             Some(&user_id),
             Some(email.as_str()),
-            &state,
+            &SignUpState {
+                passkey: state,
+                invitation_id,
+            },
             client,
         )
         .await?;
@@ -102,11 +127,16 @@ impl Auth {
         let user_id = ceremony.user_id.clone().ok_or_else(|| {
             AuthError::internal("reading a registration ceremony", "it has no user")
         })?;
-        let state: PasskeyRegistration = ceremony.state()?;
+        let state: SignUpState = ceremony.state()?;
         let passkey = self
             .webauthn
-            .finish_passkey_registration(&response, &state)
+            .finish_passkey_registration(&response, &state.passkey)
             .map_err(verification_error)?;
+        if let Some(id) = &state.invitation_id
+            && !self.store.invitation_unspent(id).await?
+        {
+            return Err(AuthError::InvitationRequired);
+        }
         self.allow_pin_mail(&email, client).await?;
 
         let now = self.now();
@@ -117,6 +147,9 @@ impl Auth {
                 email: email.as_str().into(),
                 created_at: now,
                 verified_at: None,
+                invitation_id: state.invitation_id,
+                is_admin: false,
+                disabled_at: None,
             },
             credential: new_credential(&passkey, &response, client, now, PasskeyOrigin::SignUp)?,
             pin,
@@ -139,6 +172,7 @@ impl Auth {
                 id: user_id,
                 email: email.to_string(),
                 verified: false,
+                admin: false,
             },
         })
     }

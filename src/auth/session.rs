@@ -54,6 +54,7 @@ impl Auth {
             id: row.user_id,
             email: row.email,
             verified: row.verified_at.is_some(),
+            admin: row.is_admin,
         }))
     }
 

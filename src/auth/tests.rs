@@ -51,6 +51,9 @@ impl World {
                 email: email.to_string(),
                 created_at: now,
                 verified_at: None,
+                invitation_id: None,
+                is_admin: false,
+                disabled_at: None,
             },
             credential: NewCredential {
                 id: CredentialId::from_raw(handle.as_bytes()),

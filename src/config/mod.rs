@@ -18,10 +18,13 @@ pub use crate::crypto::ServerSecret;
 mod limits;
 mod oidc;
 mod secrets;
+mod signup;
 
 pub use limits::{Limits, LinkConfig, Rate};
 pub use oidc::{IdTokenAlg, OidcClient, OidcConfig};
 pub use secrets::{DatabaseUrl, Password};
+pub use signup::SignUp;
+pub(crate) use signup::normalised_domains;
 
 /// How strict start-up is.
 ///
@@ -188,6 +191,12 @@ pub struct Config {
     pub client_ip_header: Option<HeaderName>,
     /// The reverse proxies (CIDRs) whose `client_ip_header` is believed.
     pub trusted_proxies: Vec<IpNet>,
+    /// Who may sign up: `open`, `invite` (an invitation for the address) or
+    /// `domains` (an address at one of `allowed_domains`, or an invitation).
+    pub signup: SignUp,
+    /// With `signup = "domains"`: the domains whose addresses may sign up, e.g.
+    /// `["example.com"]` (exactly that domain; subdomains are not included).
+    pub allowed_domains: Vec<String>,
     /// Rate limits (`[limits]`).
     pub limits: Limits,
     /// Adding a device by link (`[link]`).
@@ -216,6 +225,8 @@ impl Default for Config {
             session_idle_hours: 24 * 7,
             client_ip_header: None,
             trusted_proxies: Vec::new(),
+            signup: SignUp::default(),
+            allowed_domains: Vec::new(),
             limits: Limits::default(),
             link: LinkConfig::default(),
             geoip_database: None,
@@ -407,6 +418,7 @@ impl Config {
                 "list the proxies (CIDRs) whose client_ip_header is believed; without them anyone could choose their own address",
             ));
         }
+        signup::validate(self.signup, &self.allowed_domains)?;
         self.limits.validate()?;
         if self.link.new_device_cooldown_hours == 0 {
             return Err(invalid(

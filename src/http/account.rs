@@ -5,16 +5,18 @@ use axum::Extension;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
-    ActivityResponse, AppRequest, AppView, AppsResponse, Empty, MessageResponse,
-    PasskeyRemovedResponse, PasskeyRequest, PasskeyView, PasskeysResponse, ReauthRequest,
-    RenamePasskeyRequest, SecurityEventView, SessionRequest, SessionView, SessionsEndedResponse,
-    SessionsResponse,
+    AcceptedPasskeysView, AccountDeletedResponse, ActivityResponse, AppRequest, AppView,
+    AppsResponse, Empty, MessageResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeyView,
+    PasskeysResponse, ReauthRequest, RenamePasskeyRequest, SecurityEventView, SessionRequest,
+    SessionView, SessionsEndedResponse, SessionsResponse,
 };
 
 use super::error::ApiError;
 use super::extract::{ApiJson, AuthUser, Client};
 use crate::BmAuth;
-use crate::auth::{AuthError, PasskeyInfo, SecurityEvent, SessionInfo, SessionToken};
+use crate::auth::{
+    AcceptedPasskeys, AuthError, PasskeyInfo, SecurityEvent, SessionInfo, SessionToken,
+};
 
 type ApiResult<T> = Result<T, ApiError>;
 
@@ -107,13 +109,20 @@ pub async fn remove_passkey(
     jar: CookieJar,
     ApiJson(req): ApiJson<PasskeyRequest>,
 ) -> ApiResult<Response> {
+    let token = session(&client)?;
+    let owner = bm.auth().session_user(token).await?;
     let signed_out = bm
         .auth()
-        .remove_passkey(session(&client)?, &req.id, &client.info)
+        .remove_passkey(token, &req.id, &client.info)
         .await?;
+    let accepted = match owner {
+        Some(owner) => Some(bm.auth().accepted_passkeys_now(&owner).await?.into()),
+        None => None,
+    };
     let answer = axum::Json(PasskeyRemovedResponse {
         message: "Removed. It can no longer sign in, and its sessions have ended.".into(),
         signed_out,
+        accepted,
     });
     Ok(ending_session(&bm, jar, signed_out, answer))
 }
@@ -224,4 +233,47 @@ pub async fn revoke_app(
     Ok(axum::Json(MessageResponse {
         message: "Revoked. The app must ask again to sign you in.".into(),
     }))
+}
+
+impl From<AcceptedPasskeys> for AcceptedPasskeysView {
+    fn from(a: AcceptedPasskeys) -> Self {
+        Self {
+            rp_id: a.rp_id,
+            user_id: a.user_handle,
+            all_accepted_credential_ids: a.credential_ids,
+        }
+    }
+}
+
+/// Everything kept about the person, as a file to save.
+pub async fn export_account(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+) -> ApiResult<Response> {
+    let export = bm.auth().export_account(session(&client)?).await?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"bmauth-account.json\"",
+        )],
+        axum::Json(export),
+    )
+        .into_response())
+}
+
+pub async fn delete_account(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    jar: CookieJar,
+    ApiJson(_): ApiJson<Empty>,
+) -> ApiResult<Response> {
+    let accepted = bm
+        .auth()
+        .delete_own_account(session(&client)?, &client.info)
+        .await?;
+    let answer = axum::Json(AccountDeletedResponse {
+        message: "Your account is deleted, with everything of it.".into(),
+        accepted: accepted.into(),
+    });
+    Ok(ending_session(&bm, jar, true, answer))
 }

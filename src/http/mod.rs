@@ -2,6 +2,7 @@
 //! in `crate::auth`.
 
 mod account;
+mod admin;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod health;
@@ -19,12 +20,15 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
-    Activity, Apps, AutofillBegin, AutofillComplete, EndOtherSessions, EndSession, Endpoint,
-    LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny, LinkDetails,
-    LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin, LinkRegisterComplete,
-    LinkRequest, LinkStatus, LoginBegin, LoginComplete, Logout, Me, Passkeys, ReauthBegin,
-    ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin, RegisterComplete, RemovePasskey,
-    RenamePasskey, ResendPin, RevokeApp, Sessions, Status, Undo, UndoDetails, VerifyEmail,
+    Activity, AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminGrant,
+    AdminInvitations, AdminInvite, AdminLog, AdminPeople, AdminPerson, AdminRevoke,
+    AdminRevokeInvitation, Apps, AutofillBegin, AutofillComplete, DeleteAccount, EndOtherSessions,
+    EndSession, Endpoint, ExportAccount, LinkApproveBegin, LinkApproveComplete, LinkClaim,
+    LinkDecline, LinkDeny, LinkDetails, LinkNearbyBegin, LinkNearbyComplete, LinkOffer,
+    LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin, LoginComplete,
+    Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin,
+    RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, RevokeApp, Sessions, Status, Undo,
+    UndoDetails, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -92,6 +96,24 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<Activity>(), get(account::activity))
         .route(path::<Apps>(), get(account::apps))
         .route(path::<RevokeApp>(), post(account::revoke_app))
+        .route(path::<ExportAccount>(), get(account::export_account))
+        .route(path::<DeleteAccount>(), post(account::delete_account))
+        .route(path::<AdminPeople>(), get(admin::people))
+        .route(path::<AdminPerson>(), post(admin::person))
+        .route(path::<AdminDisable>(), post(admin::disable))
+        .route(path::<AdminEnable>(), post(admin::enable))
+        .route(path::<AdminEndSessions>(), post(admin::end_sessions))
+        .route(path::<AdminDelete>(), post(admin::delete))
+        .route(path::<AdminGrant>(), post(admin::grant_admin))
+        .route(path::<AdminRevoke>(), post(admin::revoke_admin))
+        .route(path::<AdminInvitations>(), get(admin::invitations))
+        // The same path: axum merges the methods.
+        .route(path::<AdminInvite>(), post(admin::invite))
+        .route(
+            path::<AdminRevokeInvitation>(),
+            post(admin::revoke_invitation),
+        )
+        .route(path::<AdminLog>(), get(admin::log))
         .route_layer(middleware::from_fn_with_state(
             bmauth.clone(),
             metrics::observe,

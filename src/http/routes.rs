@@ -8,7 +8,7 @@ use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::{
     AutofillRequest, CredentialRequest, EmailRequest, MessageResponse, RegisteredResponse,
-    StatusResponse, UserResponse, VerifyEmailRequest,
+    SignUpRequest, StatusResponse, UserResponse, VerifyEmailRequest,
 };
 
 use super::error::ApiError;
@@ -36,11 +36,11 @@ fn signed_in(
 pub async fn register_begin(
     Extension(bm): Extension<BmAuth>,
     client: Client,
-    ApiJson(req): ApiJson<EmailRequest>,
+    ApiJson(req): ApiJson<SignUpRequest>,
 ) -> ApiResult<impl IntoResponse> {
     let options = bm
         .auth()
-        .begin_registration(&req.email, &client.info)
+        .begin_invited_registration(&req.email, req.invitation.as_deref(), &client.info)
         .await?;
     Ok(axum::Json(options))
 }

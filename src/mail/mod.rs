@@ -10,7 +10,10 @@ mod templates;
 pub use dev::DevMailer;
 pub use outbox::{DeliveryError, Outbox};
 pub use smtp::SmtpMailer;
-pub use templates::{ApprovedBy, DeviceAdded, device_added_mail, passkey_removed_mail, pin_mail};
+pub use templates::{
+    ApprovedBy, DeviceAdded, account_deleted_mail, device_added_mail, passkey_removed_mail,
+    pin_mail,
+};
 
 /// A message's content, before it is queued.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -142,6 +142,21 @@ pub fn passkey_removed_mail(app: &str, added_at: UnixTime, by_device: Option<&st
     security_notice(subject, &what, not_you, None)
 }
 
+/// The last mail to an account deleted by its owner: what went, and what to do if
+/// it wasn't them (nothing can bring it back; they can sign up again).
+pub fn account_deleted_mail(app: &str, by_device: Option<&str>) -> MailBody {
+    let subject = format!("Your {app} account was deleted");
+    let from = by_device.map(|d| format!(" on {d}")).unwrap_or_default();
+    let what = format!(
+        "Your {app} account was deleted{from}, with its passkeys, sessions, app sign-ins \
+         and activity. This is the last mail we send you."
+    );
+    let not_you = "Not you? Someone who held one of your passkeys deleted it. Nothing \
+         of the account remains: sign up again with this address, and tell the people \
+         who run this site.";
+    security_notice(subject, &what, not_you, None)
+}
+
 /// A security notice: what happened, what to do if it wasn't them, and a link
 /// (its words and URL) that does it, if there is one.
 fn security_notice(

@@ -53,6 +53,12 @@ pub enum Access {}
 #[derive(Debug)]
 pub enum Refresh {}
 
+/// Marks the token in an invitation link.
+#[derive(Debug)]
+pub enum Invite {}
+
+/// The secret part of an invitation link (used once, for one address).
+pub type InvitationToken = Token<Invite>;
 /// An authorization code (used once, within a minute).
 pub type AuthorizationCode = Token<Code>;
 /// An OAuth access token.

@@ -3,6 +3,7 @@
 //! it. Several pending sign-ups of one address may exist side by side; the address is
 //! unique among confirmed accounts only.
 
+use super::invitations::SPEND_INVITATION_SQL;
 use super::{
     CredentialRow, EventRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow,
     bind_event, bind_passkey_use, bind_session, delete_session, in_one_trip, insert_credential,
@@ -74,6 +75,9 @@ pub enum ConfirmOutcome {
     PinGone,
     /// Another sign-up of this address was confirmed first.
     EmailTaken,
+    /// The invitation the sign-up came with was spent or revoked meanwhile. Only
+    /// the PIN was used up.
+    InvitationGone,
 }
 
 /// How removing a passkey ended.
@@ -89,7 +93,7 @@ pub enum RemoveOutcome {
 /// The columns of `UserRow`, for `concat!` (SQL text stays a literal).
 macro_rules! user_columns {
     () => {
-        "id, email, created_at, verified_at"
+        "id, email, created_at, verified_at, invitation_id, is_admin, disabled_at"
     };
 }
 
@@ -125,7 +129,7 @@ macro_rules! owned_credentials_sql {
             "SELECT ",
             credential_columns!(),
             ", u.email AS owner_email, u.created_at AS owner_created_at, \
-             u.verified_at AS owner_verified_at \
+             u.verified_at AS owner_verified_at, u.disabled_at AS owner_disabled_at \
              FROM users u JOIN credentials c ON c.user_id = u.id WHERE ",
             $condition,
             " ORDER BY c.created_at, c.id"
@@ -142,6 +146,7 @@ struct OwnedCredentialRow {
     owner_email: String,
     owner_created_at: UnixTime,
     owner_verified_at: Option<UnixTime>,
+    owner_disabled_at: Option<UnixTime>,
 }
 
 /// The account the rows share, and its passkeys; `None` if there are no rows.
@@ -152,6 +157,9 @@ fn owner_and_credentials(rows: Vec<OwnedCredentialRow>) -> Option<(UserRow, Vec<
         email: first.owner_email.clone(),
         created_at: first.owner_created_at,
         verified_at: first.owner_verified_at,
+        invitation_id: None,
+        is_admin: false,
+        disabled_at: first.owner_disabled_at,
     };
     Some((user, rows.into_iter().map(|row| row.credential).collect()))
 }
@@ -181,7 +189,8 @@ impl Store {
         email: &str,
         browser_hash: &str,
     ) -> StoreResult<Option<UserRow>> {
-        let sql = "SELECT u.id, u.email, u.created_at, u.verified_at FROM users u \
+        let sql = "SELECT u.id, u.email, u.created_at, u.verified_at, u.invitation_id, \
+             u.is_admin, u.disabled_at FROM users u \
              JOIN email_pins p ON p.user_id = u.id AND p.purpose = $3 \
              WHERE u.email = $1 AND u.verified_at IS NULL AND p.browser_hash = $2 \
              ORDER BY u.created_at DESC LIMIT 1";
@@ -256,12 +265,14 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             sqlx::query(
-                "INSERT INTO users (id, email, created_at, verified_at) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO users (id, email, created_at, verified_at, invitation_id) \
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(&user.id)
             .bind(&user.email)
             .bind(user.created_at)
             .bind(user.verified_at)
+            .bind(&user.invitation_id)
             .execute(&mut *tx)
             .await?;
             insert_credential!(&mut *tx, &user.id, c)?;
@@ -280,10 +291,22 @@ impl Store {
         session: &SessionRow,
         previous_session: Option<&str>,
         event: &EventRow,
+        spend_invitation: bool,
     ) -> StoreResult<ConfirmOutcome> {
         let confirmed = transaction!(self, |tx| {
             if !use_pin!(&mut *tx, pin)? {
                 return Ok(ConfirmOutcome::PinGone);
+            }
+            if spend_invitation {
+                let spent = sqlx::query(SPEND_INVITATION_SQL)
+                    .bind(&pin.user_id)
+                    .bind(session.created_at)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if spent != 1 {
+                    return Ok(ConfirmOutcome::InvitationGone);
+                }
             }
             // Conditional, so that a confirmed account is never touched here; the
             // unique index on confirmed addresses refuses a second confirmation.

@@ -10,10 +10,12 @@ mod accounts;
 mod ceremonies;
 mod dispatch;
 mod events;
+mod invitations;
 mod links;
 mod oidc;
 mod oidc_tokens;
 mod outbox;
+mod people;
 mod pins;
 mod rate_limits;
 mod rows;
@@ -35,15 +37,18 @@ pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
     UserKey,
 };
+pub use invitations::InvitationRow;
 pub use links::{Approver, JoinedDevice, LinkMove, LinkOutcome};
 pub use oidc::{ClientRow, SigningKeyRow};
 pub use oidc_tokens::{CodeRow, Presented, Revocation, TokenRow};
+pub use people::{AdminLogRow, PersonRow};
 pub use rows::*;
 #[cfg(feature = "test-support")]
 pub use schema::{ColumnInfo, Table};
 pub use sessions::SESSION_HANDLE_LEN;
 
 pub(crate) use dispatch::{in_one_trip, transaction, with_pool, with_writer};
+pub(crate) use people::insert_admin_log;
 pub(crate) use statements::{
     bind_event, bind_passkey_use, bind_session, credential_exists, delete_session,
     insert_credential, insert_event, insert_mail, insert_session, record_passkey_use, upsert_pin,
@@ -160,6 +165,22 @@ impl Store {
             Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
+    }
+
+    /// Writes a consistent copy of a live SQLite database to `path` (which must not
+    /// exist) with `VACUUM INTO`, from a reading connection: writers carry on
+    /// meanwhile. `false` on PostgreSQL, which has `pg_dump` for this.
+    pub async fn backup_into(&self, path: &str) -> StoreResult<bool> {
+        match &self.pool {
+            Pool::Sqlite { read, .. } => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(read)
+                    .await?;
+                Ok(true)
+            }
+            Pool::Postgres(_) => Ok(false),
+        }
     }
 
     /// One round trip to the database.

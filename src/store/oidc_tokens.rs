@@ -91,8 +91,10 @@ const USE_CODE_SQL: &str =
 /// revocation and a rotation at once cannot each miss the other's rows.
 pub(super) const LOCK_ACCOUNT_SQL: &str =
     "UPDATE users SET verified_at = verified_at WHERE id = $1";
-const GRANT_LIVES_SQL: &str =
-    "SELECT client_id FROM oidc_grants WHERE user_id = $1 AND client_id = $2";
+/// The consent stands and the account is not disabled: nothing is minted otherwise.
+const GRANT_LIVES_SQL: &str = "SELECT g.client_id FROM oidc_grants g \
+     JOIN users u ON u.id = g.user_id AND u.disabled_at IS NULL \
+     WHERE g.user_id = $1 AND g.client_id = $2";
 const REVOKE_FAMILY_SQL: &str = "DELETE FROM oidc_tokens WHERE code_hash = $1";
 const INSERT_TOKEN_SQL: &str = "INSERT INTO oidc_tokens (token_hash, kind, client_id, user_id, \
      session_hash, credential_id, code_hash, scope, offline, created_at, expires_at) \
@@ -111,7 +113,7 @@ const REFRESH_USED_SQL: &str = "SELECT code_hash FROM oidc_tokens WHERE token_ha
 /// offline access (whose end is a revocation, the passkey
 /// removed, or signing out everywhere).
 const TOKEN_OWNER_SQL: &str = "SELECT u.id AS user_id, u.email, u.verified_at, t.scope \
-     FROM oidc_tokens t JOIN users u ON u.id = t.user_id \
+     FROM oidc_tokens t JOIN users u ON u.id = t.user_id AND u.disabled_at IS NULL \
      WHERE t.token_hash = $1 AND t.kind = 'access' AND t.expires_at > $2 AND (t.offline \
      OR EXISTS (SELECT 1 FROM sessions s WHERE s.id_hash = t.session_hash \
      AND s.expires_at > $2 AND s.last_seen_at > $3))";

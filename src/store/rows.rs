@@ -9,6 +9,11 @@ pub struct UserRow {
     pub email: String,
     pub created_at: UnixTime,
     pub verified_at: Option<UnixTime>,
+    /// The invitation a pending sign-up came with; confirming it spends it.
+    pub invitation_id: Option<String>,
+    pub is_admin: bool,
+    /// Set by an administrator: nothing signs in while it is.
+    pub disabled_at: Option<UnixTime>,
 }
 
 /// A passkey as read back.
@@ -96,6 +101,7 @@ pub struct SessionUserRow {
     pub user_id: UserId,
     pub email: String,
     pub verified_at: Option<UnixTime>,
+    pub is_admin: bool,
 }
 
 /// Something that happened to an account's security, kept for its owner to see.

@@ -26,10 +26,11 @@ const LIVE_SESSION_SQL: &str = "SELECT s.id_hash, s.created_at AS session_create
              s.last_seen_at, s.credential_id, \
              s.verified_at AS session_verified_at, c.held_until AS passkey_held_until, \
              c.backup_eligible AS passkey_synced, \
-             u.id AS user_id, u.email, u.verified_at \
+             u.id AS user_id, u.email, u.verified_at, u.is_admin \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN credentials c ON c.id = s.credential_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3";
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 \
+             AND u.disabled_at IS NULL";
 
 const SESSIONS_OF_SQL: &str = "SELECT s.id_hash, s.user_agent, s.created_at, s.last_seen_at, \
              c.name AS passkey_name FROM sessions s \

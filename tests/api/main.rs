@@ -4,6 +4,8 @@
 mod support;
 
 mod account;
+mod admin;
+mod admin_routes;
 mod embedding;
 mod guards;
 mod health;
@@ -14,6 +16,7 @@ mod load;
 mod nearby;
 mod new_device;
 mod oidc;
+mod own_account;
 mod pins;
 mod recovery;
 mod schema;

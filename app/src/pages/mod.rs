@@ -1,6 +1,7 @@
 //! The pages. Each is rendered on the server; its form is an island.
 
 mod account;
+mod admin;
 mod consent;
 mod link;
 mod login;
@@ -15,6 +16,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 pub use account::AccountPage;
+pub use admin::{AdminPage, PersonPage};
 pub use consent::ConsentPage;
 pub use link::LinkPage;
 pub use login::LoginPage;
@@ -174,6 +176,7 @@ pub fn HomePage() -> impl IntoView {
     });
     #[cfg(not(feature = "ssr"))]
     let user: Option<crate::api::UserView> = None;
+    let admin = user.as_ref().is_some_and(|u| u.admin);
     let email = user.map(|u| u.email).unwrap_or_default();
     view! {
         <Title text="Home" />
@@ -187,6 +190,14 @@ pub fn HomePage() -> impl IntoView {
             <p>
                 <a href="/auth/account">"Your devices, sessions and recent activity"</a>
             </p>
+            {admin
+                .then(|| {
+                    view! {
+                        <p>
+                            <a href="/auth/admin">"Administration: people and invitations"</a>
+                        </p>
+                    }
+                })}
             <SignOut />
         </section>
     }

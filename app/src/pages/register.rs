@@ -4,14 +4,42 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{EmailField, Status, UnsupportedNotice, failure_message, query, safe_next, with_query};
+use crate::SignUpRule;
 use crate::api::routes::{RegisterBegin, RegisterComplete};
-use crate::api::{CredentialRequest, EmailRequest, ErrorCode};
+use crate::api::{CredentialRequest, ErrorCode, SignUpRequest};
 use crate::client::{self, ApiFailure, PasskeyFailure};
 
 /// Sign-up (`/auth/register`): email, then the device makes a passkey.
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let next = safe_next(Some(&query("next")));
+    let invitation = Some(query("invitation")).filter(|t| !t.is_empty());
+    let rule = crate::page_settings().sign_up;
+    // By invitation, and none in the link: say so, and offer no form that could
+    // only be refused.
+    let form = match (rule, &invitation) {
+        (SignUpRule::Invitation, None) => view! {
+            <div class="notice" role="status">
+                <p>
+                    <strong>"Sign-up here is by invitation."</strong>
+                    " Open the link in the invitation you were sent, or ask the people who run this site for one."
+                </p>
+            </div>
+        }
+            .into_any(),
+        _ => view! {
+            {(rule == SignUpRule::Domains && invitation.is_none())
+                .then(|| {
+                    view! {
+                        <p class="hint">
+                            "Sign-up here is open to addresses at some email domains; others need an invitation."
+                        </p>
+                    }
+                })}
+            <RegisterForm next=next.clone() invitation=invitation.clone() email=query("email") />
+        }
+            .into_any(),
+    };
     view! {
         <Title text="Create your account" />
         <section class="card">
@@ -19,7 +47,7 @@ pub fn RegisterPage() -> impl IntoView {
             <p class="lead">
                 "Your device keeps a passkey, unlocked by your fingerprint, face or screen lock. Nothing to remember."
             </p>
-            <RegisterForm next=next.clone() />
+            {form}
             <p class="switch">
                 "Have an account? "
                 <a href=with_query("/auth/login", &[("next", &next)])>"Sign in"</a>
@@ -36,10 +64,11 @@ enum Refused {
 }
 
 /// Sign-up up to the code page: options, the device's passkey, stored.
-async fn sign_up(email: String, next: String) -> Result<(), Refused> {
+async fn sign_up(email: String, invitation: Option<String>, next: String) -> Result<(), Refused> {
     let verify = with_query("/auth/verify", &[("email", &email), ("next", &next)]);
-    let request = EmailRequest {
+    let request = SignUpRequest {
         email: email.clone(),
+        invitation,
     };
     let options = match client::call::<RegisterBegin>(&request).await {
         Ok(options) => options,
@@ -72,8 +101,9 @@ async fn sign_up(email: String, next: String) -> Result<(), Refused> {
 }
 
 #[island]
-fn RegisterForm(next: String) -> impl IntoView {
-    let (email, set_email) = signal(String::new());
+fn RegisterForm(next: String, invitation: Option<String>, email: String) -> impl IntoView {
+    let (email, set_email) = signal(email);
+    let invitation = StoredValue::new(invitation);
     let (supported, set_supported) = signal(true);
     let (hydrated, set_hydrated) = signal(false);
     let next = StoredValue::new(next);
@@ -82,8 +112,9 @@ fn RegisterForm(next: String) -> impl IntoView {
         set_supported.set(client::passkeys_supported());
     });
 
-    let register =
-        Action::new_local(move |email: &String| sign_up(email.clone(), next.get_value()));
+    let register = Action::new_local(move |email: &String| {
+        sign_up(email.clone(), invitation.get_value(), next.get_value())
+    });
     let waiting = register.pending();
     // What the last attempt said, hidden while the next one runs.
     let refused = move || {

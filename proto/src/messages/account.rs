@@ -88,6 +88,40 @@ pub struct PasskeyRemovedResponse {
     pub message: String,
     /// This session was opened by that passkey, so it ended too.
     pub signed_out: bool,
+    /// For the browser's passkey manager: the passkeys that still count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<AcceptedPasskeysView>,
+}
+
+/// What the browser's passkey manager may be told after a change (WebAuthn Level 3
+/// `PublicKeyCredential.signalAllAcceptedCredentials`): which of the account's
+/// passkeys still count, so that it can hide the others.
+///
+/// ```
+/// let signal = bmauth_proto::AcceptedPasskeysView {
+///     rp_id: "example.com".into(),
+///     user_id: "AAAAAAAAAAAAAAAAAAAAAA".into(),
+///     all_accepted_credential_ids: vec![],
+/// };
+/// assert!(signal.all_accepted_credential_ids.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedPasskeysView {
+    /// The WebAuthn RP id.
+    pub rp_id: String,
+    /// The user handle, base64url.
+    pub user_id: String,
+    /// The credential ids that still sign in, base64url.
+    pub all_accepted_credential_ids: Vec<String>,
+}
+
+/// The signed-in person's account, deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDeletedResponse {
+    /// Words for a person.
+    pub message: String,
+    /// For the browser's passkey manager: none of the account's passkeys count.
+    pub accepted: AcceptedPasskeysView,
 }
 
 /// A passkey's answer to a confirmation (`/auth/reauth/begin`).
@@ -192,11 +226,17 @@ pub enum SecurityEventKind {
     OtherSessionsEnded,
     /// A device was removed with the "This wasn't me" link in the mail about it.
     DeviceUndone,
+    /// An administrator disabled the account (its sessions ended).
+    AccountDisabled,
+    /// An administrator enabled the account again.
+    AccountEnabled,
+    /// An administrator ended the account's sessions.
+    SessionsEndedByAdmin,
 }
 
 impl SecurityEventKind {
     /// Every kind.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 13] = [
         Self::SignedUp,
         Self::SignedIn,
         Self::DeviceAdded,
@@ -207,6 +247,9 @@ impl SecurityEventKind {
         Self::SessionEnded,
         Self::OtherSessionsEnded,
         Self::DeviceUndone,
+        Self::AccountDisabled,
+        Self::AccountEnabled,
+        Self::SessionsEndedByAdmin,
     ];
 
     /// Its name on the wire and in storage (`signed_in`).
@@ -226,6 +269,9 @@ impl SecurityEventKind {
             Self::SessionEnded => "session_ended",
             Self::OtherSessionsEnded => "other_sessions_ended",
             Self::DeviceUndone => "device_undone",
+            Self::AccountDisabled => "account_disabled",
+            Self::AccountEnabled => "account_enabled",
+            Self::SessionsEndedByAdmin => "sessions_ended_by_admin",
         }
     }
 

@@ -49,6 +49,22 @@ pub enum ErrorCode {
     InvalidPinFormat,
     /// A confirmed account already uses this email.
     EmailTaken,
+    /// Sign-up here is by invitation and this address has none that is still
+    /// good (answered alike whether or not the address has an account).
+    InvitationRequired,
+    /// Sign-up here is for some email domains only (`allowed_domains`).
+    EmailDomainNotAllowed,
+    /// An administrator disabled this account.
+    AccountDisabled,
+    /// No account has this address (administration).
+    UserNotFound,
+    /// Only administrators may call this route.
+    AdminRequired,
+    /// An administrator acting on their own account where another must (disable,
+    /// delete, take away administration).
+    NotOnYourself,
+    /// An invitation that is not there, or no longer unused.
+    InvitationNotFound,
     /// This passkey is registered already.
     CredentialAlreadyRegistered,
     /// No ceremony waits for this response in this browser: never started, already

@@ -16,6 +16,22 @@ pub struct EmailRequest {
     pub email: String,
 }
 
+/// The start of a sign-up: the address, and the token of the invitation the
+/// person came with, where sign-up is by invitation.
+///
+/// ```
+/// let body: bmauth_proto::SignUpRequest = serde_json::from_str(r#"{"email":"ana@example.org"}"#).unwrap();
+/// assert_eq!(body.invitation, None);
+/// ```
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SignUpRequest {
+    /// The address, as typed (the server normalises it).
+    pub email: String,
+    /// The `invitation` of the invitation link, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
+}
+
 /// A passkey's answer to a ceremony for `email`.
 ///
 /// ```
@@ -72,6 +88,9 @@ pub struct UserView {
     pub email: String,
     /// Whether the address is confirmed.
     pub verified: bool,
+    /// Whether they administer this BMAuth (the admin pages are theirs).
+    #[serde(default)]
+    pub admin: bool,
 }
 
 /// An answer naming the signed-in user.

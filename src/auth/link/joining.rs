@@ -51,6 +51,9 @@ impl Auth {
                 Vec::new(),
             ),
         };
+        if user.disabled_at.is_some() {
+            return Err(AuthError::AccountDisabled);
+        }
         let handle = uuid::Uuid::parse_str(user.id.as_str())
             .map_err(|e| AuthError::internal("reading a user handle", e))?;
         let existing = parse_passkeys(&rows)?

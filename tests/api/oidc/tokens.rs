@@ -470,3 +470,53 @@ async fn client_secret_guessing_sqlite() {
 async fn client_secret_guessing_postgres() {
     guessing_a_client_secret_is_rate_limited(Backend::Postgres).await;
 }
+
+/// Disabling an account ends what its apps hold at once, offline tokens too; in
+/// both orders: a refresh just before still ends, one just after is refused.
+async fn disabling_an_account_ends_its_app_tokens(backend: Backend) {
+    use bmauth::auth::Actor;
+    let app = TestApp::start_with(backend, super::with_clients).await;
+    let mut ada = app.browser();
+    ada.sign_up(&app, ADA).await;
+    let tokens = offline_tokens(&app, &ada).await;
+    let (status, rotated) = refresh(&app, &text(&tokens["refresh_token"])).await;
+    assert_eq!(status, 200);
+    let code = code_for_notes_with(&app, &ada, OFFLINE).await;
+
+    app.bmauth()
+        .auth()
+        .disable_person(ADA, &Actor::CommandLine)
+        .await
+        .unwrap();
+    for access in [&tokens["access_token"], &rotated["access_token"]] {
+        assert_eq!(userinfo_status(&app, &text(access)).await, 401);
+    }
+    let (status, error) = refresh(&app, &text(&rotated["refresh_token"])).await;
+    assert_eq!(
+        (status, error["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, _) = exchange(&app, &code, VERIFIER).await;
+    assert_eq!(status, 400, "a code issued before is worthless");
+
+    // Enabled again: nothing old comes back to life.
+    app.bmauth()
+        .auth()
+        .enable_person(ADA, &Actor::CommandLine)
+        .await
+        .unwrap();
+    assert_eq!(
+        userinfo_status(&app, &text(&rotated["access_token"])).await,
+        401
+    );
+}
+
+#[tokio::test]
+async fn disabled_account_tokens_sqlite() {
+    disabling_an_account_ends_its_app_tokens(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn disabled_account_tokens_postgres() {
+    disabling_an_account_ends_its_app_tokens(Backend::Postgres).await;
+}

@@ -59,13 +59,42 @@ impl Handler for Collector {
 pub struct MailSink {
     pub port: u16,
     mails: Arc<Mutex<Vec<Mail>>>,
+    /// Goes back to `IDLE` when dropped, for the next test.
+    reusable: bool,
 }
 
+/// Sinks whose tests have ended. A mailin server cannot be stopped, and each holds
+/// 64 threads: one per test would leave thousands of threads behind in one test
+/// binary (past the kernel's memory-map limit). So a test takes an idle one,
+/// emptied, and gives it back when it ends: there are only ever as many as tests
+/// run at once.
+static IDLE: Mutex<Vec<(u16, Mailbox)>> = Mutex::new(Vec::new());
+
+/// What one sink has received.
+type Mailbox = Arc<Mutex<Vec<Mail>>>;
+
 impl MailSink {
+    /// A sink of this test's own, empty.
     pub fn start() -> Self {
-        Self::start_on(0)
+        let idle = IDLE.lock().unwrap().pop();
+        match idle {
+            Some((port, mails)) => {
+                mails.lock().unwrap().clear();
+                Self {
+                    port,
+                    mails,
+                    reusable: true,
+                }
+            }
+            None => {
+                let mut sink = Self::start_on(0);
+                sink.reusable = true;
+                sink
+            }
+        }
     }
 
+    /// A new sink on `port` (never reused: the test chose its port).
     pub fn start_on(port: u16) -> Self {
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -81,7 +110,11 @@ impl MailSink {
         std::thread::spawn(move || {
             let _ = server.serve();
         });
-        Self { port, mails }
+        Self {
+            port,
+            mails,
+            reusable: false,
+        }
     }
 
     pub fn to(&self, address: &str) -> Vec<Mail> {
@@ -111,5 +144,15 @@ impl MailSink {
             .last()
             .unwrap_or_else(|| panic!("no mail to {address}"))
             .pin()
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        if self.reusable {
+            IDLE.lock()
+                .unwrap()
+                .push((self.port, std::mem::take(&mut self.mails)));
+        }
     }
 }

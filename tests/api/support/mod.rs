@@ -178,6 +178,16 @@ impl TestApp {
             configure,
             router,
         };
+        Self::serve_shared(backend, listener, shared, smtp_port, mail).await
+    }
+
+    async fn serve_shared(
+        backend: Backend,
+        listener: tokio::net::TcpListener,
+        shared: Shared,
+        smtp_port: u16,
+        mail: MailSink,
+    ) -> Self {
         let main = shared.serve(listener, smtp_port).await;
         Self {
             backend,
@@ -187,6 +197,24 @@ impl TestApp {
             main,
             shared,
         }
+    }
+
+    /// A new server, as on another machine, on `database_url` (a restored backup)
+    /// with this app's configuration and server secret (kept beside the backup).
+    pub async fn restored(&self, database_url: String) -> Self {
+        let mail = MailSink::start();
+        let port = mail.port;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let shared = Shared {
+            origin: format!("http://localhost:{}", listener.local_addr().unwrap().port()),
+            clock: self.clock.clone(),
+            database_url,
+            secret: self.shared.secret.clone(),
+            folder: tempfile::tempdir().unwrap(),
+            configure: self.shared.configure,
+            router: self.shared.router,
+        };
+        Self::serve_shared(self.backend, listener, shared, port, mail).await
     }
 
     /// Another instance on the same database and secret, as behind a load balancer.
@@ -345,6 +373,21 @@ impl Browser {
             .await
     }
 
+    /// Sign-up up to the PIN with the invitation link's token.
+    pub async fn register_invited(&mut self, email: &str, invitation: &str) -> Answer {
+        let options = self
+            .post(
+                "/auth/register/begin",
+                json!({ "email": email, "invitation": invitation }),
+            )
+            .await;
+        if !options.status.is_success() {
+            return options;
+        }
+        let credential = self.authenticator.create(&options.body);
+        self.register_complete(email, credential).await
+    }
+
     pub async fn register_complete(&self, email: &str, credential: Value) -> Answer {
         self.post(
             "/auth/register/complete",
@@ -368,6 +411,13 @@ impl Browser {
     /// Sign-up, PIN from the mail, confirmed and signed in.
     pub async fn sign_up(&mut self, app: &TestApp, email: &str) {
         self.register(email).await.expect_ok();
+        let pin = app.mail.last_pin_for(email);
+        self.verify(email, &pin).await.expect_ok();
+    }
+
+    /// The same, with an invitation link's token.
+    pub async fn sign_up_invited(&mut self, app: &TestApp, email: &str, invitation: &str) {
+        self.register_invited(email, invitation).await.expect_ok();
         let pin = app.mail.last_pin_for(email);
         self.verify(email, &pin).await.expect_ok();
     }
@@ -439,6 +489,26 @@ impl Browser {
         self.post("/auth/reauth/complete", json!({ "credential": credential }))
             .await
     }
+}
+
+/// Like `both_backends!`, with `configure` applied to each app's configuration.
+#[macro_export]
+macro_rules! both_backends_with {
+    ($configure:ident; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::start_with($crate::support::Backend::Sqlite, super::$configure).await;
+                super::$name(app).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let app = $crate::support::TestApp::start_with($crate::support::Backend::Postgres, super::$configure).await;
+                super::$name(app).await
+            }
+        }
+    )*};
 }
 
 /// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL, as

@@ -15,7 +15,7 @@ fn kind_name(kind: SecurityEventKind) -> String {
 }
 
 /// What an event says, in words.
-fn event_words(event: &SecurityEventView) -> String {
+pub(crate) fn event_words(event: &SecurityEventView) -> String {
     let passkey = event
         .passkey_name
         .as_deref()
@@ -39,6 +39,11 @@ fn event_words(event: &SecurityEventView) -> String {
             format!(
                 "Device{passkey} removed with the \u{201c}This wasn\u{2019}t me\u{201d} link in the email"
             )
+        }
+        SecurityEventKind::AccountDisabled => "Account disabled by an administrator".into(),
+        SecurityEventKind::AccountEnabled => "Account enabled again by an administrator".into(),
+        SecurityEventKind::SessionsEndedByAdmin => {
+            "Signed out everywhere by an administrator".into()
         }
     }
 }

@@ -10,7 +10,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-mod activity;
+pub(crate) mod activity;
 mod apps;
 mod cooldown;
 mod lost_devices;
@@ -59,7 +59,7 @@ fn account_failure(failure: &ApiFailure) -> String {
 
 /// Confirms it's the owner with this device's passkey: the session is fresh for a
 /// few minutes.
-async fn confirm_its_you() -> Result<(), String> {
+pub(crate) async fn confirm_its_you() -> Result<(), String> {
     let options = client::call::<ReauthBegin>(&Empty {})
         .await
         .map_err(|f| account_failure(&f))?;

@@ -1,0 +1,185 @@
+//! `bmauth users|invites|admin|backup`: what an operator types, against the same
+//! database `serve` uses; JSON for scripts, a failing exit for a mistake.
+
+use std::process::{Command, Output};
+
+fn bmauth(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bmauth"))
+        .args(args)
+        .current_dir(data)
+        .env("RUST_LOG", "error")
+        .env("BMAUTH_PUBLIC_URL", "http://localhost:3000")
+        .env("BMAUTH_SIGNUP", "invite")
+        .env(
+            "BMAUTH_DATABASE_URL",
+            format!("sqlite://{}/bmauth.db", data.display()),
+        )
+        .env("BMAUTH_DATA_DIR", data)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "{output:?}");
+    serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+}
+
+fn fails_saying(output: &Output, words: &str) {
+    assert!(!output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(words), "{stderr}");
+}
+
+#[test]
+fn an_operator_invites_lists_and_revokes() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    assert_eq!(
+        json(&bmauth(dir, &["users", "list", "--json"])),
+        serde_json::json!([])
+    );
+
+    let created = bmauth(
+        dir,
+        &["invites", "create", " Ana@Example.org ", "--days", "3"],
+    );
+    assert!(created.status.success(), "{created:?}");
+    let link = stdout(&created).trim().to_string();
+    assert!(
+        link.starts_with("http://localhost:3000/auth/register?invitation="),
+        "{link}"
+    );
+    assert!(
+        link.contains("email=ana%40example.org"),
+        "normalised: {link}"
+    );
+
+    let listed = json(&bmauth(dir, &["invites", "list", "--json"]));
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["email"], "ana@example.org");
+    assert_eq!(listed[0]["state"], "pending");
+    let id = listed[0]["id"].as_str().unwrap().to_string();
+    assert!(
+        !listed[0]
+            .to_string()
+            .contains(link.split('=').nth(1).unwrap()),
+        "the token is never listed"
+    );
+
+    let revoked = bmauth(dir, &["invites", "revoke", &id]);
+    assert!(revoked.status.success(), "{revoked:?}");
+    assert_eq!(
+        json(&bmauth(dir, &["invites", "list", "--json"]))[0]["state"],
+        "revoked"
+    );
+    fails_saying(
+        &bmauth(dir, &["invites", "revoke", &id]),
+        "no unused invitation",
+    );
+}
+
+#[test]
+fn mistakes_fail_with_the_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    fails_saying(
+        &bmauth(dir, &["users", "show", "nobody@example.org"]),
+        "no account has this email address",
+    );
+    fails_saying(
+        &bmauth(dir, &["users", "disable", "nobody@example.org"]),
+        "no account has this email address",
+    );
+    fails_saying(
+        &bmauth(dir, &["admin", "grant", "nobody@example.org"]),
+        "no account has this email address",
+    );
+    fails_saying(
+        &bmauth(dir, &["invites", "create", "not an address"]),
+        "not a valid email address",
+    );
+    fails_saying(
+        &bmauth(dir, &["invites", "create", "a@example.org", "--days", "0"]),
+        "--days",
+    );
+    fails_saying(&bmauth(dir, &["users", "delete", "a@example.org"]), "--yes");
+}
+
+#[test]
+fn a_backup_is_a_database_and_never_overwrites() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let made = bmauth(dir, &["invites", "create", "ana@example.org"]);
+    assert!(made.status.success());
+    let copy = dir.join("copy.db");
+    let copy_text = copy.to_str().unwrap();
+    let backed_up = bmauth(dir, &["backup", copy_text]);
+    assert!(backed_up.status.success(), "{backed_up:?}");
+    fails_saying(&bmauth(dir, &["backup", copy_text]), "exists already");
+
+    // The copy is a whole database: a server on it has the invitation.
+    let restored = Command::new(env!("CARGO_BIN_EXE_bmauth"))
+        .args(["invites", "list", "--json"])
+        .current_dir(dir)
+        .env("RUST_LOG", "error")
+        .env("BMAUTH_DATABASE_URL", format!("sqlite://{copy_text}"))
+        .env("BMAUTH_DATA_DIR", dir)
+        .output()
+        .unwrap();
+    assert_eq!(json(&restored)[0]["email"], "ana@example.org");
+}
+
+#[test]
+fn json_logs_for_shippers_and_no_colour_codes_in_a_file() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path();
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_bmauth"))
+            .args(["invites", "create", "ana@example.org"])
+            .current_dir(dir)
+            .env("RUST_LOG", "info")
+            .env("BMAUTH_LOG_FORMAT", format)
+            .env(
+                "BMAUTH_DATABASE_URL",
+                format!("sqlite://{}/bmauth.db", dir.display()),
+            )
+            .env("BMAUTH_DATA_DIR", dir)
+            .output()
+            .unwrap()
+    };
+    let text = run("text");
+    let lines = stdout(&text);
+    assert!(lines.contains("invitation created"), "{lines}");
+    assert!(
+        !lines.contains('\u{1b}'),
+        "no escape codes when not a terminal"
+    );
+
+    let json_run = run("json");
+    let logged: Vec<serde_json::Value> = stdout(&json_run)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("each log line is JSON"))
+        .collect();
+    assert!(
+        logged
+            .iter()
+            .any(|l| l["fields"]["message"] == "invitation created"),
+        "{logged:?}"
+    );
+    let token = stdout(&json_run)
+        .lines()
+        .find_map(|l| l.split("invitation=").nth(1))
+        .and_then(|rest| rest.split('&').next())
+        .expect("the link is printed")
+        .to_string();
+    assert!(
+        logged.iter().all(|l| !l.to_string().contains(&token)),
+        "the invitation's token is never logged"
+    );
+}
