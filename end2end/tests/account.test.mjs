@@ -3,6 +3,7 @@
 // server catching the codes and notices.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { expectAccessible, interactive, screenshot, world } from './harness.mjs';
 
 const w = world();
@@ -206,4 +207,49 @@ test('a device added by a link cannot remove the others for a day; the older one
   await laptop.page.getByText('Removed. That passkey can no longer sign in').waitFor();
   const me = await tablet.page.request.get(`${w.server.origin}/auth/me`);
   assert.equal(me.status(), 401, 'the tablet is signed out');
+});
+
+test('a person downloads their data, then deletes their account with their passkey', async () => {
+  const email = 'meitner@example.com';
+  const own = await device();
+  // Records what the page tells the passkey manager (the Signal API), across the
+  // page change that follows a deletion.
+  await own.page.addInitScript(() => {
+    const real = PublicKeyCredential.signalAllAcceptedCredentials;
+    PublicKeyCredential.signalAllAcceptedCredentials = (options) => {
+      sessionStorage.setItem('signalled', JSON.stringify(options));
+      return real ? real.call(PublicKeyCredential, options) : Promise.resolve();
+    };
+  });
+  await signedIn(own.page, email);
+  await noAutofill(own.page);
+  await accountPage(own.page);
+
+  const [download] = await Promise.all([
+    own.page.waitForEvent('download'),
+    own.page.getByRole('link', { name: 'Download your data' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'bmauth-account.json');
+  const data = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(data.account.email, email);
+  assert.equal(data.passkeys.length, 1);
+  assert.equal(data.passkeys[0].id, (await own.credentials())[0].credentialId.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_'));
+
+  await own.page.getByRole('button', { name: 'Delete your account…' }).click();
+  await own.page.getByText('This deletes your account for good').waitFor();
+  await expectAccessible(own.page, 'deleting an account');
+  await own.page.getByRole('button', { name: 'Delete my account' }).click();
+  await own.page.waitForURL(/\/auth\/login\?deleted=1/);
+  await own.page.getByText('Your account is deleted').waitFor();
+  const signalled = JSON.parse(await own.page.evaluate(() => sessionStorage.getItem('signalled')));
+  assert.equal(signalled.rpId, 'localhost');
+  assert.deepEqual(signalled.allAcceptedCredentialIds, [], 'none of its passkeys counts now');
+  assert.equal(Buffer.from(signalled.userId, 'base64url').length, 16, 'the user handle');
+  await mailMatching(email, /account was deleted/);
+  const me = await own.page.request.get(`${w.server.origin}/auth/me`);
+  assert.equal(me.status(), 401);
+
+  // The address is free again.
+  const again = await device();
+  await signedIn(again.page, email);
 });

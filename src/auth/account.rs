@@ -137,6 +137,22 @@ pub(crate) fn passkey_info(
 }
 
 impl Auth {
+    /// `ReauthenticationRequired` unless this session confirmed it's the person
+    /// with a passkey (sign-in, a new passkey, or `reauthenticate`) in the last few
+    /// minutes: what removing a passkey, deleting the account and every
+    /// administrator's change need.
+    pub(crate) fn confirmed_lately(&self, session: &SessionUserRow) -> AuthResult<()> {
+        let now = self.now();
+        let fresh = session
+            .session_verified_at
+            .is_some_and(|at| now - at <= secs(policy::FRESH_VERIFICATION));
+        if fresh {
+            Ok(())
+        } else {
+            Err(AuthError::ReauthenticationRequired)
+        }
+    }
+
     /// The live session a token opens, with its user, or `NotSignedIn`.
     pub(crate) async fn signed_in_session(
         &self,
@@ -305,13 +321,7 @@ impl Auth {
         if rows.len() == 1 {
             return Err(AuthError::LastPasskey);
         }
-        let now = self.now();
-        let fresh = session
-            .session_verified_at
-            .is_some_and(|at| now - at <= secs(policy::FRESH_VERIFICATION));
-        if !fresh {
-            return Err(AuthError::ReauthenticationRequired);
-        }
+        self.confirmed_lately(&session)?;
         let event = self.event(
             &session.user_id,
             SecurityEventKind::PasskeyRemoved,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::device::describe_device;
-use super::{Auth, AuthError, AuthResult, ClientInfo, SessionToken, UnixTime, User, policy, secs};
+use super::{Auth, AuthError, AuthResult, ClientInfo, SessionToken, UnixTime, User};
 
 /// Everything BMAuth keeps about a person, as they download it
 /// (`GET /auth/account/export`). Passkeys without their public keys (those are
@@ -167,13 +167,7 @@ impl Auth {
     ) -> AuthResult<AcceptedPasskeys> {
         let session = self.signed_in_session(token).await?;
         self.past_cooldown(&session)?;
-        let now = self.now();
-        let fresh = session
-            .session_verified_at
-            .is_some_and(|at| now - at <= secs(policy::FRESH_VERIFICATION));
-        if !fresh {
-            return Err(AuthError::ReauthenticationRequired);
-        }
+        self.confirmed_lately(&session)?;
         let user = self
             .store
             .user_by_id(&session.user_id)

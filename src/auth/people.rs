@@ -9,7 +9,7 @@ use super::account::passkey_info;
 use super::activity::security_event;
 use super::{
     Auth, AuthError, AuthResult, Email, PasskeyInfo, SecurityEvent, SecurityEventKind,
-    SessionToken, UnixTime, UserId, policy, secs,
+    SessionToken, UnixTime, UserId,
 };
 use crate::store::{AdminLogRow, EventRow, PersonRow, UserRow};
 
@@ -189,12 +189,8 @@ impl Auth {
         if !session.is_admin {
             return Err(AuthError::AdminRequired);
         }
-        let now = self.now();
-        let confirmed_lately = session
-            .session_verified_at
-            .is_some_and(|at| now - at <= secs(policy::FRESH_VERIFICATION));
-        if fresh && !confirmed_lately {
-            return Err(AuthError::ReauthenticationRequired);
+        if fresh {
+            self.confirmed_lately(&session)?;
         }
         Ok(Actor::Admin {
             id: session.user_id,

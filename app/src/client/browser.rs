@@ -107,6 +107,32 @@ pub fn next_page() -> String {
     crate::api::safe_next(next.as_deref())
 }
 
+/// Tells the browser's passkey manager something about this site's passkeys
+/// (WebAuthn Level 3 §5.1.10: `signalUnknownCredential`,
+/// `signalAllAcceptedCredentials`), so that it stops offering passkeys that no
+/// longer sign in. Where the browser lacks the method, nothing happens; a refusal
+/// changes nothing here either.
+pub async fn signal_passkey_manager(method: &str, details: &Value) {
+    let Some(window) = window() else { return };
+    let Ok(class) = Reflect::get(&window, &"PublicKeyCredential".into()) else {
+        return;
+    };
+    let Ok(function) = Reflect::get(&class, &method.into()) else {
+        return;
+    };
+    let (Ok(function), Ok(details)) = (
+        function.dyn_into::<Function>(),
+        JSON::parse(&details.to_string()),
+    ) else {
+        return;
+    };
+    if let Ok(answer) = function.call1(&class, &details)
+        && let Ok(promise) = answer.dyn_into::<Promise>()
+    {
+        let _ = JsFuture::from(promise).await;
+    }
+}
+
 pub fn go_to(path: &str) {
     if let Some(window) = window() {
         let _ = window.location().set_href(path);

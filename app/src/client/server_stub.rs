@@ -56,6 +56,8 @@ pub fn next_page() -> String {
     "/".into()
 }
 
+pub async fn signal_passkey_manager(_method: &str, _details: &serde_json::Value) {}
+
 pub fn go_to(_path: &str) {}
 
 pub fn now_secs() -> i64 {

@@ -19,6 +19,7 @@ pub fn LoginPage() -> impl IntoView {
     // An app asked for the passkey again (`prompt=login`, `max_age`), though a
     // session is open: say so, rather than look signed out.
     let again = query("again") == "1";
+    let deleted = query("deleted") == "1";
     let (title, lead) = if again {
         (
             "Confirm it's you",
@@ -35,6 +36,14 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card">
             <h1>{title}</h1>
             <p class="lead">{lead}</p>
+            {deleted
+                .then(|| {
+                    view! {
+                        <p class="notice" role="status">
+                            "Your account is deleted, with everything of it. You can sign up again at any time."
+                        </p>
+                    }
+                })}
             <LoginForm next=next.clone() email=email />
             <p class="switch">
                 "New here? "
@@ -58,14 +67,27 @@ enum Refused {
 #[derive(Debug, Clone)]
 enum Attempt {
     Typed(String),
-    Picked(serde_json::Value),
+    /// The passkey picked, and the RP id its options named.
+    Picked(serde_json::Value, String),
 }
 
 /// Runs a sign-in to its end: the session cookie is set, or it is refused.
 async fn sign_in(attempt: Attempt) -> Result<UserResponse, Refused> {
     let signed = match attempt {
-        Attempt::Picked(credential) => {
-            client::call::<AutofillComplete>(&AutofillRequest { credential }).await
+        Attempt::Picked(credential, rp_id) => {
+            let id = credential["id"].clone();
+            let signed = client::call::<AutofillComplete>(&AutofillRequest { credential }).await;
+            if matches!(&signed, Err(ApiFailure::Server(e)) if e.code == ErrorCode::CredentialNotAllowed)
+            {
+                // A passkey this site no longer knows (removed, or its account
+                // deleted): the passkey manager may stop offering it.
+                client::signal_passkey_manager(
+                    "signalUnknownCredential",
+                    &serde_json::json!({ "rpId": rp_id, "credentialId": id }),
+                )
+                .await;
+            }
+            signed
         }
         Attempt::Typed(email) => {
             let request = EmailRequest {
@@ -132,8 +154,12 @@ fn LoginForm(next: String, email: String) -> impl IntoView {
             let abort = Abort::new();
             autofill.set_value(abort.clone());
             // Resolves only when the person picks a passkey from the autofill list.
+            let rp_id = options["publicKey"]["rpId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if let Ok(credential) = client::get_passkey(&options, abort.as_ref()).await {
-                attempt.dispatch_local(Attempt::Picked(credential));
+                attempt.dispatch_local(Attempt::Picked(credential, rp_id));
             }
         });
     });

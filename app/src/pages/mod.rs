@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod ask_first;
 mod consent;
 mod link;
 mod login;

@@ -13,6 +13,7 @@ use leptos_meta::Title;
 pub(crate) mod activity;
 mod apps;
 mod cooldown;
+mod leaving;
 mod lost_devices;
 mod passkeys;
 mod sessions;
@@ -21,6 +22,7 @@ pub(crate) mod words;
 use activity::ActivitySection;
 use apps::AppsSection;
 use cooldown::CooldownNotice;
+use leaving::LeavingSection;
 use lost_devices::LostDevices;
 use passkeys::PasskeysSection;
 use sessions::SessionsSection;
@@ -30,8 +32,8 @@ use crate::api::routes::{
     Activity, Apps, Passkeys, ReauthBegin, ReauthComplete, RemovePasskey, Sessions,
 };
 use crate::api::{
-    AppView, Empty, ErrorCode, PasskeyRequest, PasskeyView, ReauthRequest, SecurityEventView,
-    SessionView,
+    AcceptedPasskeysView, AppView, Empty, ErrorCode, PasskeyRequest, PasskeyView, ReauthRequest,
+    SecurityEventView, SessionView,
 };
 use crate::client::{self, ApiFailure};
 
@@ -83,9 +85,25 @@ async fn remove_passkey(id: String) -> Result<bool, String> {
         }
         other => other,
     };
-    answer
-        .map(|removed| removed.signed_out)
-        .map_err(|f| account_failure(&f))
+    let removed = answer.map_err(|f| account_failure(&f))?;
+    if let Some(accepted) = &removed.accepted {
+        signal_accepted(accepted).await;
+    }
+    Ok(removed.signed_out)
+}
+
+/// Tells the browser's passkey manager which of the account's passkeys still
+/// count, where it can (it may then hide the others).
+async fn signal_accepted(accepted: &AcceptedPasskeysView) {
+    client::signal_passkey_manager(
+        "signalAllAcceptedCredentials",
+        &serde_json::json!({
+            "rpId": accepted.rp_id,
+            "userId": accepted.user_id,
+            "allAcceptedCredentialIds": accepted.all_accepted_credential_ids,
+        }),
+    )
+    .await;
 }
 
 /// Everything the page shows, fetched together.
@@ -160,6 +178,7 @@ fn AccountPanel(recovered: bool, next: String) -> impl IntoView {
                         <SessionsSection />
                         <AppsSection />
                         <ActivitySection />
+                        <LeavingSection />
                     }
                 }
             >

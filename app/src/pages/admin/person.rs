@@ -13,6 +13,7 @@ use crate::client;
 use crate::pages::Status;
 use crate::pages::account::activity::event_words;
 use crate::pages::account::words::{ago, day_and_time};
+use crate::pages::ask_first::AskFirst;
 
 /// What an administrator can do to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,6 @@ pub(super) fn PersonPanel(email: String) -> impl IntoView {
     let details = RwSignal::new(None::<PersonResponse>);
     let (message, set_message) = signal(None::<String>);
     let (error, set_error) = signal(None::<String>);
-    let (deleting, set_deleting) = signal(false);
     let (deleted, set_deleted) = signal(false);
     let email = StoredValue::new(email);
     let reload = Action::new_local(move |_: &()| async move {
@@ -213,36 +213,15 @@ pub(super) fn PersonPanel(email: String) -> impl IntoView {
                             </section>
                             <section class="card" aria-labelledby="delete-heading">
                                 <h2 id="delete-heading">"Delete"</h2>
-                                <Show
-                                    when=move || deleting.get()
-                                    fallback=move || {
-                                        view! {
-                                            <button
-                                                type="button"
-                                                class="button secondary"
-                                                on:click=move |_| set_deleting.set(true)
-                                            >
-                                                "Delete this account\u{2026}"
-                                            </button>
-                                        }
+                                <AskFirst
+                                    opener="Delete this account\u{2026}"
+                                    warning="Their passkeys, sessions, app sign-ins and activity go, for good. They can sign up again with the same address."
+                                    confirm="Delete for good"
+                                    pending=run.pending()
+                                    on_confirm=move |()| {
+                                        run.dispatch_local(Act::Delete);
                                     }
-                                >
-                                    <div class="notice warning" role="alert">
-                                        <p>
-                                            "Their passkeys, sessions, app sign-ins and activity go, for good. They can sign up again with the same address."
-                                        </p>
-                                        <div class="actions">
-                                            {button(Act::Delete, "Delete for good", "button danger")}
-                                            <button
-                                                type="button"
-                                                class="button secondary"
-                                                on:click=move |_| set_deleting.set(false)
-                                            >
-                                                "Keep it"
-                                            </button>
-                                        </div>
-                                    </div>
-                                </Show>
+                                />
                             </section>
                         }
                     })
