@@ -148,7 +148,8 @@ impl BmAuth {
     }
 
     /// Writes a consistent copy of the live SQLite database to `path`, which must
-    /// not exist yet, while the server keeps serving (`bmauth backup`). Keep the
+    /// not exist yet (it is made readable by this user only), while the server
+    /// keeps serving (`bmauth backup`). Keep the
     /// data folder's `server-secret` beside it: without it, queued mail cannot be
     /// opened and the provider's signing keys cannot be used.
     ///
@@ -158,14 +159,31 @@ impl BmAuth {
     /// # Ok(()) }
     /// ```
     pub async fn backup(&self, path: &std::path::Path) -> Result<(), BackupError> {
-        if path.exists() {
-            return Err(BackupError::Exists(path.into()));
+        if self.database_name() != "sqlite" {
+            return Err(BackupError::Postgres);
         }
-        let text = path.to_str().ok_or(BackupError::NotUtf8)?;
-        match self.0.auth.store.backup_into(text).await {
+        // Absolute, so that SQLite never reads it as a `file:` URI.
+        let path = std::path::absolute(path).map_err(|e| BackupError::Failed(e.to_string()))?;
+        let text = path.to_str().ok_or(BackupError::NotUtf8)?.to_string();
+        // Made here, empty, readable by this user only (it holds every account), and
+        // only if nothing is there: not a file, not even a dangling symlink.
+        let mut file = std::fs::OpenOptions::new();
+        file.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+        if let Err(e) = file.open(&path) {
+            return Err(match e.kind() {
+                std::io::ErrorKind::AlreadyExists => BackupError::Exists(path),
+                _ => BackupError::Failed(e.to_string()),
+            });
+        }
+        match self.0.auth.store.backup_into(&text).await {
             Ok(true) => Ok(()),
             Ok(false) => Err(BackupError::Postgres),
-            Err(e) => Err(BackupError::Failed(e.to_string())),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                Err(BackupError::Failed(e.to_string()))
+            }
         }
     }
 

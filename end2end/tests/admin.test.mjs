@@ -133,8 +133,9 @@ test('an administrator invites from the admin page and disables someone, confirm
   // Searching finds him; his page shows his passkey and what he did.
   await admin.page.reload();
   await admin.page.waitForSelector('[data-hydrated="true"]');
+  assert.equal(await admin.page.getByTestId('person').count(), 3);
   await admin.page.getByLabel('Search by email').fill('linus');
-  assert.equal(await admin.page.getByTestId('person').count(), 1);
+  await admin.page.waitForFunction(() => document.querySelectorAll('[data-testid="person"]').length === 1);
   await admin.page.getByRole('link', { name: newcomer }).click();
   await admin.page.waitForURL(/\/auth\/admin\/person\?email=/);
   await admin.page.waitForSelector('[data-hydrated="true"]');

@@ -119,11 +119,14 @@ fn init_logging(format: LogFormat) {
     use std::io::IsTerminal;
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let log = tracing_subscriber::fmt().with_env_filter(filter);
+    // On stderr: stdout is what commands print (`--json` for scripts).
+    let log = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => log.json().with_current_span(false).init(),
         // A file or a pipe gets no colour codes.
-        LogFormat::Text => log.with_ansi(std::io::stdout().is_terminal()).init(),
+        LogFormat::Text => log.with_ansi(std::io::stderr().is_terminal()).init(),
     }
 }
 

@@ -64,10 +64,13 @@ fn an_operator_invites_lists_and_revokes() {
     assert_eq!(listed[0]["email"], "ana@example.org");
     assert_eq!(listed[0]["state"], "pending");
     let id = listed[0]["id"].as_str().unwrap().to_string();
+    let token = link
+        .split_once("invitation=")
+        .and_then(|(_, rest)| rest.split('&').next())
+        .unwrap();
+    assert_eq!(token.len(), 43, "a 256-bit token: {link}");
     assert!(
-        !listed[0]
-            .to_string()
-            .contains(link.split('=').nth(1).unwrap()),
+        !listed[0].to_string().contains(token),
         "the token is never listed"
     );
 
@@ -120,6 +123,16 @@ fn a_backup_is_a_database_and_never_overwrites() {
     let copy_text = copy.to_str().unwrap();
     let backed_up = bmauth(dir, &["backup", copy_text]);
     assert!(backed_up.status.success(), "{backed_up:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "it holds every account: this user's only"
+        );
+    }
     fails_saying(&bmauth(dir, &["backup", copy_text]), "exists already");
 
     // The copy is a whole database: a server on it has the invitation.
@@ -152,18 +165,22 @@ fn json_logs_for_shippers_and_no_colour_codes_in_a_file() {
             .output()
             .unwrap()
     };
+    let stderr = |output: &Output| String::from_utf8_lossy(&output.stderr).into_owned();
     let text = run("text");
-    let lines = stdout(&text);
+    let lines = stderr(&text);
     assert!(lines.contains("invitation created"), "{lines}");
     assert!(
         !lines.contains('\u{1b}'),
         "no escape codes when not a terminal"
     );
+    assert!(
+        !stdout(&text).contains("invitation created"),
+        "the log stays out of what the command prints"
+    );
 
     let json_run = run("json");
-    let logged: Vec<serde_json::Value> = stdout(&json_run)
+    let logged: Vec<serde_json::Value> = stderr(&json_run)
         .lines()
-        .filter(|l| l.starts_with('{'))
         .map(|l| serde_json::from_str(l).expect("each log line is JSON"))
         .collect();
     assert!(

@@ -50,6 +50,10 @@ pub enum AuthError {
     /// No account has this address (administration).
     #[error("no account has this email address")]
     UserNotFound,
+    /// The last active administrator cannot be removed, disabled or deleted:
+    /// nobody could administer from the web.
+    #[error("this is the last administrator: make someone else an administrator first")]
+    LastAdministrator,
     /// No unused invitation with this id.
     #[error("no unused invitation with this id")]
     InvitationNotFound,

@@ -23,7 +23,7 @@ use crate::store::InvitationRow;
 /// println!("send {} to {}", invitation.link, invitation.email);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct NewInvitation {
     /// Names it to `invitations` and `revoke_invitation`.
@@ -34,6 +34,18 @@ pub struct NewInvitation {
     pub link: Url,
     /// After this it admits nobody.
     pub expires_at: UnixTime,
+}
+
+/// The link holds the token: never printed.
+impl std::fmt::Debug for NewInvitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewInvitation")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("link", &"<redacted>")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 /// Where an invitation stands.
@@ -83,11 +95,8 @@ impl Auth {
         email: &Email,
         invitation: Option<&str>,
     ) -> AuthResult<Option<String>> {
-        let refusal = match self.settings.signup {
-            SignUp::Open => return Ok(None),
-            SignUp::Domains if self.domain_allowed(email) => return Ok(None),
-            SignUp::Domains => AuthError::EmailDomainNotAllowed,
-            SignUp::Invite => AuthError::InvitationRequired,
+        let Err(refusal) = self.admits_uninvited(email) else {
+            return Ok(None);
         };
         let Some(token) = invitation.and_then(InvitationToken::parse) else {
             return Err(refusal);
@@ -100,6 +109,18 @@ impl Auth {
             // Another address's invitation admits nobody else.
             Some(row) if row.email == email.as_str() => Ok(Some(row.id)),
             _ => Err(refusal),
+        }
+    }
+
+    /// Whether `email` may sign up without an invitation under today's rule: also
+    /// asked again when a sign-up without one finishes and is confirmed, so that
+    /// closing sign-up stops those under way.
+    pub(crate) fn admits_uninvited(&self, email: &Email) -> AuthResult<()> {
+        match self.settings.signup {
+            SignUp::Open => Ok(()),
+            SignUp::Domains if self.domain_allowed(email) => Ok(()),
+            SignUp::Domains => Err(AuthError::EmailDomainNotAllowed),
+            SignUp::Invite => Err(AuthError::InvitationRequired),
         }
     }
 
@@ -192,7 +213,9 @@ impl Auth {
     ) -> AuthResult<Vec<String>> {
         let key = match Email::parse(id_or_email) {
             Ok(email) => email.as_str().to_string(),
-            Err(_) => id_or_email.trim().to_string(),
+            Err(_) => Uuid::parse_str(id_or_email.trim())
+                .map_err(|_| AuthError::InvitationNotFound)?
+                .to_string(),
         };
         let revoked = self.store.revoke_invitations(&key, self.now()).await?;
         for email in &revoked {

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::device::describe_device;
 use super::{Auth, AuthError, AuthResult, ClientInfo, SessionToken, UnixTime, User};
+use crate::store::Change;
 
 /// Everything BMAuth keeps about a person, as they download it
 /// (`GET /auth/account/export`). Passkeys without their public keys (those are
@@ -178,8 +179,10 @@ impl Auth {
             describe_device(client.user_agent.as_deref()).as_deref(),
         );
         let farewell = self.security_notice(&user.email, &farewell);
-        if !self.store.delete_user(&user, None, Some(&farewell)).await? {
-            return Err(AuthError::NotSignedIn);
+        match self.store.delete_user(&user, None, Some(&farewell)).await? {
+            Change::Done => {}
+            Change::NoSuchAccount => return Err(AuthError::NotSignedIn),
+            Change::LastAdministrator => return Err(AuthError::LastAdministrator),
         }
         tracing::info!(user = %user.id, "account deleted by its owner");
         self.send_notice(&farewell).await;

@@ -11,7 +11,7 @@ use super::{
     Auth, AuthError, AuthResult, Email, PasskeyInfo, SecurityEvent, SecurityEventKind,
     SessionToken, UnixTime, UserId,
 };
-use crate::store::{AdminLogRow, EventRow, PersonRow, UserRow};
+use crate::store::{AdminLogRow, Change, EventRow, PersonRow, UserRow};
 
 /// Who is acting on an account.
 ///
@@ -189,6 +189,10 @@ impl Auth {
         if !session.is_admin {
             return Err(AuthError::AdminRequired);
         }
+        // A device that joined an administrator's account by a link moments ago
+        // may be a phisher's: it administers nothing, reads included, until its
+        // cool-down ends (see `cooldown.rs`).
+        self.past_cooldown(&session)?;
         if fresh {
             self.confirmed_lately(&session)?;
         }
@@ -205,13 +209,11 @@ impl Auth {
         not_on_yourself(actor, &user)?;
         let log = self.admin_log_row(actor, "user_disabled", &user.email);
         let event = self.admin_event(&user, SecurityEventKind::AccountDisabled);
-        if !self
-            .store
-            .disable_user(&user.id, self.now(), &log, &event)
-            .await?
-        {
-            return Err(AuthError::UserNotFound);
-        }
+        changed(
+            self.store
+                .disable_user(&user.id, self.now(), &log, &event)
+                .await?,
+        )?;
         tracing::info!(user = %user.id, "account disabled");
         Ok(())
     }
@@ -242,9 +244,7 @@ impl Auth {
         let user = self.account(email).await?;
         not_on_yourself(actor, &user)?;
         let log = self.admin_log_row(actor, "user_deleted", &user.email);
-        if !self.store.delete_user(&user, Some(&log), None).await? {
-            return Err(AuthError::UserNotFound);
-        }
+        changed(self.store.delete_user(&user, Some(&log), None).await?)?;
         tracing::info!(user = %user.id, "account deleted");
         Ok(())
     }
@@ -261,9 +261,7 @@ impl Auth {
             "admin_revoked"
         };
         let log = self.admin_log_row(actor, action, &user.email);
-        if !self.store.set_admin(&user.id, admin, &log).await? {
-            return Err(AuthError::UserNotFound);
-        }
+        changed(self.store.set_admin(&user.id, admin, &log).await?)?;
         Ok(())
     }
 
@@ -311,5 +309,14 @@ fn not_on_yourself(actor: &Actor, user: &UserRow) -> AuthResult<()> {
     match actor {
         Actor::Admin { id, .. } if *id == user.id => Err(AuthError::NotOnYourself),
         _ => Ok(()),
+    }
+}
+
+/// A change's outcome as the rules say it.
+pub(crate) fn changed(outcome: Change) -> AuthResult<()> {
+    match outcome {
+        Change::Done => Ok(()),
+        Change::NoSuchAccount => Err(AuthError::UserNotFound),
+        Change::LastAdministrator => Err(AuthError::LastAdministrator),
     }
 }

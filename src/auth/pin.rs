@@ -169,6 +169,10 @@ impl Auth {
         // stranger cannot spend the address's allowance by sending codes.
         self.limit(Limit::PinTriesPerAccount, email.as_str())
             .await?;
+        // Sign-up closed since this one began without an invitation: it ends here.
+        if user.invitation_id.is_none() {
+            self.admits_uninvited(&email)?;
+        }
         let pin_row = self
             .check_pin(&user.id, PinPurpose::VerifyEmail, pin, client)
             .await?;

@@ -132,10 +132,12 @@ impl Auth {
             .webauthn
             .finish_passkey_registration(&response, &state.passkey)
             .map_err(verification_error)?;
-        if let Some(id) = &state.invitation_id
-            && !self.store.invitation_unspent(id).await?
-        {
-            return Err(AuthError::InvitationRequired);
+        match &state.invitation_id {
+            Some(id) if !self.store.invitation_unspent(id).await? => {
+                return Err(AuthError::InvitationRequired);
+            }
+            Some(_) => {}
+            None => self.admits_uninvited(&email)?,
         }
         self.allow_pin_mail(&email, client).await?;
 

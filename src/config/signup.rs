@@ -44,11 +44,15 @@ impl SignUp {
     }
 }
 
-/// `allowed_domains` as compared: lower-case, without a leading `@`.
+/// `allowed_domains` as compared with addresses (which are IDNA-encoded):
+/// lower-case ASCII (punycode for an international name), without a leading `@`.
 pub(crate) fn normalised_domains(domains: &[String]) -> Vec<String> {
     domains
         .iter()
-        .map(|d| d.trim().trim_start_matches('@').to_ascii_lowercase())
+        .map(|d| {
+            let d = d.trim().trim_start_matches('@');
+            idna::domain_to_ascii(d).unwrap_or_else(|_| d.to_lowercase())
+        })
         .collect()
 }
 

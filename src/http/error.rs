@@ -75,6 +75,7 @@ impl From<AuthError> for ApiError {
             E::AdminRequired => (S::FORBIDDEN, C::AdminRequired),
             E::InvitationNotFound => (S::NOT_FOUND, C::InvitationNotFound),
             E::NotOnYourself => (S::CONFLICT, C::NotOnYourself),
+            E::LastAdministrator => (S::CONFLICT, C::LastAdministrator),
             E::CredentialAlreadyRegistered => (S::CONFLICT, C::CredentialAlreadyRegistered),
             E::CeremonyNotFound => (S::BAD_REQUEST, C::CeremonyNotFound),
             E::CeremonyExpired => (S::BAD_REQUEST, C::CeremonyExpired),

@@ -129,7 +129,8 @@ macro_rules! owned_credentials_sql {
             "SELECT ",
             credential_columns!(),
             ", u.email AS owner_email, u.created_at AS owner_created_at, \
-             u.verified_at AS owner_verified_at, u.disabled_at AS owner_disabled_at \
+             u.verified_at AS owner_verified_at, u.disabled_at AS owner_disabled_at, \
+             u.is_admin AS owner_is_admin \
              FROM users u JOIN credentials c ON c.user_id = u.id WHERE ",
             $condition,
             " ORDER BY c.created_at, c.id"
@@ -147,6 +148,7 @@ struct OwnedCredentialRow {
     owner_created_at: UnixTime,
     owner_verified_at: Option<UnixTime>,
     owner_disabled_at: Option<UnixTime>,
+    owner_is_admin: bool,
 }
 
 /// The account the rows share, and its passkeys; `None` if there are no rows.
@@ -158,7 +160,7 @@ fn owner_and_credentials(rows: Vec<OwnedCredentialRow>) -> Option<(UserRow, Vec<
         created_at: first.owner_created_at,
         verified_at: first.owner_verified_at,
         invitation_id: None,
-        is_admin: false,
+        is_admin: first.owner_is_admin,
         disabled_at: first.owner_disabled_at,
     };
     Some((user, rows.into_iter().map(|row| row.credential).collect()))

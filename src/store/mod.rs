@@ -41,7 +41,7 @@ pub use invitations::InvitationRow;
 pub use links::{Approver, JoinedDevice, LinkMove, LinkOutcome};
 pub use oidc::{ClientRow, SigningKeyRow};
 pub use oidc_tokens::{CodeRow, Presented, Revocation, TokenRow};
-pub use people::{AdminLogRow, PersonRow};
+pub use people::{AdminLogRow, Change, PersonRow};
 pub use rows::*;
 #[cfg(feature = "test-support")]
 pub use schema::{ColumnInfo, Table};
@@ -168,8 +168,8 @@ impl Store {
     }
 
     /// Writes a consistent copy of a live SQLite database to `path` (which must not
-    /// exist) with `VACUUM INTO`, from a reading connection: writers carry on
-    /// meanwhile. `false` on PostgreSQL, which has `pg_dump` for this.
+    /// exist, or be empty) with `VACUUM INTO`, from a reading connection: writers
+    /// carry on meanwhile. `false` on PostgreSQL, which has `pg_dump` for this.
     pub async fn backup_into(&self, path: &str) -> StoreResult<bool> {
         match &self.pool {
             Pool::Sqlite { read, .. } => {
@@ -219,7 +219,7 @@ impl Store {
             unverified_before,
             events_before,
         } = *cutoffs;
-        let statements: [(&str, UnixTime); 12] = [
+        let statements: [(&str, UnixTime); 14] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
             (
@@ -254,6 +254,12 @@ impl Store {
             ),
             (
                 "DELETE FROM security_events WHERE created_at <= $1",
+                events_before,
+            ),
+            // Kept as long as the activity it goes with.
+            ("DELETE FROM admin_log WHERE at <= $1", events_before),
+            (
+                "DELETE FROM invitations WHERE expires_at <= $1",
                 events_before,
             ),
             (

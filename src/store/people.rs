@@ -38,6 +38,50 @@ macro_rules! insert_admin_log {
 }
 pub(crate) use insert_admin_log;
 
+/// What ends with a disabled account (`$1`): its sessions, what its apps hold,
+/// and device links under way into it.
+const END_EVERYTHING_SQL: [&str; 4] = [
+    "DELETE FROM sessions WHERE user_id = $1",
+    "DELETE FROM oidc_tokens WHERE user_id = $1",
+    "DELETE FROM oidc_codes WHERE user_id = $1",
+    "DELETE FROM device_links WHERE user_id = $1",
+];
+
+/// How a change to an account ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Done,
+    /// No such (confirmed) account.
+    NoSuchAccount,
+    /// It is the last active administrator: kept, so that someone can still
+    /// administer from the web. Nothing was written.
+    LastAdministrator,
+}
+
+/// Whether `$user` is the only active administrator left, asked once every
+/// administrator's row is locked (PostgreSQL; SQLite holds the write lock
+/// already), so that two administrators taking each other's role at once cannot
+/// both win and leave none.
+macro_rules! last_administrator {
+    ($tx:expr, $user:expr) => {{
+        sqlx::query("UPDATE users SET is_admin = is_admin WHERE is_admin")
+            .execute(&mut *$tx)
+            .await?;
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE is_admin AND disabled_at IS NULL AND id <> $1",
+        )
+        .bind($user)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let active_admin: Option<bool> =
+            sqlx::query_scalar("SELECT is_admin FROM users WHERE id = $1 AND disabled_at IS NULL")
+                .bind($user)
+                .fetch_optional(&mut *$tx)
+                .await?;
+        active_admin == Some(true) && others == 0
+    }};
+}
+
 /// An account with what an administrator scans a list for.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PersonRow {
@@ -51,30 +95,41 @@ pub struct PersonRow {
 const PEOPLE_SQL: &str = "SELECT u.id, u.email, u.created_at, u.verified_at, u.invitation_id, \
      u.is_admin, u.disabled_at, COUNT(c.id) AS passkeys, MAX(c.last_used_at) AS last_sign_in \
      FROM users u LEFT JOIN credentials c ON c.user_id = u.id \
-     WHERE u.verified_at IS NOT NULL AND u.email LIKE $1 \
+     WHERE u.verified_at IS NOT NULL AND u.email LIKE $1 ESCAPE '\\' \
      GROUP BY u.id, u.email, u.created_at, u.verified_at, u.invitation_id, u.is_admin, \
      u.disabled_at ORDER BY u.email";
 
 impl Store {
     /// Confirmed accounts whose address contains `search` (lower-case), by address.
     pub async fn people(&self, search: &str) -> StoreResult<Vec<PersonRow>> {
-        let pattern = format!("%{}%", search.replace(['\\', '%', '_'], ""));
+        // The search is text, not a pattern: its `%`, `_` and `\` stand for themselves.
+        let mut pattern = String::from("%");
+        for c in search.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
         Ok(with_pool!(self, |pool| sqlx::query_as(PEOPLE_SQL)
             .bind(&pattern)
             .fetch_all(pool)
             .await?))
     }
 
-    /// Disables the account, ending its sessions and every token its apps hold,
-    /// all at once: false if it has no confirmed account by this id.
+    /// Disables the account, ending its sessions, every token its apps hold and
+    /// device links into it, all at once.
     pub async fn disable_user(
         &self,
         user_id: &UserId,
         now: UnixTime,
         log: &AdminLogRow,
         event: &EventRow,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Change> {
         transaction!(self, |tx| {
+            if last_administrator!(tx, user_id) {
+                return Ok(Change::LastAdministrator);
+            }
             // The same row lock token minting takes (`LOCK_ACCOUNT_SQL`): a refresh
             // racing this either ends before (and its tokens go below) or sees it.
             let disabled = sqlx::query(
@@ -87,18 +142,14 @@ impl Store {
             .await?
             .rows_affected();
             if disabled != 1 {
-                return Ok(false);
+                return Ok(Change::NoSuchAccount);
             }
-            for sql in [
-                "DELETE FROM sessions WHERE user_id = $1",
-                "DELETE FROM oidc_tokens WHERE user_id = $1",
-                "DELETE FROM oidc_codes WHERE user_id = $1",
-            ] {
+            for sql in END_EVERYTHING_SQL {
                 sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
             }
             insert_admin_log!(&mut *tx, log)?;
             insert_event!(&mut *tx, event)?;
-            Ok(true)
+            Ok(Change::Done)
         })
     }
 
@@ -116,6 +167,11 @@ impl Store {
                 .await?
                 .rows_affected();
             if enabled == 1 {
+                // Whatever a sign-in racing the disabling stored, dead while the
+                // account was disabled, stays dead.
+                for sql in END_EVERYTHING_SQL {
+                    sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+                }
                 insert_admin_log!(&mut *tx, log)?;
                 insert_event!(&mut *tx, event)?;
             }
@@ -141,10 +197,12 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            sqlx::query("DELETE FROM oidc_tokens WHERE user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
+            for sql in [
+                "DELETE FROM oidc_tokens WHERE user_id = $1",
+                "DELETE FROM oidc_codes WHERE user_id = $1",
+            ] {
+                sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+            }
             insert_admin_log!(&mut *tx, log)?;
             insert_event!(&mut *tx, event)?;
             Ok(ended)
@@ -152,15 +210,24 @@ impl Store {
     }
 
     /// Deletes the account and everything of it (passkeys, sessions, tokens, PINs,
-    /// mail still queued for it, events), then queues `farewell`, if any: false if
-    /// no such account.
+    /// mail still queued for it, events, invitations for its address), then
+    /// queues `farewell`, if any.
     pub async fn delete_user(
         &self,
         user: &UserRow,
         log: Option<&AdminLogRow>,
         farewell: Option<&OutboxRow>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Change> {
         transaction!(self, |tx| {
+            if last_administrator!(tx, &user.id) {
+                return Ok(Change::LastAdministrator);
+            }
+            // Invitations for the address go with it: nothing of it stays behind
+            // but the admin log's lines.
+            sqlx::query("DELETE FROM invitations WHERE email = $1")
+                .bind(&user.email)
+                .execute(&mut *tx)
+                .await?;
             // Queued mail names its recipient, not the account: it goes by address.
             sqlx::query("DELETE FROM outbox WHERE recipient = $1")
                 .bind(&user.email)
@@ -172,7 +239,7 @@ impl Store {
                 .await?
                 .rows_affected();
             if deleted != 1 {
-                return Ok(false);
+                return Ok(Change::NoSuchAccount);
             }
             if let Some(log) = log {
                 insert_admin_log!(&mut *tx, log)?;
@@ -180,28 +247,32 @@ impl Store {
             if let Some(mail) = farewell {
                 insert_mail!(&mut *tx, mail)?;
             }
-            Ok(true)
+            Ok(Change::Done)
         })
     }
 
-    /// Makes the account an administrator, or not: false if no such account.
+    /// Makes the account an administrator, or not.
     pub async fn set_admin(
         &self,
         user_id: &UserId,
         admin: bool,
         log: &AdminLogRow,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Change> {
         transaction!(self, |tx| {
+            if !admin && last_administrator!(tx, user_id) {
+                return Ok(Change::LastAdministrator);
+            }
             let changed = sqlx::query("UPDATE users SET is_admin = $2 WHERE id = $1")
                 .bind(user_id)
                 .bind(admin)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if changed == 1 {
-                insert_admin_log!(&mut *tx, log)?;
+            if changed != 1 {
+                return Ok(Change::NoSuchAccount);
             }
-            Ok(changed == 1)
+            insert_admin_log!(&mut *tx, log)?;
+            Ok(Change::Done)
         })
     }
 

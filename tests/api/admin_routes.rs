@@ -226,15 +226,16 @@ async fn an_invitation_made_on_the_page_signs_someone_up(app: TestApp) {
 async fn disabling_races_a_sign_in_and_wins(app: TestApp) {
     let mut ana = app.browser();
     ana.sign_up(&app, ANA).await;
+    let auth = app.bmauth().auth();
+    auth.disable_person(ANA, &Actor::CommandLine).await.unwrap();
     for _ in 0..6 {
-        app.bmauth()
-            .auth()
-            .enable_person(ANA, &Actor::CommandLine)
-            .await
-            .unwrap();
+        auth.enable_person(ANA, &Actor::CommandLine).await.unwrap();
+        // Whatever a sign-in racing the last disabling stored stays dead.
+        ana.me().await.expect_error(401, "not_signed_in");
+        assert_eq!(app.rows(bmauth::testing::Table::Sessions).await, 0);
         let options = ana.login_begin(ANA).await;
         let credential = ana.authenticator.get(&options).unwrap();
-        let disable = app.bmauth().auth().disable_person(ANA, &Actor::CommandLine);
+        let disable = auth.disable_person(ANA, &Actor::CommandLine);
         let (signed, disabled) = tokio::join!(ana.login_complete(ANA, credential), disable);
         disabled.unwrap();
         assert!(
@@ -246,7 +247,88 @@ async fn disabling_races_a_sign_in_and_wins(app: TestApp) {
     }
 }
 
+/// A device talked into an administrator's account by a link administers nothing
+/// until its cool-down ends: not even reading.
+async fn a_device_just_added_to_an_administrator_administers_nothing(app: TestApp) {
+    let (_ada, mut added) = crate::link::ada_and_a_device_she_approved(&app, "127.0.0.74").await;
+    app.bmauth()
+        .auth()
+        .set_admin("ada@example.com", true, &Actor::CommandLine)
+        .await
+        .unwrap();
+    added.reauthenticate().await.expect_ok();
+    for (method, path, body) in routes() {
+        call(&added, method, path, &body)
+            .await
+            .expect_error(403, "new_device_cooldown");
+    }
+}
+
+/// Someone must still be able to administer from the web: the last active
+/// administrator is not disabled, deleted or demoted, from anywhere.
+async fn the_last_administrator_stays(app: TestApp) {
+    let mut boss = boss(&app).await;
+    let auth = app.bmauth().auth();
+    let cli = Actor::CommandLine;
+    for refused in [
+        auth.set_admin(BOSS, false, &cli).await,
+        auth.disable_person(BOSS, &cli).await,
+        auth.delete_person(BOSS, &cli).await,
+    ] {
+        assert!(
+            matches!(refused, Err(bmauth::AuthError::LastAdministrator)),
+            "{refused:?}"
+        );
+    }
+    boss.reauthenticate().await.expect_ok();
+    boss.post("/auth/account/delete", json!({}))
+        .await
+        .expect_error(409, "last_administrator");
+    boss.me().await.expect_ok();
+
+    // With a second one, either may go.
+    let mut ana = app.browser_at("127.0.0.75".parse().unwrap());
+    ana.sign_up(&app, ANA).await;
+    auth.set_admin(ANA, true, &cli).await.unwrap();
+    boss.post("/auth/account/delete", json!({}))
+        .await
+        .expect_ok();
+    assert!(matches!(
+        auth.set_admin(ANA, false, &cli).await,
+        Err(bmauth::AuthError::LastAdministrator)
+    ));
+}
+
+/// Addresses with `_` or `%` are found as they are, not as patterns.
+async fn odd_addresses_are_found_as_written(app: TestApp) {
+    let mut boss = boss(&app).await;
+    for email in ["first_last@example.org", "firstxlast@example.org"] {
+        app.browser_at("127.0.0.76".parse().unwrap())
+            .sign_up(&app, email)
+            .await;
+    }
+    let person = boss
+        .post(
+            "/auth/admin/person",
+            json!({ "email": "first_last@example.org" }),
+        )
+        .await;
+    assert_eq!(
+        person.expect_ok()["person"]["email"],
+        "first_last@example.org"
+    );
+    let found = app.bmauth().auth().people("_").await.unwrap();
+    assert_eq!(found.len(), 1, "`_` is a character, not a wildcard");
+    boss.reauthenticate().await.expect_ok();
+    boss.post("/auth/admin/invitations/revoke", json!({ "id": "\u{0}x" }))
+        .await
+        .expect_error(404, "invitation_not_found");
+}
+
 both_backends!(
+    a_device_just_added_to_an_administrator_administers_nothing,
+    the_last_administrator_stays,
+    odd_addresses_are_found_as_written,
     nobody_else_gets_in_and_changes_need_a_fresh_passkey,
     an_administrator_cannot_lock_themselves_out,
     disabling_races_a_sign_in_and_wins,

@@ -65,6 +65,8 @@ pub enum ErrorCode {
     NotOnYourself,
     /// An invitation that is not there, or no longer unused.
     InvitationNotFound,
+    /// The last active administrator: make someone else one first.
+    LastAdministrator,
     /// This passkey is registered already.
     CredentialAlreadyRegistered,
     /// No ceremony waits for this response in this browser: never started, already

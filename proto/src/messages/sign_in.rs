@@ -23,13 +23,26 @@ pub struct EmailRequest {
 /// let body: bmauth_proto::SignUpRequest = serde_json::from_str(r#"{"email":"ana@example.org"}"#).unwrap();
 /// assert_eq!(body.invitation, None);
 /// ```
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct SignUpRequest {
     /// The address, as typed (the server normalises it).
     pub email: String,
     /// The `invitation` of the invitation link, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation: Option<String>,
+}
+
+/// The invitation's token is a secret: never printed.
+impl std::fmt::Debug for SignUpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignUpRequest")
+            .field("email", &self.email)
+            .field(
+                "invitation",
+                &self.invitation.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
 
 /// A passkey's answer to a ceremony for `email`.

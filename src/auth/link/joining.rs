@@ -136,6 +136,9 @@ impl Auth {
             .user_by_id(&user_id)
             .await?
             .ok_or(AuthError::LinkNotFound)?;
+        if user.disabled_at.is_some() {
+            return Err(AuthError::AccountDisabled);
+        }
         let passkey = self
             .webauthn
             .finish_passkey_registration(&response, &state.webauthn)

@@ -471,8 +471,9 @@ async fn client_secret_guessing_postgres() {
     guessing_a_client_secret_is_rate_limited(Backend::Postgres).await;
 }
 
-/// Disabling an account ends what its apps hold at once, offline tokens too; in
-/// both orders: a refresh just before still ends, one just after is refused.
+/// Disabling an account ends what its apps hold at once, offline tokens too: what
+/// a refresh made before gave ends with it, a refresh tried after is refused, and
+/// a code issued before cannot be exchanged.
 async fn disabling_an_account_ends_its_app_tokens(backend: Backend) {
     use bmauth::auth::Actor;
     let app = TestApp::start_with(backend, super::with_clients).await;
