@@ -95,20 +95,21 @@ impl Auth {
         email: &Email,
         invitation: Option<&str>,
     ) -> AuthResult<Option<String>> {
-        let Err(refusal) = self.admits_uninvited(email) else {
-            return Ok(None);
+        // An invitation that came along is kept and spent whatever the rule, so
+        // that it never stays "pending" to admit again once sign-up is closed.
+        let invited = match invitation.and_then(InvitationToken::parse) {
+            Some(token) => self
+                .store
+                .live_invitation(&token.id_hash(), self.now())
+                .await?
+                // Another address's invitation admits nobody else.
+                .filter(|row| row.email == email.as_str())
+                .map(|row| row.id),
+            None => None,
         };
-        let Some(token) = invitation.and_then(InvitationToken::parse) else {
-            return Err(refusal);
-        };
-        match self
-            .store
-            .live_invitation(&token.id_hash(), self.now())
-            .await?
-        {
-            // Another address's invitation admits nobody else.
-            Some(row) if row.email == email.as_str() => Ok(Some(row.id)),
-            _ => Err(refusal),
+        match (invited, self.admits_uninvited(email)) {
+            (Some(id), _) => Ok(Some(id)),
+            (None, admitted) => admitted.map(|()| None),
         }
     }
 

@@ -318,7 +318,18 @@ both_backends_with!(invite_only;
     one_invitation_raced_from_two_browsers_makes_one_account,
 );
 both_backends_with!(example_com_only; domains_admit_their_addresses_and_invitations_the_rest);
+/// With sign-up open, an invitation used is still spent: it never lingers as
+/// "pending", to admit again once sign-up is closed.
+async fn an_invitation_used_while_open_is_spent(app: TestApp) {
+    let token = invite(&app, ANA).await;
+    let mut ana = app.browser();
+    ana.sign_up_invited(&app, ANA, &token).await;
+    let listed = app.bmauth().auth().invitations().await.unwrap();
+    assert_eq!(listed[0].state, InvitationState::Accepted);
+}
+
 both_backends!(
+    an_invitation_used_while_open_is_spent,
     a_disabled_person_is_refused_everywhere_at_once,
     a_deleted_account_frees_its_address,
 );
