@@ -6,15 +6,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{
-    AccountDeletedResponse, ActivityResponse, AdminLogResponse, AppRequest, AppsResponse,
-    AutofillRequest, CredentialRequest, EmailRequest, Empty, InvitationCreatedResponse,
-    InvitationRequest, InvitationsResponse, LinkApproveRequest, LinkCredentialRequest,
-    LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse, LinkTokenRequest,
-    MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeysResponse,
-    PeopleResponse, PersonRequest, PersonResponse, ReauthRequest, RecoveredResponse,
-    RegisteredResponse, RenamePasskeyRequest, SessionRequest, SessionsEndedResponse,
-    SessionsResponse, SignUpRequest, StatusResponse, UndoDetailsResponse, UndoRequest,
-    UserResponse, VerifyEmailRequest, WebAuthnJson,
+    AccountDeletedResponse, ActivityResponse, AdminAppsResponse, AdminLogResponse, AppRequest,
+    AppsResponse, AutofillRequest, CredentialRequest, EmailRequest, Empty,
+    InvitationCreatedResponse, InvitationRequest, InvitationsResponse, LinkApproveRequest,
+    LinkCredentialRequest, LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse,
+    LinkTokenRequest, MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest,
+    PasskeysResponse, PeopleResponse, PersonRequest, PersonResponse, ReauthRequest,
+    RecoveredResponse, RegisteredResponse, RenamePasskeyRequest, SessionRequest,
+    SessionsEndedResponse, SessionsResponse, SignUpRequest, StatusResponse, UndoDetailsResponse,
+    UndoRequest, UserResponse, VerifyEmailRequest, WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -202,4 +202,6 @@ endpoints! {
     AdminRevokeInvitation: Post "/auth/admin/invitations/revoke", InvitationRequest => MessageResponse;
     /// What administrators did, newest first.
     AdminLog: Get "/auth/admin/log", Empty => AdminLogResponse;
+    /// The apps that sign people in through BMAuth, and who may use each.
+    AdminApps: Get "/auth/admin/apps", Empty => AdminAppsResponse;
 }

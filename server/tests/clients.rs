@@ -70,9 +70,39 @@ fn an_operator_registers_lists_and_removes_apps() {
     );
     let public_id = value(&public, "client_id").unwrap();
 
+    let staff = bmauth(
+        dir,
+        &[
+            "clients",
+            "add",
+            "--name",
+            "Staff Wiki",
+            "--redirect-uri",
+            "https://wiki.example.com/cb",
+            "--allow",
+            "*@Example.com",
+            "--allow",
+            "ana@example.org",
+        ],
+    );
+    assert!(staff.status.success(), "{staff:?}");
+
     let listed = stdout(&bmauth(dir, &["clients", "list"]));
     assert!(
         listed.contains(&id) && listed.contains("Acme Notes"),
+        "{listed}"
+    );
+    let staff_line = listed.lines().find(|l| l.contains("Staff Wiki")).unwrap();
+    assert!(
+        staff_line.ends_with("*@Example.com ana@example.org"),
+        "who may use it: {staff_line}"
+    );
+    assert!(
+        listed
+            .lines()
+            .find(|l| l.contains("Acme Notes"))
+            .unwrap()
+            .ends_with("everyone"),
         "{listed}"
     );
     assert!(
@@ -106,6 +136,24 @@ fn bad_registrations_fail_clearly() {
         assert!(!refused.status.success(), "{uri}");
         let error = String::from_utf8_lossy(&refused.stderr);
         assert!(error.contains("cannot be registered"), "{uri}: {error}");
+    }
+    for allow in ["*@*", "nobody", "a*@example.com"] {
+        let refused = bmauth(
+            dir,
+            &[
+                "clients",
+                "add",
+                "--name",
+                "Notes",
+                "--redirect-uri",
+                "https://a.example/cb",
+                "--allow",
+                allow,
+            ],
+        );
+        assert!(!refused.status.success(), "{allow}");
+        let error = String::from_utf8_lossy(&refused.stderr);
+        assert!(error.contains("--allow"), "{allow}: {error}");
     }
     let nameless = bmauth(
         dir,

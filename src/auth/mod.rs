@@ -42,6 +42,7 @@ pub use error::{AuthError, AuthResult, MailError, StorageError};
 pub(crate) use geo::GeoIp;
 pub use invitations::{Invitation, InvitationState, NewInvitation};
 pub use link::{LinkProgress, LinkRegistration, LinkRequest, NewLink};
+pub use oidc::clients::{AppRegistration, Client, NewClient, RegistrationError};
 pub use own_account::{
     AcceptedPasskeys, AccountExport, ExportedAccount, ExportedApp, ExportedEvent, ExportedPasskey,
     ExportedSession,

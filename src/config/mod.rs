@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use url::Url;
 
 pub use crate::crypto::ServerSecret;
+pub use crate::model::AllowList;
 
 mod limits;
 mod oidc;

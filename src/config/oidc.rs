@@ -19,6 +19,7 @@ use super::{ConfigError, invalid};
 ///     secret_hash: None,
 ///     public: true,
 ///     id_token_signed_response_alg: Default::default(),
+///     allow: vec!["*@example.com".into()],
 /// });
 /// assert!(config.validate().is_ok());
 /// ```
@@ -44,6 +45,10 @@ pub struct OidcClient {
     /// whose library knows no other (OIDC Dynamic Client Registration §2's name).
     #[serde(default)]
     pub id_token_signed_response_alg: IdTokenAlg,
+    /// Who may sign in to it: addresses and `*@domain` entries; empty (the
+    /// default) lets everyone with an account in.
+    #[serde(default)]
+    pub allow: Vec<String>,
 }
 
 /// How an app's ID tokens are signed.
@@ -118,6 +123,12 @@ impl OidcConfig {
                         "client `{}`: secret_hash must be the SHA-256 of the secret in 64 lowercase hex digits (`printf %s \"$SECRET\" | sha256sum`)",
                         client.id
                     ),
+                ));
+            }
+            if let Err(reason) = super::AllowList::parse(&client.allow) {
+                return Err(invalid(
+                    "oidc.clients",
+                    format!("client `{}`: allow: {reason}", client.id),
                 ));
             }
             if client.redirect_uris.is_empty() {

@@ -5,9 +5,9 @@
 use axum::Extension;
 use axum::response::IntoResponse;
 use bmauth_proto::{
-    AdminLogResponse, AdminLogView, InvitationCreatedResponse, InvitationRequest, InvitationView,
-    InvitationsResponse, MessageResponse, PeopleResponse, PersonRequest, PersonResponse,
-    PersonView,
+    AdminAppView, AdminAppsResponse, AdminLogResponse, AdminLogView, InvitationCreatedResponse,
+    InvitationRequest, InvitationView, InvitationsResponse, MessageResponse, PeopleResponse,
+    PersonRequest, PersonResponse, PersonView,
 };
 
 use super::error::ApiError;
@@ -214,6 +214,26 @@ pub async fn log(Extension(bm): Extension<BmAuth>, client: Client) -> ApiResult<
                 actor: e.actor,
                 action: e.action,
                 subject: e.subject,
+            })
+            .collect(),
+    }))
+}
+
+pub async fn apps(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+) -> ApiResult<impl IntoResponse> {
+    reader(&bm, &client).await?;
+    let apps = bm.auth().clients().await?;
+    Ok(axum::Json(AdminAppsResponse {
+        apps: apps
+            .into_iter()
+            .map(|app| AdminAppView {
+                client_id: app.id,
+                name: app.name,
+                public: app.public,
+                redirect_uris: app.redirect_uris,
+                allow: app.allow,
             })
             .collect(),
     }))

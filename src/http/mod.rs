@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
-    Activity, AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminGrant,
+    Activity, AdminApps, AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminGrant,
     AdminInvitations, AdminInvite, AdminLog, AdminPeople, AdminPerson, AdminRevoke,
     AdminRevokeInvitation, Apps, AutofillBegin, AutofillComplete, DeleteAccount, EndOtherSessions,
     EndSession, Endpoint, ExportAccount, LinkApproveBegin, LinkApproveComplete, LinkClaim,
@@ -114,6 +114,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
             post(admin::revoke_invitation),
         )
         .route(path::<AdminLog>(), get(admin::log))
+        .route(path::<AdminApps>(), get(admin::apps))
         .route_layer(middleware::from_fn_with_state(
             bmauth.clone(),
             metrics::observe,

@@ -4,12 +4,14 @@
 //! the store, the mail and the rules all build on it and never on each other
 //! upwards (`tests/layers.rs` checks it).
 
+mod allow;
 mod ids;
 pub mod redirect;
 mod stored;
 pub mod token;
 
 pub use crate::clock::UnixTime;
+pub use allow::AllowList;
 pub use ids::{CredentialId, UserId};
 pub use stored::{CeremonyKind, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose};
 pub use token::{AccessToken, AuthorizationCode, BrowserToken, RefreshToken, SessionToken, Token};

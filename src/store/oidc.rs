@@ -28,6 +28,8 @@ pub struct ClientRow {
     /// `ES256` or `RS256`.
     pub id_token_signed_response_alg: String,
     pub created_at: UnixTime,
+    /// JSON array of addresses and `*@domain` entries; empty: everyone.
+    pub allowed_people: String,
 }
 
 const SIGNING_KEYS_SQL: &str = "SELECT kid, alg, sealed_private, public_jwk, created_at, \
@@ -37,13 +39,14 @@ const INSERT_SIGNING_KEY_SQL: &str = "INSERT INTO oidc_keys (kid, alg, sealed_pr
 const RETIRE_OTHER_KEYS_SQL: &str = "UPDATE oidc_keys SET retired_at = $2 \
      WHERE kid <> $1 AND alg = $3 AND retired_at IS NULL";
 const CLIENTS_SQL: &str = "SELECT id, name, redirect_uris, post_logout_redirect_uris, \
-     secret_hash, id_token_signed_response_alg, created_at FROM oidc_clients \
+     secret_hash, id_token_signed_response_alg, created_at, allowed_people FROM oidc_clients \
      ORDER BY created_at, id";
 const INSERT_CLIENT_SQL: &str = "INSERT INTO oidc_clients (id, name, redirect_uris, \
-     post_logout_redirect_uris, secret_hash, id_token_signed_response_alg, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+     post_logout_redirect_uris, secret_hash, id_token_signed_response_alg, created_at, \
+     allowed_people) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 const CLIENT_SQL: &str = "SELECT id, name, redirect_uris, post_logout_redirect_uris, \
-     secret_hash, id_token_signed_response_alg, created_at FROM oidc_clients WHERE id = $1";
+     secret_hash, id_token_signed_response_alg, created_at, allowed_people FROM oidc_clients \
+     WHERE id = $1";
 const REMOVE_CLIENT_SQL: &str = "DELETE FROM oidc_clients WHERE id = $1";
 
 impl Store {
@@ -100,6 +103,7 @@ impl Store {
             .bind(&client.secret_hash)
             .bind(&client.id_token_signed_response_alg)
             .bind(client.created_at)
+            .bind(&client.allowed_people)
             .execute(pool)
             .await?
             .rows_affected());

@@ -35,6 +35,7 @@ fn routes() -> Vec<(&'static str, &'static str, Value)> {
             json!({ "id": "x" }),
         ),
         ("GET", "/auth/admin/log", Value::Null),
+        ("GET", "/auth/admin/apps", Value::Null),
     ]
 }
 

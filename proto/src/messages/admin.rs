@@ -123,3 +123,25 @@ pub struct AdminLogResponse {
     /// Newest first.
     pub entries: Vec<AdminLogView>,
 }
+
+/// An app that signs people in through BMAuth, as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminAppView {
+    /// Its `client_id`.
+    pub client_id: String,
+    /// Its name.
+    pub name: String,
+    /// A browser or native app (no secret, PKCE).
+    pub public: bool,
+    /// Where it may send people back.
+    pub redirect_uris: Vec<String>,
+    /// Who may sign in to it (addresses and `*@domain`); empty: everyone.
+    pub allow: Vec<String>,
+}
+
+/// Every app, the configuration's first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminAppsResponse {
+    /// The configuration's, then those added with `bmauth clients add`.
+    pub apps: Vec<AdminAppView>,
+}

@@ -1,5 +1,6 @@
 //! `bmauth clients add|list|remove`: the apps that sign people in through BMAuth.
 
+use bmauth::auth::AppRegistration;
 use bmauth::config::IdTokenAlg;
 use clap::Subcommand;
 
@@ -28,6 +29,10 @@ pub enum ClientsCommand {
         /// knows no other.
         #[arg(long, default_value = "ES256", value_parser = ["ES256", "RS256"])]
         id_token_alg: String,
+        /// Who may sign in to it: an address, or `*@example.com` for a whole
+        /// domain (repeat for several). Without it, everyone with an account.
+        #[arg(long = "allow")]
+        allow: Vec<String>,
         #[command(flatten)]
         overrides: Overrides,
     },
@@ -54,19 +59,20 @@ pub async fn run(
             post_logout_redirect_uris,
             public,
             id_token_alg,
+            allow,
             overrides,
         } => {
-            let alg = IdTokenAlg::parse(&id_token_alg).unwrap_or_default();
             let bmauth = beside_serve(file, overrides).await?;
             let added = bmauth
                 .auth()
-                .add_client(
-                    &name,
-                    &redirect_uris,
-                    &post_logout_redirect_uris,
+                .add_client(&AppRegistration {
+                    name,
+                    redirect_uris,
+                    post_logout_redirect_uris,
                     public,
-                    alg,
-                )
+                    id_token_alg: IdTokenAlg::parse(&id_token_alg).unwrap_or_default(),
+                    allow,
+                })
                 .await?;
             println!("client_id={}", added.id);
             if let Some(secret) = added.secret {
@@ -81,8 +87,13 @@ pub async fn run(
                 } else {
                     "confidential"
                 };
+                let who = if client.allow.is_empty() {
+                    "everyone".to_string()
+                } else {
+                    client.allow.join(" ")
+                };
                 println!(
-                    "{}\t{}\t{kind}\t{}",
+                    "{}\t{}\t{kind}\t{}\t{who}",
                     client.id,
                     client.name,
                     client.redirect_uris.join(" ")

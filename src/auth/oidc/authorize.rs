@@ -197,6 +197,11 @@ impl Auth {
                 Authorization::SignIn { fresh: true }
             });
         }
+        // Not one of the people this app is for: refused to the app, never a page
+        // that would invite asking again (RFC 6749 §4.1.2.1).
+        if !client.allowed.admits(&live.email) {
+            return Ok(error("access_denied"));
+        }
         let granted = self.store.grant(&live.user_id, &client.id).await?;
         let covered = granted
             .is_some_and(|granted| scope.split(' ').all(|s| granted.split(' ').any(|g| g == s)));

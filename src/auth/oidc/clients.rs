@@ -15,6 +15,7 @@ use super::super::{Auth, AuthError, AuthResult, ClientInfo};
 use super::tokens::TokenError;
 use crate::config::IdTokenAlg;
 use crate::crypto::{b64url, hex, random_bytes, sha256};
+use crate::model::AllowList;
 use crate::model::redirect::registrable;
 use crate::store::ClientRow;
 
@@ -35,6 +36,10 @@ pub struct Client {
     pub public: bool,
     /// How its ID tokens are signed.
     pub id_token_alg: IdTokenAlg,
+    /// Who may sign in to it (everyone with an account, when empty).
+    pub allow: Vec<String>,
+    /// The same, parsed.
+    pub(crate) allowed: AllowList,
 }
 
 impl From<&crate::config::OidcClient> for Client {
@@ -47,6 +52,9 @@ impl From<&crate::config::OidcClient> for Client {
             secret_hash: c.secret_hash.clone(),
             public: c.public,
             id_token_alg: c.id_token_signed_response_alg,
+            // Checked when the configuration was.
+            allowed: AllowList::parse(&c.allow).unwrap_or_default(),
+            allow: c.allow.clone(),
         }
     }
 }
@@ -59,6 +67,23 @@ impl Auth {
         }
         Ok(self.store.client(id).await?.map(Client::from))
     }
+}
+
+/// An app to register (`bmauth clients add`).
+#[derive(Debug, Clone, Default)]
+pub struct AppRegistration {
+    /// What the consent page and the account page call it.
+    pub name: String,
+    /// Where it may be sent back, matched exactly.
+    pub redirect_uris: Vec<String>,
+    /// Where it may send people after signing out.
+    pub post_logout_redirect_uris: Vec<String>,
+    /// A browser or native app: no secret, PKCE required.
+    pub public: bool,
+    /// How its ID tokens are signed.
+    pub id_token_alg: IdTokenAlg,
+    /// Who may sign in to it: addresses and `*@domain`; empty: everyone.
+    pub allow: Vec<String>,
 }
 
 /// A client registered with `bmauth clients add`: its secret is shown once.
@@ -87,6 +112,9 @@ pub enum RegistrationError {
     /// No redirect URI.
     #[error("give at least one --redirect-uri")]
     NoRedirectUri,
+    /// An `--allow` entry that is neither an address nor `*@domain`.
+    #[error("--allow {0}")]
+    BadAllow(String),
     /// A redirect URI that may not be registered.
     #[error(
         "`{0}` cannot be registered: use https (http only to a loopback host), without a fragment"
@@ -149,14 +177,17 @@ impl Auth {
 
     /// Registers an app (`bmauth clients add`): a confidential one gets a secret,
     /// returned once and stored as its SHA-256.
-    pub async fn add_client(
-        &self,
-        name: &str,
-        redirect_uris: &[String],
-        post_logout_redirect_uris: &[String],
-        public: bool,
-        id_token_alg: IdTokenAlg,
-    ) -> Result<NewClient, RegistrationError> {
+    pub async fn add_client(&self, app: &AppRegistration) -> Result<NewClient, RegistrationError> {
+        let AppRegistration {
+            name,
+            redirect_uris,
+            post_logout_redirect_uris,
+            public,
+            id_token_alg,
+            allow,
+        } = app;
+        let public = *public;
+        AllowList::parse(allow).map_err(RegistrationError::BadAllow)?;
         if name.trim().is_empty() {
             return Err(RegistrationError::NoName);
         }
@@ -182,6 +213,7 @@ impl Auth {
                 secret_hash: secret.as_deref().map(secret_hash),
                 id_token_signed_response_alg: id_token_alg.as_str().into(),
                 created_at: self.now(),
+                allowed_people: json(allow),
             })
             .await
             .map_err(AuthError::from)?;
@@ -209,6 +241,8 @@ impl Auth {
 
 impl From<ClientRow> for Client {
     fn from(row: ClientRow) -> Self {
+        // Checked when it was registered.
+        let allow: Vec<String> = serde_json::from_str(&row.allowed_people).unwrap_or_default();
         Self {
             id: row.id,
             name: row.name,
@@ -219,6 +253,8 @@ impl From<ClientRow> for Client {
             secret_hash: row.secret_hash,
             // Only these two are ever stored.
             id_token_alg: IdTokenAlg::parse(&row.id_token_signed_response_alg).unwrap_or_default(),
+            allowed: AllowList::parse(&allow).unwrap_or_default(),
+            allow,
         }
     }
 }

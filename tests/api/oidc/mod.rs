@@ -32,6 +32,7 @@ pub(crate) fn with_clients(config: &mut bmauth::Config) {
             secret_hash: None,
             public: true,
             id_token_signed_response_alg: Default::default(),
+            allow: vec![],
         },
         OidcClient {
             id: "wiki".into(),
@@ -41,6 +42,17 @@ pub(crate) fn with_clients(config: &mut bmauth::Config) {
             secret_hash: Some(bmauth::testing::hex(&sha2::Sha256::digest(b"wiki-secret"))),
             public: false,
             id_token_signed_response_alg: bmauth::config::IdTokenAlg::RS256,
+            allow: vec![],
+        },
+        OidcClient {
+            id: "staff".into(),
+            name: "Staff Wiki".into(),
+            redirect_uris: vec![CALLBACK.into()],
+            post_logout_redirect_uris: vec![],
+            secret_hash: None,
+            public: true,
+            id_token_signed_response_alg: Default::default(),
+            allow: vec!["*@example.com".into(), "eve@guest.example.org".into()],
         },
     ];
 }
@@ -553,6 +565,57 @@ async fn an_app_registered_for_rs256_gets_rs256(backend: Backend) {
         .find(|k| k["kid"] == header["kid"])
         .expect("the token's key is published");
     assert_eq!(key["kty"], "RSA");
+}
+
+/// An app for some people only: the others are sent back with `access_denied`,
+/// asked quietly or not, and never reach its consent page.
+async fn an_app_for_some_people_refuses_the_others(backend: Backend) {
+    let app = TestApp::start_with(backend, with_clients).await;
+    let staff = [("client_id", "staff")];
+    let mut outsider = app.browser();
+    outsider.sign_up(&app, "mallory@example.net").await;
+    for prompt in ["", "none"] {
+        let answer = outsider
+            .http
+            .get(authorize_url(&app, &[staff[0], ("prompt", prompt)]))
+            .send()
+            .await
+            .unwrap();
+        let back = location(&answer);
+        assert!(back.as_str().starts_with(CALLBACK), "{back}");
+        assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
+        assert_eq!(param(&back, "state").as_deref(), Some("s-123"));
+        assert!(param(&back, "code").is_none());
+    }
+    for insider in ["ada@example.com", "eve@guest.example.org"] {
+        let mut person = app.browser_at("127.0.0.91".parse().unwrap());
+        person.sign_up(&app, insider).await;
+        let answer = person
+            .http
+            .get(authorize_url(&app, &staff))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(location(&answer).path(), "/auth/consent", "{insider}");
+    }
+    // Everyone else's apps stay open to the outsider.
+    let answer = outsider
+        .http
+        .get(authorize_url(&app, &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&answer).path(), "/auth/consent");
+}
+
+#[tokio::test]
+async fn app_for_some_sqlite() {
+    an_app_for_some_people_refuses_the_others(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn app_for_some_postgres() {
+    an_app_for_some_people_refuses_the_others(Backend::Postgres).await;
 }
 
 #[tokio::test]

@@ -5,9 +5,11 @@ use leptos::prelude::*;
 
 use super::{admin_failure, with_fresh_passkey};
 use crate::api::routes::{
-    AdminInvitations, AdminInvite, AdminLog, AdminPeople, AdminRevokeInvitation,
+    AdminApps, AdminInvitations, AdminInvite, AdminLog, AdminPeople, AdminRevokeInvitation,
 };
-use crate::api::{AdminLogView, InvitationRequest, InvitationView, PersonRequest, PersonView};
+use crate::api::{
+    AdminAppView, AdminLogView, InvitationRequest, InvitationView, PersonRequest, PersonView,
+};
 use crate::client;
 use crate::pages::account::words::{ago, day_and_time};
 use crate::pages::{Status, with_query};
@@ -17,6 +19,7 @@ use crate::pages::{Status, with_query};
 struct Overview {
     people: Vec<PersonView>,
     invitations: Vec<InvitationView>,
+    apps: Vec<AdminAppView>,
     log: Vec<AdminLogView>,
 }
 
@@ -28,6 +31,7 @@ async fn load() -> Result<Overview, String> {
             .await
             .map_err(failed)?
             .invitations,
+        apps: client::read::<AdminApps>().await.map_err(failed)?.apps,
         log: client::read::<AdminLog>().await.map_err(failed)?.entries,
     })
 }
@@ -126,6 +130,7 @@ pub(super) fn AdminPanel() -> impl IntoView {
         })
     };
     let log = move || overview.with(|o| o.as_ref().map(|o| o.log.clone()).unwrap_or_default());
+    let apps = move || overview.with(|o| o.as_ref().map(|o| o.apps.clone()).unwrap_or_default());
 
     view! {
         <div class="account" data-hydrated=move || overview.with(Option::is_some).to_string()>
@@ -269,6 +274,34 @@ pub(super) fn AdminPanel() -> impl IntoView {
                     }}
                 </ul>
             </section>
+            <Show when=move || !apps().is_empty()>
+                <section class="card" aria-labelledby="apps-heading">
+                    <h2 id="apps-heading">"Apps"</h2>
+                    <p class="hint">
+                        "Apps are added in the configuration or with bmauth clients add; who may use each is set there (allow)."
+                    </p>
+                    <ul class="items">
+                        {move || {
+                            apps()
+                                .into_iter()
+                                .map(|app| {
+                                    let who = if app.allow.is_empty() {
+                                        "Everyone with an account".to_string()
+                                    } else {
+                                        format!("Only {}", app.allow.join(", "))
+                                    };
+                                    view! {
+                                        <li class="item" data-testid="app">
+                                            <strong>{app.name.clone()}</strong>
+                                            <p class="meta">{who}</p>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                </section>
+            </Show>
             <section class="card" aria-labelledby="log-heading">
                 <h2 id="log-heading">"What administrators did"</h2>
                 <ul class="items">
