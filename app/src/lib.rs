@@ -12,8 +12,8 @@ pub mod client;
 mod pages;
 
 pub use pages::{
-    AccountPage, AdminPage, ConsentPage, LinkPage, LoginPage, LogoutPage, NotFound, PersonPage,
-    RecoverPage, RegisterPage, UndoPage, VerifyPage,
+    AccountPage, AdminPage, ConsentPage, EmailUndoPage, LinkPage, LoginPage, LogoutPage, NotFound,
+    PersonPage, RecoverPage, RegisterPage, UndoPage, VerifyPage,
 };
 
 use leptos::prelude::*;
@@ -144,6 +144,7 @@ fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
                 | "/auth/recover"
                 | "/auth/account"
                 | "/auth/undo"
+                | "/auth/email-undo"
                 | "/auth/admin"
                 | "/auth/admin/person"
         )
@@ -228,6 +229,7 @@ pub fn AuthRoutes() -> impl MatchNestedRoutes + Clone {
         <Route path=path!("/auth/admin") view=AdminPage />
         <Route path=path!("/auth/admin/person") view=PersonPage />
         <Route path=path!("/auth/undo") view=UndoPage />
+        <Route path=path!("/auth/email-undo") view=EmailUndoPage />
         <Route path=path!("/auth/consent") view=ConsentPage />
         <Route path=path!("/auth/logout") view=LogoutPage />
     }

@@ -253,3 +253,45 @@ test('a person downloads their data, then deletes their account with their passk
   const again = await device();
   await signedIn(again.page, email);
 });
+
+test('a person changes their email with a code to the new address; the old one undoes it', async () => {
+  const email = 'curie@example.com';
+  const moved = 'marie@example.org';
+  const own = await device();
+  await own.page.addInitScript(() => {
+    const real = PublicKeyCredential.signalCurrentUserDetails;
+    PublicKeyCredential.signalCurrentUserDetails = (options) => {
+      sessionStorage.setItem('details', JSON.stringify(options));
+      return real ? real.call(PublicKeyCredential, options) : Promise.resolve();
+    };
+  });
+  await signedIn(own.page, email);
+  await noAutofill(own.page);
+  await accountPage(own.page);
+
+  await own.page.getByLabel('New email address').fill(moved);
+  await own.page.getByRole('button', { name: 'Change email' }).click();
+  const code = own.page.getByLabel('Code from the new address');
+  await code.waitFor();
+  await expectAccessible(own.page, 'changing the email address');
+  await code.fill(await w.mail.pinFor(moved));
+  await own.page.getByRole('button', { name: 'Confirm the new address' }).click();
+  await own.page.getByText(`Your address is now ${moved}`).waitFor();
+  const details = JSON.parse(await own.page.evaluate(() => sessionStorage.getItem('details')));
+  assert.equal(details.name, moved, 'the passkey manager is told the new name');
+  assert.equal(details.rpId, 'localhost');
+
+  // The old address was told, with a link that puts it back and signs everyone out.
+  const told = await mailMatching(email, /email address was changed/);
+  const link = told.raw.replace(/=\r\n/g, '').match(/http:\/\/localhost:\d+\/auth\/email-undo#[A-Za-z0-9_-]{22}/)?.[0];
+  assert.ok(link, 'the mail carries the undo link');
+  const elsewhere = await device();
+  await elsewhere.page.goto(link);
+  await elsewhere.page.getByTestId('email-undo').waitFor();
+  assert.match(await elsewhere.page.getByTestId('email-undo').textContent(), new RegExp(`from ${email} to ${moved}`));
+  await expectAccessible(elsewhere.page, 'undoing a change of email');
+  await elsewhere.page.getByRole('button', { name: 'Put my address back' }).click();
+  await elsewhere.page.getByTestId('email-undo-done').waitFor();
+  const me = await own.page.request.get(`${w.server.origin}/auth/me`);
+  assert.equal(me.status(), 401, 'signed out everywhere');
+});

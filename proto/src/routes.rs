@@ -7,14 +7,15 @@ use serde::de::DeserializeOwned;
 
 use crate::{
     AccountDeletedResponse, ActivityResponse, AdminAppsResponse, AdminLogResponse, AppRequest,
-    AppsResponse, AutofillRequest, CredentialRequest, EmailRequest, Empty,
-    InvitationCreatedResponse, InvitationRequest, InvitationsResponse, LinkApproveRequest,
-    LinkCredentialRequest, LinkDetailsResponse, LinkRegistrationOptions, LinkStatusResponse,
-    LinkTokenRequest, MessageResponse, NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest,
-    PasskeysResponse, PeopleResponse, PersonRequest, PersonResponse, ReauthRequest,
-    RecoveredResponse, RegisteredResponse, RenamePasskeyRequest, SessionRequest,
-    SessionsEndedResponse, SessionsResponse, SignUpRequest, StatusResponse, UndoDetailsResponse,
-    UndoRequest, UserResponse, VerifyEmailRequest, WebAuthnJson,
+    AppsResponse, AutofillRequest, CredentialRequest, EmailChangedResponse, EmailCodeRequest,
+    EmailRequest, EmailUndoDetailsResponse, Empty, InvitationCreatedResponse, InvitationRequest,
+    InvitationsResponse, LinkApproveRequest, LinkCredentialRequest, LinkDetailsResponse,
+    LinkRegistrationOptions, LinkStatusResponse, LinkTokenRequest, MessageResponse,
+    NewLinkResponse, PasskeyRemovedResponse, PasskeyRequest, PasskeysResponse, PeopleResponse,
+    PersonRequest, PersonResponse, ReauthRequest, RecoveredResponse, RegisteredResponse,
+    RenamePasskeyRequest, SessionRequest, SessionsEndedResponse, SessionsResponse, SignUpRequest,
+    StatusResponse, UndoDetailsResponse, UndoRequest, UserResponse, VerifyEmailRequest,
+    WebAuthnJson,
 };
 
 /// How an endpoint is called.
@@ -174,6 +175,17 @@ endpoints! {
     /// passkey: `403 reauthentication_required` otherwise), mails them a last notice
     /// and signs out.
     DeleteAccount: Post "/auth/account/delete", Empty => AccountDeletedResponse;
+    /// Mails a code to a new address for the signed-in account (after a fresh
+    /// passkey: `403 reauthentication_required`; `409 email_taken` if another
+    /// account has it).
+    EmailChangeBegin: Post "/auth/account/email", EmailRequest => MessageResponse;
+    /// The code from the new address, typed in this browser: the address changes;
+    /// the old one is mailed a link that undoes it for 7 days.
+    EmailChangeConfirm: Post "/auth/account/email/confirm", EmailCodeRequest => EmailChangedResponse;
+    /// What the old address's undo link would put back. No sign-in: the token is the key.
+    EmailUndoDetails: Post "/auth/account/email/undo/details", UndoRequest => EmailUndoDetailsResponse;
+    /// Puts the old address back and signs every session out; the link is used up.
+    EmailUndo: Post "/auth/account/email/undo", UndoRequest => MessageResponse;
 
     /// Administration. Every route answers `403 admin_required` to anyone but an
     /// administrator; every change also needs a passkey confirmation from the last

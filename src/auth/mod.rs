@@ -10,6 +10,7 @@ mod ceremony;
 mod cooldown;
 mod device;
 mod email;
+mod email_change;
 mod error;
 mod geo;
 mod invitations;
@@ -38,6 +39,7 @@ pub use account::{PasskeyInfo, PasskeyList, SessionInfo};
 pub use activity::SecurityEvent;
 pub use bmauth_proto::{LinkState as LinkStatus, SecurityEventKind};
 pub use email::{Email, mask_email};
+pub use email_change::{EmailChanged, EmailUndoDetails};
 pub use error::{AuthError, AuthResult, MailError, StorageError};
 pub(crate) use geo::GeoIp;
 pub use invitations::{Invitation, InvitationState, NewInvitation};
@@ -96,6 +98,8 @@ pub mod policy {
     pub const ACTIVITY_KEPT: Duration = Duration::from_secs(180 * 24 * 3600);
     /// At most this many of the latest events are shown.
     pub const ACTIVITY_SHOWN: i64 = 50;
+    /// The old address can undo a change of address this long.
+    pub const EMAIL_UNDO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
     /// An invitation admits its address this long, unless told otherwise.
     pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 }

@@ -74,6 +74,12 @@ impl Auth {
             .user_by_confirmed_email(email.as_str())
             .await?
             .is_some_and(|u| u.verified_at.is_some())
+            // An address its owner moved away from moments ago stays theirs while
+            // they may still undo the change.
+            || self
+                .store
+                .email_kept_for_undo(email.as_str(), self.now())
+                .await?
         {
             return Err(AuthError::EmailTaken);
         }

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod email_change;
 pub(crate) mod error;
 pub(crate) mod extract;
 pub(crate) mod health;
@@ -22,13 +23,14 @@ use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
     Activity, AdminApps, AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminGrant,
     AdminInvitations, AdminInvite, AdminLog, AdminPeople, AdminPerson, AdminRevoke,
-    AdminRevokeInvitation, Apps, AutofillBegin, AutofillComplete, DeleteAccount, EndOtherSessions,
-    EndSession, Endpoint, ExportAccount, LinkApproveBegin, LinkApproveComplete, LinkClaim,
-    LinkDecline, LinkDeny, LinkDetails, LinkNearbyBegin, LinkNearbyComplete, LinkOffer,
-    LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin, LoginComplete,
-    Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin,
-    RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, RevokeApp, Sessions, Status, Undo,
-    UndoDetails, VerifyEmail,
+    AdminRevokeInvitation, Apps, AutofillBegin, AutofillComplete, DeleteAccount, EmailChangeBegin,
+    EmailChangeConfirm, EmailUndo, EmailUndoDetails, EndOtherSessions, EndSession, Endpoint,
+    ExportAccount, LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny,
+    LinkDetails, LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin,
+    LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin, LoginComplete, Logout, Me, Passkeys,
+    ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin, RegisterComplete,
+    RemovePasskey, RenamePasskey, ResendPin, RevokeApp, Sessions, Status, Undo, UndoDetails,
+    VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -98,6 +100,10 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<RevokeApp>(), post(account::revoke_app))
         .route(path::<ExportAccount>(), get(account::export_account))
         .route(path::<DeleteAccount>(), post(account::delete_account))
+        .route(path::<EmailChangeBegin>(), post(email_change::begin))
+        .route(path::<EmailChangeConfirm>(), post(email_change::confirm))
+        .route(path::<EmailUndoDetails>(), post(email_change::undo_details))
+        .route(path::<EmailUndo>(), post(email_change::undo))
         .route(path::<AdminPeople>(), get(admin::people))
         .route(path::<AdminPerson>(), post(admin::person))
         .route(path::<AdminDisable>(), post(admin::disable))

@@ -11,8 +11,8 @@ pub use dev::DevMailer;
 pub use outbox::{DeliveryError, Outbox};
 pub use smtp::SmtpMailer;
 pub use templates::{
-    ApprovedBy, DeviceAdded, account_deleted_mail, device_added_mail, passkey_removed_mail,
-    pin_mail,
+    ApprovedBy, DeviceAdded, account_deleted_mail, device_added_mail, email_changed_mail,
+    passkey_removed_mail, pin_mail,
 };
 
 /// A message's content, before it is queued.

@@ -27,6 +27,10 @@ pub fn pin_mail(app: &str, purpose: PinPurpose, pin: &str, ttl: Duration) -> Mai
             format!("Recover your {app} account"),
             format!("Enter this code on your new device to get back into your {app} account."),
         ),
+        PinPurpose::ChangeEmail => (
+            format!("Confirm your new email for {app}"),
+            format!("Enter this code to make this your {app} account's email address."),
+        ),
     };
     let text = format!(
         "{why}\n\n    {pin}\n\nThe code works for {minutes} minutes.\n\n\
@@ -140,6 +144,24 @@ pub fn passkey_removed_mail(app: &str, added_at: UnixTime, by_device: Option<&st
          sessions, and remove what you don't recognise. If you can't sign in, recover \
          your account with a code sent to this address.";
     security_notice(subject, &what, not_you, None)
+}
+
+/// Tells the old address that the account's address changed, and how to undo it.
+pub fn email_changed_mail(app: &str, new_email: &str, undo_url: &str) -> MailBody {
+    let subject = format!("Your {app} account's email address was changed");
+    let what = format!(
+        "Your {app} account's email address was changed to {new_email}. Mail about \
+         the account goes there from now on."
+    );
+    let not_you = "This wasn't you? Undo it with the link below, without signing in (it \
+         works once, for 7 days): the address comes back to this one and every session \
+         of the account is signed out.";
+    security_notice(
+        subject,
+        &what,
+        not_you,
+        Some(("This wasn't me: undo the change", undo_url)),
+    )
 }
 
 /// The last mail to an account deleted by its owner: what went, and what to do if

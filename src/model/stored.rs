@@ -58,6 +58,8 @@ stored_enum! {
         VerifyEmail = "verify_email",
         /// Recovers an account on a new device.
         Recover = "recover",
+        /// Confirms a new address for an account.
+        ChangeEmail = "change_email",
     }
 }
 

@@ -9,6 +9,7 @@
 mod accounts;
 mod ceremonies;
 mod dispatch;
+mod email_change;
 mod events;
 mod invitations;
 mod links;
@@ -37,6 +38,7 @@ pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
     UserKey,
 };
+pub use email_change::{EmailChangeOutcome, EmailUndoOutcome, EmailUndoRow};
 pub use invitations::InvitationRow;
 pub use links::{Approver, JoinedDevice, LinkMove, LinkOutcome};
 pub use oidc::{ClientRow, SigningKeyRow};
@@ -219,7 +221,7 @@ impl Store {
             unverified_before,
             events_before,
         } = *cutoffs;
-        let statements: [(&str, UnixTime); 14] = [
+        let statements: [(&str, UnixTime); 16] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
             (
@@ -227,6 +229,11 @@ impl Store {
                 now - 3600,
             ),
             ("DELETE FROM device_undo WHERE expires_at <= $1", now),
+            ("DELETE FROM email_undo WHERE expires_at <= $1", now),
+            (
+                "DELETE FROM email_changes WHERE created_at <= $1",
+                unverified_before,
+            ),
             // PINs stay (dead) as long as their sign-up, so that resending keeps the
             // browser binding and the count of wrong tries.
             (

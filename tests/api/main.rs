@@ -6,6 +6,7 @@ mod support;
 mod account;
 mod admin;
 mod admin_routes;
+mod email_change;
 mod embedding;
 mod guards;
 mod health;

@@ -232,11 +232,15 @@ pub enum SecurityEventKind {
     AccountEnabled,
     /// An administrator ended the account's sessions.
     SessionsEndedByAdmin,
+    /// The account's address was changed (confirmed from the new one).
+    EmailChanged,
+    /// A change of address was undone from the old address; every session ended.
+    EmailChangeUndone,
 }
 
 impl SecurityEventKind {
     /// Every kind.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::SignedUp,
         Self::SignedIn,
         Self::DeviceAdded,
@@ -250,6 +254,8 @@ impl SecurityEventKind {
         Self::AccountDisabled,
         Self::AccountEnabled,
         Self::SessionsEndedByAdmin,
+        Self::EmailChanged,
+        Self::EmailChangeUndone,
     ];
 
     /// Its name on the wire and in storage (`signed_in`).
@@ -272,6 +278,8 @@ impl SecurityEventKind {
             Self::AccountDisabled => "account_disabled",
             Self::AccountEnabled => "account_enabled",
             Self::SessionsEndedByAdmin => "sessions_ended_by_admin",
+            Self::EmailChanged => "email_changed",
+            Self::EmailChangeUndone => "email_change_undone",
         }
     }
 
@@ -375,4 +383,45 @@ pub struct AppsResponse {
 pub struct AppRequest {
     /// Its `client_id`, from the apps list.
     pub client_id: String,
+}
+
+/// The code mailed to the new address.
+///
+/// ```
+/// let body = bmauth_proto::EmailCodeRequest { pin: "123456".into() };
+/// assert_eq!(body.pin.len(), bmauth_proto::policy::PIN_DIGITS);
+/// ```
+#[derive(Clone, Serialize, Deserialize)]
+pub struct EmailCodeRequest {
+    /// 6 digits.
+    pub pin: String,
+}
+
+/// A code is a secret: never printed.
+impl std::fmt::Debug for EmailCodeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EmailCodeRequest { pin: <redacted> }")
+    }
+}
+
+/// The address changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailChangedResponse {
+    /// The new address.
+    pub email: String,
+    /// For `PublicKeyCredential.signalCurrentUserDetails`: the RP id.
+    pub rp_id: String,
+    /// For the same: the user handle, base64url.
+    pub user_id: String,
+}
+
+/// What an email undo link would put back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailUndoDetailsResponse {
+    /// The address it comes back to.
+    pub old_email: String,
+    /// The address it was changed to.
+    pub new_email: String,
+    /// When (Unix seconds).
+    pub changed_at: i64,
 }

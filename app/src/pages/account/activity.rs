@@ -45,6 +45,10 @@ pub(crate) fn event_words(event: &SecurityEventView) -> String {
         SecurityEventKind::SessionsEndedByAdmin => {
             "Signed out everywhere by an administrator".into()
         }
+        SecurityEventKind::EmailChanged => "Email address changed".into(),
+        SecurityEventKind::EmailChangeUndone => {
+            "Email address change undone from the old address; signed out everywhere".into()
+        }
     }
 }
 

@@ -13,6 +13,7 @@ use leptos_meta::Title;
 pub(crate) mod activity;
 mod apps;
 mod cooldown;
+mod email;
 mod leaving;
 mod lost_devices;
 mod passkeys;
@@ -22,6 +23,7 @@ pub(crate) mod words;
 use activity::ActivitySection;
 use apps::AppsSection;
 use cooldown::CooldownNotice;
+use email::EmailSection;
 use leaving::LeavingSection;
 use lost_devices::LostDevices;
 use passkeys::PasskeysSection;
@@ -178,6 +180,7 @@ fn AccountPanel(recovered: bool, next: String) -> impl IntoView {
                         <SessionsSection />
                         <AppsSection />
                         <ActivitySection />
+                        <EmailSection />
                         <LeavingSection />
                     }
                 }
