@@ -318,6 +318,21 @@ both_backends_with!(invite_only;
     one_invitation_raced_from_two_browsers_makes_one_account,
 );
 both_backends_with!(example_com_only; domains_admit_their_addresses_and_invitations_the_rest);
+/// Closing sign-up stops sign-ups already under way without an invitation: one
+/// begun while it was open cannot be confirmed once the server runs closed.
+async fn closing_sign_up_stops_sign_ups_under_way(app: TestApp) {
+    let mut ana = app.browser();
+    ana.register(ANA).await.expect_ok();
+    let pin = app.mail.last_pin_for(ANA);
+    let closed = app.reconfigured(invite_only).await;
+    ana.base = closed.base.clone();
+    ana.verify(ANA, &pin)
+        .await
+        .expect_error(403, "invitation_required");
+    ana.me().await.expect_error(401, "not_signed_in");
+    assert!(app.bmauth().auth().people("").await.unwrap().is_empty());
+}
+
 /// With sign-up open, an invitation used is still spent: it never lingers as
 /// "pending", to admit again once sign-up is closed.
 async fn an_invitation_used_while_open_is_spent(app: TestApp) {
@@ -329,6 +344,7 @@ async fn an_invitation_used_while_open_is_spent(app: TestApp) {
 }
 
 both_backends!(
+    closing_sign_up_stops_sign_ups_under_way,
     an_invitation_used_while_open_is_spent,
     a_disabled_person_is_refused_everywhere_at_once,
     a_deleted_account_frees_its_address,

@@ -96,7 +96,7 @@ struct Shared {
 }
 
 impl Shared {
-    fn config(&self, smtp_port: u16) -> Config {
+    fn config_with(&self, smtp_port: u16, configure: fn(&mut Config)) -> Config {
         let mut config = Config {
             public_url: self.origin.parse().unwrap(),
             database_url: self.database_url.clone().into(),
@@ -108,13 +108,22 @@ impl Shared {
         config.smtp.port = Some(smtp_port);
         config.smtp.tls = SmtpTls::None;
         config.smtp.from = Some("BMAuth <no-reply@bmauth.test>".parse().unwrap());
-        (self.configure)(&mut config);
+        configure(&mut config);
         config
     }
 
     async fn serve(&self, listener: tokio::net::TcpListener, smtp_port: u16) -> Instance {
+        self.serve_with(listener, smtp_port, self.configure).await
+    }
+
+    async fn serve_with(
+        &self,
+        listener: tokio::net::TcpListener,
+        smtp_port: u16,
+        configure: fn(&mut Config),
+    ) -> Instance {
         let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        let bmauth = BmAuth::builder(self.config(smtp_port))
+        let bmauth = BmAuth::builder(self.config_with(smtp_port, configure))
             .clock(Arc::new(self.clock.clone()))
             .background_worker(false)
             .start()
@@ -221,6 +230,15 @@ impl TestApp {
     pub async fn second_instance(&self) -> Instance {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         self.shared.serve(listener, self.mail.port).await
+    }
+
+    /// The same server restarted with `configure` applied instead (the same
+    /// database, secret and public URL): a change of settings.
+    pub async fn reconfigured(&self, configure: fn(&mut Config)) -> Instance {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.shared
+            .serve_with(listener, self.mail.port, configure)
+            .await
     }
 
     pub fn bmauth(&self) -> &BmAuth {
