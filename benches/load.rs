@@ -8,6 +8,10 @@
 //! again: the authorization with a live session and consent remembered, the code
 //! exchanged for tokens (PKCE), and userinfo.
 //!
+//! Last, a reverse proxy's forward-auth check (`GET /auth/forward`) for a protected
+//! host, with the host's cookie of a live session, as a proxy makes on every
+//! request it passes to the app.
+//!
 //! It reports ceremonies per second, latency percentiles, the server's CPU time
 //! per ceremony (and the database server's, on PostgreSQL) and its peak memory,
 //! read from `/proc`, and errors by code. Settings, from the environment:
@@ -100,6 +104,8 @@ struct Person {
     email: String,
     http: reqwest::Client,
     authenticator: Authenticator,
+    /// The protected host's cookie (`name=value`), once the person got one.
+    forward_cookie: Option<String>,
 }
 
 /// Where a ceremony failed: the error code, or the transport's failure.
@@ -120,6 +126,7 @@ impl Person {
                 .build()
                 .expect("an HTTP client"),
             authenticator: Authenticator::new(origin),
+            forward_cookie: None,
         }
     }
 
@@ -204,6 +211,9 @@ impl Person {
 /// never visited (its `Location` is read).
 const APP_CALLBACK: &str = "http://localhost:9/callback";
 const APP_CONFIG: &str = r#"
+[[forward_auth.hosts]]
+host = "app.bench.test"
+
 [[oidc.clients]]
 id = "bench"
 name = "Bench App"
@@ -286,6 +296,79 @@ impl Person {
         }
         Ok(())
     }
+}
+
+/// The host forward auth protects in the benchmark.
+const PROTECTED_HOST: &str = "app.bench.test";
+
+impl Person {
+    /// The proxy asks `/auth/forward` about `uri` on the protected host, with the
+    /// host's cookies `cookies`.
+    async fn forward(
+        &self,
+        base: &str,
+        uri: &str,
+        cookies: &str,
+    ) -> Result<reqwest::Response, Failure> {
+        self.http
+            .get(format!("{base}/auth/forward"))
+            .header("x-forwarded-proto", "http")
+            .header("x-forwarded-host", PROTECTED_HOST)
+            .header("x-forwarded-uri", uri)
+            .header("cookie", cookies)
+            .send()
+            .await
+            .map_err(|e| format!("transport: {e}"))
+    }
+
+    /// Gets the protected host's cookie, as a browser does: sent to sign in (the
+    /// session is live, so straight back with a code), the code for the cookie.
+    async fn get_forward_cookie(&mut self, base: &str) -> Result<(), Failure> {
+        let first = self.forward(base, "/", "").await?;
+        let state = set_cookie(&first, "bmauth_forward_state")?;
+        let sign_in = location(&first)?;
+        let next = sign_in
+            .query_pairs()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned())
+            .ok_or("no next")?;
+        let start = self
+            .http
+            .get(format!("{base}{next}"))
+            .send()
+            .await
+            .map_err(|e| format!("transport: {e}"))?;
+        let back = location(&start)?;
+        let uri = format!("{}?{}", back.path(), back.query().unwrap_or_default());
+        let traded = self.forward(base, &uri, &state).await?;
+        self.forward_cookie = Some(set_cookie(&traded, "bmauth_forward")?);
+        Ok(())
+    }
+
+    /// One check with the host's cookie: it must let the request through.
+    async fn forward_check(&self, base: &str) -> Result<(), Failure> {
+        let cookie = self.forward_cookie.as_deref().ok_or("no cookie")?;
+        let answer = self.forward(base, "/dashboard?tab=1", cookie).await?;
+        if answer.status() != reqwest::StatusCode::OK
+            || answer.headers().get("remote-email").is_none()
+        {
+            return Err(format!("forward {}", answer.status()));
+        }
+        Ok(())
+    }
+}
+
+/// `name=value` of the cookie `name` an answer sets.
+fn set_cookie(answer: &reqwest::Response, name: &str) -> Result<String, Failure> {
+    answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_string)
+        .ok_or_else(|| format!("no {name} cookie ({})", answer.status()))
 }
 
 /// A redirect's target.
@@ -519,9 +602,32 @@ async fn main() {
         &people,
         concurrency,
         Some(until),
-        move |person: Arc<Mutex<Person>>| {
+        {
             let (base, origin) = (base.clone(), origin.clone());
-            async move { person.lock().await.sign_in_to_app(&base, &origin).await }
+            move |person: Arc<Mutex<Person>>| {
+                let (base, origin) = (base.clone(), origin.clone());
+                async move { person.lock().await.sign_in_to_app(&base, &origin).await }
+            }
+        },
+    )
+    .await;
+    // Each person gets the protected host's cookie once (not measured); then the
+    // proxy checks their requests again and again.
+    for person in &people {
+        if let Err(e) = person.lock().await.get_forward_cookie(&base).await {
+            panic!("getting the protected host's cookie failed: {e}");
+        }
+    }
+    let until = Instant::now() + Duration::from_secs(seconds as u64);
+    phase(
+        "forward-auth checks (a proxy's GET /auth/forward, live session)",
+        &server,
+        &people,
+        concurrency,
+        Some(until),
+        move |person: Arc<Mutex<Person>>| {
+            let base = base.clone();
+            async move { person.lock().await.forward_check(&base).await }
         },
     )
     .await;

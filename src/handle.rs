@@ -131,6 +131,19 @@ impl BmAuth {
         http::security_headers(http::oidc::router(self), self.0.cookies.https())
     }
 
+    /// Forward auth for reverse proxies: `/auth/forward` (Caddy, Traefik),
+    /// `/auth/forward/request` (nginx) and `/auth/forward/start`, for the hosts in
+    /// `[[forward_auth.hosts]]`. The reference app (`BmAuth::app`) mounts it.
+    ///
+    /// ```no_run
+    /// # fn run(bmauth: bmauth::BmAuth) {
+    /// let app: axum::Router = axum::Router::new().merge(bmauth.router()).merge(bmauth.forward_router());
+    /// # }
+    /// ```
+    pub fn forward_router<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
+        http::security_headers(http::forward::router(self), self.0.cookies.https())
+    }
+
     /// Makes [`AuthUser`](crate::AuthUser) work in the routes this layer wraps.
     ///
     /// ```no_run
@@ -228,6 +241,7 @@ impl BmAuth {
         let router = Router::new()
             .merge(http::api_router(self))
             .merge(self.oidc_router())
+            .merge(self.forward_router())
             .merge(self.health_router())
             .merge(pages::router(self, site_dir));
         http::security_headers(router, self.0.cookies.https()).layer(self.layer())

@@ -143,6 +143,36 @@ test('an administrator invites from the admin page and disables someone, confirm
   await expectAccessible(admin.page, 'a person on the administration page');
   await screenshot(admin.page, 'admin-person');
 
+  // Linus lost his device: a recovery link to his address, which his new
+  // laptop opens; it makes its own passkey there and offers to remove the old one.
+  const before = w.mail.to(newcomer).length;
+  await admin.page.getByRole('button', { name: 'Send a recovery link' }).click();
+  await admin.page.getByText(`Sent ${newcomer} a recovery link`).waitFor();
+  await admin.page.getByText('Recovery link sent by an administrator').waitFor();
+  let mail;
+  for (let i = 0; i < 100 && !mail; i++) {
+    mail = w.mail.to(newcomer).slice(before).find((m) => m.raw.includes('get back into'));
+    if (!mail) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(mail, 'the recovery link is mailed to him, not to the administrator');
+  const recoveryLink = mail.raw.replace(/=\r\n/g, '').match(/http:\/\/localhost:\d+\/auth\/recover#[A-Za-z0-9_-]{22}/)?.[0];
+  assert.ok(recoveryLink, 'the mail carries the link');
+  const laptop = await device();
+  await laptop.page.goto(recoveryLink);
+  await laptop.page.getByTestId('recovery-link').waitFor();
+  await interactive(laptop.page);
+  assert.doesNotMatch(laptop.page.url(), /#/, 'the token leaves the address bar');
+  await expectAccessible(laptop.page, 'a recovery link opened');
+  await laptop.page.getByRole('button', { name: 'Make this device\u2019s passkey' }).click();
+  await laptop.page.waitForURL(/\/auth\/account\?recovered=1/, { timeout: 15000 });
+  await laptop.page.getByRole('heading', { name: 'Remove the devices you no longer have' }).waitFor();
+  // The same link elsewhere opens nothing, and says why.
+  const other = await device();
+  await other.page.goto(recoveryLink);
+  await interactive(other.page);
+  await other.page.getByRole('button', { name: 'Make this device\u2019s passkey' }).click();
+  await other.page.getByTestId('recovery-link').getByText('This link was used already').waitFor();
+
   await admin.page.getByRole('button', { name: 'Disable' }).click();
   await admin.page.getByTestId('person-state').filter({ hasText: 'Disabled' }).waitFor();
   await linus.page.goto(`${w.server.origin}/auth/account`);

@@ -101,6 +101,9 @@ endpoints! {
     /// The recovery code: answers a device link, approved for the account, with which
     /// this browser makes its passkey (`/auth/link/register/…`).
     RecoverVerify: Post "/auth/recover/verify", VerifyEmailRequest => RecoveredResponse;
+    /// A recovery link an administrator sent, opened here: answers a device link,
+    /// approved for the account and now bound to this browser, as the code does.
+    RecoverLink: Post "/auth/recover/link", LinkTokenRequest => RecoveredResponse;
 
     /// Adding a device, begun by the new device: a link to show as a QR code, and
     /// the number to show beside it.
@@ -200,6 +203,8 @@ endpoints! {
     AdminEnable: Post "/auth/admin/person/enable", PersonRequest => MessageResponse;
     /// Signs it out everywhere (sessions and app tokens).
     AdminEndSessions: Post "/auth/admin/person/end-sessions", PersonRequest => MessageResponse;
+    /// Mails it a one-time link (24 hours) to make a passkey on a new device.
+    AdminRecoveryLink: Post "/auth/admin/person/recovery-link", PersonRequest => MessageResponse;
     /// Deletes it and everything of it.
     AdminDelete: Post "/auth/admin/person/delete", PersonRequest => MessageResponse;
     /// Makes it an administrator.

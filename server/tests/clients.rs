@@ -1,25 +1,14 @@
 //! `bmauth clients add|list|remove`: what an operator types to register an app,
 //! against the same database `serve` uses.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::stdout;
 
 fn bmauth(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmauth"))
-        .args(args)
-        .current_dir(data)
-        .env("RUST_LOG", "error")
-        .env("BMAUTH_PUBLIC_URL", "http://localhost:3000")
-        .env(
-            "BMAUTH_DATABASE_URL",
-            format!("sqlite://{}/bmauth.db", data.display()),
-        )
-        .env("BMAUTH_DATA_DIR", data)
-        .output()
-        .unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    common::bmauth_with(data, &[], args)
 }
 
 /// The value of `key=…` in the command's output.

@@ -1,26 +1,14 @@
 //! `bmauth users|invites|admin|backup`: what an operator types, against the same
 //! database `serve` uses; JSON for scripts, a failing exit for a mistake.
 
+mod common;
+
 use std::process::{Command, Output};
 
-fn bmauth(data: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bmauth"))
-        .args(args)
-        .current_dir(data)
-        .env("RUST_LOG", "error")
-        .env("BMAUTH_PUBLIC_URL", "http://localhost:3000")
-        .env("BMAUTH_SIGNUP", "invite")
-        .env(
-            "BMAUTH_DATABASE_URL",
-            format!("sqlite://{}/bmauth.db", data.display()),
-        )
-        .env("BMAUTH_DATA_DIR", data)
-        .output()
-        .unwrap()
-}
+use common::stdout;
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+fn bmauth(data: &std::path::Path, args: &[&str]) -> Output {
+    common::bmauth_with(data, &[("BMAUTH_SIGNUP", "invite")], args)
 }
 
 fn json(output: &Output) -> serde_json::Value {
@@ -96,6 +84,10 @@ fn mistakes_fail_with_the_reason() {
     );
     fails_saying(
         &bmauth(dir, &["users", "disable", "nobody@example.org"]),
+        "no account has this email address",
+    );
+    fails_saying(
+        &bmauth(dir, &["users", "send-recovery-link", "nobody@example.org"]),
         "no account has this email address",
     );
     fails_saying(

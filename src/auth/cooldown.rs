@@ -33,10 +33,10 @@ impl Auth {
     ) -> Option<UnixTime> {
         let own = match origin {
             LinkOrigin::Device => Some(now + secs(self.settings.new_device_cooldown)),
-            LinkOrigin::Nearby | LinkOrigin::Recovery => None,
+            LinkOrigin::Nearby | LinkOrigin::Recovery | LinkOrigin::RecoveryLink => None,
         };
         let inherited = match origin {
-            LinkOrigin::Recovery => None,
+            LinkOrigin::Recovery | LinkOrigin::RecoveryLink => None,
             LinkOrigin::Device | LinkOrigin::Nearby => inherited.filter(|&until| until > now),
         };
         own.max(inherited)

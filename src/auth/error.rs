@@ -129,6 +129,22 @@ pub enum AuthError {
         retry_after_secs: u64,
     },
 
+    /// Forward auth: the proxy's headers are missing or malformed, or a return URL
+    /// is not an absolute http(s) URL.
+    #[error("the proxy's request is incomplete or malformed (X-Forwarded-Host, -Proto, -Uri)")]
+    ForwardRequestInvalid,
+    /// Forward auth: the host is not in `[[forward_auth.hosts]]`.
+    #[error("this sign-in service does not protect that host")]
+    ForwardHostNotListed,
+    /// Forward auth: the person signed in is not on the host's `allow` list.
+    #[error("{email} may not use this site")]
+    ForwardNotAllowed {
+        /// Who is signed in.
+        email: String,
+    },
+    /// Forward auth: the one-time code was used, expired, or made for another browser.
+    #[error("this sign-in did not start in this browser, or took too long: open the site again")]
+    ForwardCodeInvalid,
     /// No link request with this token or code (or not one this person may see).
     #[error("that code is not valid here; start again on the new device")]
     LinkNotFound,

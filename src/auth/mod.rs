@@ -12,6 +12,7 @@ mod device;
 mod email;
 mod email_change;
 mod error;
+pub mod forward;
 mod geo;
 mod invitations;
 mod link;
@@ -41,6 +42,7 @@ pub use bmauth_proto::{LinkState as LinkStatus, SecurityEventKind};
 pub use email::{Email, mask_email};
 pub use email_change::{EmailChanged, EmailUndoDetails};
 pub use error::{AuthError, AuthResult, MailError, StorageError};
+pub use forward::{ForwardCheck, ForwardIdentity, ForwardStart, ForwardTarget, ForwardedRequest};
 pub(crate) use geo::GeoIp;
 pub use invitations::{Invitation, InvitationState, NewInvitation};
 pub use link::{LinkProgress, LinkRegistration, LinkRequest, NewLink};
@@ -102,6 +104,8 @@ pub mod policy {
     pub const EMAIL_UNDO_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
     /// An invitation admits its address this long, unless told otherwise.
     pub const INVITATION_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+    /// A recovery link an administrator sent works this long.
+    pub const RECOVERY_LINK_TTL: Duration = Duration::from_secs(24 * 3600);
 }
 
 /// Who is asking: used for rate limits and shown later on the sessions page.
@@ -216,6 +220,8 @@ pub(crate) struct Settings {
     pub new_device_cooldown: Duration,
     pub new_device_shows_code: bool,
     pub oidc_clients: Vec<crate::config::OidcClient>,
+    /// The hosts forward auth protects, and who may into each.
+    pub forward_hosts: Vec<forward::ProtectedHost>,
     pub limits: crate::config::Limits,
     pub signup: crate::config::SignUp,
     /// Lower-case, without `@`.
@@ -279,6 +285,7 @@ impl Auth {
                 new_device_cooldown: validated.new_device_cooldown,
                 new_device_shows_code: config.link.new_device_shows_code,
                 oidc_clients: config.oidc.clients.clone(),
+                forward_hosts: forward::ProtectedHost::all(&config.forward_auth.hosts),
                 limits: config.limits.clone(),
                 signup: config.signup,
                 allowed_domains: crate::config::normalised_domains(&config.allowed_domains),

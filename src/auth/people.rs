@@ -112,7 +112,8 @@ pub struct AdminLogEntry {
     /// The administrator's address; `None`: the command line.
     pub actor: Option<String>,
     /// What was done: `user_disabled`, `user_enabled`, `user_deleted`,
-    /// `admin_granted`, `admin_revoked`, `invitation_created`, `invitation_revoked`.
+    /// `admin_granted`, `admin_revoked`, `invitation_created`, `invitation_revoked`,
+    /// `recovery_link_sent`.
     pub action: String,
     /// The address it was done to.
     pub subject: String,
@@ -146,10 +147,8 @@ impl Auth {
         let user = self.account(email).await?;
         let person = self
             .store
-            .people(&user.email)
+            .person(&user.id)
             .await?
-            .into_iter()
-            .find(|row| row.user.id == user.id)
             .map(Person::from)
             .ok_or(AuthError::UserNotFound)?;
         let passkey_list = self
@@ -266,7 +265,7 @@ impl Auth {
     }
 
     /// The confirmed account with this address, or `UserNotFound`.
-    async fn account(&self, email: &str) -> AuthResult<UserRow> {
+    pub(super) async fn account(&self, email: &str) -> AuthResult<UserRow> {
         let email = Email::parse(email)?;
         self.store
             .user_by_confirmed_email(email.as_str())
@@ -276,7 +275,7 @@ impl Auth {
 
     /// An event on the person's own activity for what an administrator did: no
     /// device or address of theirs, since it was not them.
-    fn admin_event(&self, user: &UserRow, kind: SecurityEventKind) -> EventRow {
+    pub(super) fn admin_event(&self, user: &UserRow, kind: SecurityEventKind) -> EventRow {
         EventRow {
             id: Uuid::now_v7().to_string(),
             user_id: user.id.clone(),

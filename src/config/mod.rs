@@ -14,13 +14,15 @@ use serde::{Deserialize, Serialize};
 pub use url::Url;
 
 pub use crate::crypto::ServerSecret;
-pub use crate::model::AllowList;
+pub use crate::model::{AllowList, HostName};
 
+mod forward;
 mod limits;
 mod oidc;
 mod secrets;
 mod signup;
 
+pub use forward::{ForwardAuthConfig, ForwardHost};
 pub use limits::{Limits, LinkConfig, Rate};
 pub use oidc::{IdTokenAlg, OidcClient, OidcConfig};
 pub use secrets::{DatabaseUrl, Password};
@@ -208,6 +210,8 @@ pub struct Config {
     pub geoip_database: Option<PathBuf>,
     /// The OpenID Connect provider (`[oidc]`).
     pub oidc: OidcConfig,
+    /// Forward auth for reverse proxies (`[forward_auth]`).
+    pub forward_auth: ForwardAuthConfig,
     /// Mail (`[smtp]`).
     pub smtp: SmtpConfig,
 }
@@ -232,6 +236,7 @@ impl Default for Config {
             link: LinkConfig::default(),
             geoip_database: None,
             oidc: OidcConfig::default(),
+            forward_auth: ForwardAuthConfig::default(),
             smtp: SmtpConfig::default(),
         }
     }
@@ -429,6 +434,7 @@ impl Config {
         }
         self.validate_smtp()?;
         self.oidc.validate()?;
+        self.forward_auth.validate()?;
         if self.mode.is_none() && origin.scheme() == "https" {
             return Err(invalid(
                 "mode",

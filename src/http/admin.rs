@@ -125,6 +125,19 @@ pub async fn end_sessions(
     Ok(said(format!("Signed out everywhere ({ended} sessions).")))
 }
 
+pub async fn recovery_link(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<PersonRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let actor = changer(&bm, &client).await?;
+    bm.auth().send_recovery_link(&req.email, &actor).await?;
+    Ok(said(format!(
+        "Sent {} a recovery link, good for 24 hours.",
+        req.email.trim()
+    )))
+}
+
 pub async fn delete(
     Extension(bm): Extension<BmAuth>,
     client: Client,

@@ -45,6 +45,11 @@ impl ApiError {
         }
     }
 
+    /// Its HTTP status.
+    pub(crate) fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// Its stable code.
     ///
     /// ```
@@ -92,6 +97,10 @@ impl From<AuthError> for ApiError {
             E::AttemptsExhausted => (S::FORBIDDEN, C::AttemptsExhausted),
             E::ResendTooSoon { .. } => (S::TOO_MANY_REQUESTS, C::ResendTooSoon),
             E::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited),
+            E::ForwardRequestInvalid => (S::BAD_REQUEST, C::ForwardRequestInvalid),
+            E::ForwardHostNotListed => (S::FORBIDDEN, C::ForwardHostNotListed),
+            E::ForwardNotAllowed { .. } => (S::FORBIDDEN, C::ForwardNotAllowed),
+            E::ForwardCodeInvalid => (S::BAD_REQUEST, C::ForwardCodeInvalid),
             E::LinkNotFound => (S::NOT_FOUND, C::LinkNotFound),
             E::LinkExpired => (S::GONE, C::LinkExpired),
             E::LinkNumberWrong => (S::FORBIDDEN, C::LinkNumberWrong),

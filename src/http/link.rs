@@ -91,6 +91,18 @@ pub async fn recover_verify(
     Ok(axum::Json(RecoveredResponse { token }))
 }
 
+pub async fn recover_by_link(
+    Extension(bm): Extension<BmAuth>,
+    client: Client,
+    ApiJson(req): ApiJson<LinkTokenRequest>,
+) -> ApiResult<impl IntoResponse> {
+    let token = bm
+        .auth()
+        .redeem_recovery_link(&req.token, &client.info)
+        .await?;
+    Ok(axum::Json(RecoveredResponse { token }))
+}
+
 pub async fn request(
     Extension(bm): Extension<BmAuth>,
     client: Client,

@@ -6,6 +6,7 @@ mod admin;
 mod email_change;
 pub(crate) mod error;
 pub(crate) mod extract;
+pub(crate) mod forward;
 pub(crate) mod health;
 mod link;
 pub(crate) mod metrics;
@@ -22,15 +23,15 @@ use axum_extra::extract::cookie::CookieJar;
 use bmauth_proto::ErrorCode;
 use bmauth_proto::routes::{
     Activity, AdminApps, AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminGrant,
-    AdminInvitations, AdminInvite, AdminLog, AdminPeople, AdminPerson, AdminRevoke,
-    AdminRevokeInvitation, Apps, AutofillBegin, AutofillComplete, DeleteAccount, EmailChangeBegin,
-    EmailChangeConfirm, EmailUndo, EmailUndoDetails, EndOtherSessions, EndSession, Endpoint,
-    ExportAccount, LinkApproveBegin, LinkApproveComplete, LinkClaim, LinkDecline, LinkDeny,
-    LinkDetails, LinkNearbyBegin, LinkNearbyComplete, LinkOffer, LinkRegisterBegin,
-    LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin, LoginComplete, Logout, Me, Passkeys,
-    ReauthBegin, ReauthComplete, RecoverBegin, RecoverVerify, RegisterBegin, RegisterComplete,
-    RemovePasskey, RenamePasskey, ResendPin, RevokeApp, Sessions, Status, Undo, UndoDetails,
-    VerifyEmail,
+    AdminInvitations, AdminInvite, AdminLog, AdminPeople, AdminPerson, AdminRecoveryLink,
+    AdminRevoke, AdminRevokeInvitation, Apps, AutofillBegin, AutofillComplete, DeleteAccount,
+    EmailChangeBegin, EmailChangeConfirm, EmailUndo, EmailUndoDetails, EndOtherSessions,
+    EndSession, Endpoint, ExportAccount, LinkApproveBegin, LinkApproveComplete, LinkClaim,
+    LinkDecline, LinkDeny, LinkDetails, LinkNearbyBegin, LinkNearbyComplete, LinkOffer,
+    LinkRegisterBegin, LinkRegisterComplete, LinkRequest, LinkStatus, LoginBegin, LoginComplete,
+    Logout, Me, Passkeys, ReauthBegin, ReauthComplete, RecoverBegin, RecoverLink, RecoverVerify,
+    RegisterBegin, RegisterComplete, RemovePasskey, RenamePasskey, ResendPin, RevokeApp, Sessions,
+    Status, Undo, UndoDetails, VerifyEmail,
 };
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -66,6 +67,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<Status>(), get(routes::status))
         .route(path::<RecoverBegin>(), post(link::recover_begin))
         .route(path::<RecoverVerify>(), post(link::recover_verify))
+        .route(path::<RecoverLink>(), post(link::recover_by_link))
         .route(path::<LinkRequest>(), post(link::request))
         .route(path::<LinkOffer>(), post(link::offer))
         .route(path::<LinkClaim>(), post(link::claim))
@@ -109,6 +111,7 @@ pub(crate) fn api_router<S: Clone + Send + Sync + 'static>(bmauth: &BmAuth) -> R
         .route(path::<AdminDisable>(), post(admin::disable))
         .route(path::<AdminEnable>(), post(admin::enable))
         .route(path::<AdminEndSessions>(), post(admin::end_sessions))
+        .route(path::<AdminRecoveryLink>(), post(admin::recovery_link))
         .route(path::<AdminDelete>(), post(admin::delete))
         .route(path::<AdminGrant>(), post(admin::grant_admin))
         .route(path::<AdminRevoke>(), post(admin::revoke_admin))

@@ -12,7 +12,7 @@ pub use outbox::{DeliveryError, Outbox};
 pub use smtp::SmtpMailer;
 pub use templates::{
     ApprovedBy, DeviceAdded, account_deleted_mail, device_added_mail, email_changed_mail,
-    passkey_removed_mail, pin_mail,
+    passkey_removed_mail, pin_mail, recovery_link_mail,
 };
 
 /// A message's content, before it is queued.

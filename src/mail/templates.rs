@@ -62,6 +62,8 @@ pub enum ApprovedBy<'a> {
     },
     /// A recovery code sent to the account's address.
     RecoveryCode,
+    /// A recovery link an administrator sent to the account's address.
+    RecoveryLink,
     /// One of the account's passkeys, on a phone that proved it was near.
     NearbyPasskey,
 }
@@ -108,6 +110,9 @@ pub fn device_added_mail(app: &str, added: &DeviceAdded<'_>) -> MailBody {
             device_and_address(device, ip, "a device")
         ),
         ApprovedBy::RecoveryCode => "It came in with a recovery code sent to this address.".into(),
+        ApprovedBy::RecoveryLink => {
+            "It came in with the recovery link an administrator sent to this address.".into()
+        }
         ApprovedBy::NearbyPasskey => {
             "It was approved with one of your passkeys, from a phone or security key beside it."
                 .into()
@@ -177,6 +182,26 @@ pub fn account_deleted_mail(app: &str, by_device: Option<&str>) -> MailBody {
          of the account remains: sign up again with this address, and tell the people \
          who run this site.";
     security_notice(subject, &what, not_you, None)
+}
+
+/// A recovery link an administrator sent: what it does, for how long, and that
+/// nobody should be given it.
+pub fn recovery_link_mail(app: &str, url: &str) -> MailBody {
+    let subject = format!("A link to get back into your {app} account");
+    let what = format!(
+        "An administrator of {app} sent you this link to get back into your account. \
+         Open it on the device you want to use from now on: it makes a passkey there \
+         and signs you in. It works once, for 24 hours, and only this newest link works."
+    );
+    let not_you = "Didn't ask for it? Ignore this email: nothing happens unless the link \
+         is opened. Never forward it or read it out to anyone: whoever opens it gets \
+         into your account.";
+    security_notice(
+        subject,
+        &what,
+        not_you,
+        Some(("Get back into my account", url)),
+    )
 }
 
 /// A security notice: what happened, what to do if it wasn't them, and a link

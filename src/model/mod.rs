@@ -5,6 +5,7 @@
 //! upwards (`tests/layers.rs` checks it).
 
 mod allow;
+mod host;
 mod ids;
 pub mod redirect;
 mod stored;
@@ -12,6 +13,7 @@ pub mod token;
 
 pub use crate::clock::UnixTime;
 pub use allow::AllowList;
+pub use host::HostName;
 pub use ids::{CredentialId, UserId};
 pub use stored::{CeremonyKind, LinkOrigin, LinkState, PasskeyOrigin, PinPurpose};
 pub use token::{AccessToken, AuthorizationCode, BrowserToken, RefreshToken, SessionToken, Token};

@@ -78,6 +78,9 @@ stored_enum! {
         Declined = "declined",
         /// The new device made its passkey and signed in.
         Used = "used",
+        /// A recovery link an administrator had mailed to the account: approved for
+        /// it, bound to no device until the link is opened (`recovery_link.rs`).
+        Mailed = "mailed",
     }
 }
 
@@ -90,6 +93,8 @@ stored_enum! {
         Recovery = "recovery",
         /// A passkey of the account on a phone nearby (hybrid transport).
         Nearby = "nearby",
+        /// A recovery link an administrator had mailed to the account's address.
+        RecoveryLink = "recovery_link",
     }
 }
 

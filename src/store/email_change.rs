@@ -147,6 +147,12 @@ impl Store {
             if changed != 1 {
                 return Ok(EmailChangeOutcome::Gone);
             }
+            // A recovery link mailed to the old address stops working: it let in
+            // whoever reads that address, which is no longer the account's.
+            sqlx::query(super::links::END_RECOVERY_LINKS_SQL)
+                .bind(&pin.user_id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "INSERT INTO email_undo (id_hash, user_id, old_email, new_email, created_at, \
                  expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
@@ -215,6 +221,8 @@ impl Store {
                 "DELETE FROM oidc_tokens WHERE user_id = $1",
                 "DELETE FROM oidc_codes WHERE user_id = $1",
                 "DELETE FROM email_changes WHERE user_id = $1",
+                // One mailed to the address being undone: whoever changed it.
+                super::links::END_RECOVERY_LINKS_SQL,
             ] {
                 sqlx::query(sql)
                     .bind(&undo.user_id)

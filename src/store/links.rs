@@ -1,11 +1,13 @@
 //! Device links (adding a device by QR code). Every step is one conditional
 //! statement, so two instances or two racing requests cannot both move a link on.
 
+use super::people::insert_admin_log;
 use super::undo::insert_undo;
 use super::{
-    CredentialUse, EventRow, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow, Store,
-    StoreResult, UndoRow, credential_exists, delete_session, insert_credential, insert_event,
-    insert_mail, insert_session, record_passkey_use, transaction, use_pin, with_pool, with_writer,
+    AdminLogRow, CredentialUse, EventRow, LinkRow, NewCredential, OutboxRow, PinRow, SessionRow,
+    Store, StoreResult, UndoRow, credential_exists, delete_session, insert_credential,
+    insert_event, insert_mail, insert_session, record_passkey_use, transaction, use_pin, with_pool,
+    with_writer,
 };
 use crate::clock::UnixTime;
 use crate::model::{LinkState, UserId};
@@ -60,6 +62,11 @@ macro_rules! insert_link {
         .await
     }};
 }
+
+/// Ends the account's recovery links (`$1`) that have not let a device in yet:
+/// mailed, or opened and waiting for the passkey.
+pub(super) const END_RECOVERY_LINKS_SQL: &str = "DELETE FROM device_links \
+     WHERE user_id = $1 AND origin = 'recovery_link' AND state IN ('mailed', 'approved')";
 
 /// The signed-in device that approves a link, as the mail about it names it.
 #[derive(Debug)]
@@ -158,6 +165,43 @@ impl Store {
                 return Ok(false);
             }
             insert_link!(&mut *tx, link)?;
+            Ok(true)
+        })
+    }
+
+    /// A recovery link an administrator sends: stored with its mail, the admin
+    /// log's line and the account's event, all or nothing; a link sent to the
+    /// account before and not yet opened stops working. False if the account is
+    /// gone.
+    pub async fn send_recovery_link(
+        &self,
+        link: &LinkRow,
+        mail: &OutboxRow,
+        log: &AdminLogRow,
+        event: &EventRow,
+    ) -> StoreResult<bool> {
+        let user_id = link.user_id.as_ref().ok_or(sqlx::Error::RowNotFound)?;
+        transaction!(self, |tx| {
+            // Locks the account's row (PostgreSQL), so that a disabling racing this
+            // either ends the link below or refuses it here.
+            let live = sqlx::query(
+                "UPDATE users SET disabled_at = disabled_at WHERE id = $1 AND disabled_at IS NULL",
+            )
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if live != 1 {
+                return Ok(false);
+            }
+            sqlx::query(END_RECOVERY_LINKS_SQL)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            insert_link!(&mut *tx, link)?;
+            insert_mail!(&mut *tx, mail)?;
+            insert_admin_log!(&mut *tx, log)?;
+            insert_event!(&mut *tx, event)?;
             Ok(true)
         })
     }

@@ -11,6 +11,7 @@ mod ceremonies;
 mod dispatch;
 mod email_change;
 mod events;
+mod forward;
 mod invitations;
 mod links;
 mod oidc;
@@ -39,6 +40,7 @@ pub use accounts::{
     UserKey,
 };
 pub use email_change::{EmailChangeOutcome, EmailUndoOutcome, EmailUndoRow};
+pub use forward::{ForwardCodeRow, ForwardCodeTaken};
 pub use invitations::InvitationRow;
 pub use links::{Approver, JoinedDevice, LinkMove, LinkOutcome};
 pub use oidc::{ClientRow, SigningKeyRow};
@@ -221,7 +223,7 @@ impl Store {
             unverified_before,
             events_before,
         } = *cutoffs;
-        let statements: [(&str, UnixTime); 16] = [
+        let statements: [(&str, UnixTime); 17] = [
             ("DELETE FROM ceremonies WHERE expires_at <= $1", now),
             // Kept a while after expiry, so the waiting device hears "expired".
             (
@@ -230,6 +232,7 @@ impl Store {
             ),
             ("DELETE FROM device_undo WHERE expires_at <= $1", now),
             ("DELETE FROM email_undo WHERE expires_at <= $1", now),
+            ("DELETE FROM forward_codes WHERE expires_at <= $1", now),
             (
                 "DELETE FROM email_changes WHERE created_at <= $1",
                 unverified_before,

@@ -92,12 +92,20 @@ pub struct PersonRow {
     pub last_sign_in: Option<UnixTime>,
 }
 
-const PEOPLE_SQL: &str = "SELECT u.id, u.email, u.created_at, u.verified_at, u.invitation_id, \
-     u.is_admin, u.disabled_at, COUNT(c.id) AS passkeys, MAX(c.last_used_at) AS last_sign_in \
-     FROM users u LEFT JOIN credentials c ON c.user_id = u.id \
-     WHERE u.verified_at IS NOT NULL AND u.email LIKE $1 ESCAPE '\\' \
-     GROUP BY u.id, u.email, u.created_at, u.verified_at, u.invitation_id, u.is_admin, \
-     u.disabled_at ORDER BY u.email";
+/// Confirmed accounts with their passkeys' count and latest use, chosen by `$1`.
+macro_rules! people_where {
+    ($condition:literal) => {
+        concat!(
+            "SELECT u.id, u.email, u.created_at, u.verified_at, u.invitation_id, u.is_admin, \
+             u.disabled_at, COUNT(c.id) AS passkeys, MAX(c.last_used_at) AS last_sign_in \
+             FROM users u LEFT JOIN credentials c ON c.user_id = u.id \
+             WHERE u.verified_at IS NOT NULL AND ",
+            $condition,
+            " GROUP BY u.id, u.email, u.created_at, u.verified_at, u.invitation_id, u.is_admin, \
+             u.disabled_at ORDER BY u.email"
+        )
+    };
+}
 
 impl Store {
     /// Confirmed accounts whose address contains `search` (lower-case), by address.
@@ -111,10 +119,22 @@ impl Store {
             pattern.push(c);
         }
         pattern.push('%');
-        Ok(with_pool!(self, |pool| sqlx::query_as(PEOPLE_SQL)
-            .bind(&pattern)
-            .fetch_all(pool)
-            .await?))
+        Ok(with_pool!(self, |pool| sqlx::query_as(people_where!(
+            "u.email LIKE $1 ESCAPE '\\'"
+        ))
+        .bind(&pattern)
+        .fetch_all(pool)
+        .await?))
+    }
+
+    /// The confirmed account with this id, as `people` lists it.
+    pub async fn person(&self, user_id: &UserId) -> StoreResult<Option<PersonRow>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(people_where!(
+            "u.id = $1"
+        ))
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await?))
     }
 
     /// Disables the account, ending its sessions, every token its apps hold and
@@ -200,6 +220,8 @@ impl Store {
             for sql in [
                 "DELETE FROM oidc_tokens WHERE user_id = $1",
                 "DELETE FROM oidc_codes WHERE user_id = $1",
+                // "Everywhere" includes a recovery link not yet used.
+                super::links::END_RECOVERY_LINKS_SQL,
             ] {
                 sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
             }

@@ -20,6 +20,7 @@ fn routes() -> Vec<(&'static str, &'static str, Value)> {
         ("POST", "/auth/admin/person/disable", person.clone()),
         ("POST", "/auth/admin/person/enable", person.clone()),
         ("POST", "/auth/admin/person/end-sessions", person.clone()),
+        ("POST", "/auth/admin/person/recovery-link", person.clone()),
         ("POST", "/auth/admin/person/delete", person.clone()),
         ("POST", "/auth/admin/person/grant-admin", person.clone()),
         ("POST", "/auth/admin/person/revoke-admin", person.clone()),

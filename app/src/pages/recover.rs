@@ -1,6 +1,10 @@
 //! Recovery (`/auth/recover`): the email, a code from it typed here, then this
 //! device's own passkey (the step a device approved by QR code takes too). Loads
 //! with the `/link` page's bundle, so the sign-in page does not carry it.
+//!
+//! With a token in the fragment (`/auth/recover#…`), it is the recovery link an
+//! administrator mailed: nothing happens until the button is pressed, so a mail
+//! scanner opening the link uses nothing up.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,8 +12,8 @@ use leptos_meta::Title;
 use super::link::make_this_devices_passkey;
 use super::{EmailField, Status, failure_message, query};
 use crate::api::policy::PIN_DIGITS;
-use crate::api::routes::{RecoverBegin, RecoverVerify};
-use crate::api::{EmailRequest, ErrorCode, VerifyEmailRequest};
+use crate::api::routes::{RecoverBegin, RecoverLink, RecoverVerify};
+use crate::api::{EmailRequest, ErrorCode, LinkTokenRequest, VerifyEmailRequest};
 use crate::client::{self, ApiFailure};
 
 /// Where "Lost my device" leads.
@@ -41,7 +45,15 @@ fn RecoverForm(email: String) -> impl IntoView {
     let (message, set_message) = signal(None::<String>);
     let (error, set_error) = signal(None::<String>);
     let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
+    let (mailed_link, set_mailed_link) = signal(None::<String>);
+    Effect::new(move |_| {
+        let (_, token) = client::location_origin_and_fragment();
+        if !token.is_empty() {
+            client::forget_fragment();
+            set_mailed_link.set(Some(token));
+        }
+        set_hydrated.set(true);
+    });
 
     let ask = Action::new_local(move |_: &()| {
         let body = EmailRequest {
@@ -97,7 +109,33 @@ fn RecoverForm(email: String) -> impl IntoView {
             }
         }
     });
-    let busy = Signal::derive(move || ask.pending().get() || recover.pending().get());
+    let open_link = Action::new_local(move |_: &()| async move {
+        set_error.set(None);
+        let request = LinkTokenRequest {
+            token: mailed_link.get_untracked().unwrap_or_default(),
+        };
+        let token = match client::call::<RecoverLink>(&request).await {
+            Ok(answer) => answer.token,
+            Err(ApiFailure::Server(e))
+                if matches!(e.code, ErrorCode::LinkNotFound | ErrorCode::LinkExpired) =>
+            {
+                return set_error.set(Some(
+                    "This link was used already, has expired (they work for 24 hours) or \
+                     was replaced by a newer one. Ask your administrator for a new one, or \
+                     send yourself a code from this page."
+                        .into(),
+                ));
+            }
+            Err(failure) => return set_error.set(Some(failure_message(&failure))),
+        };
+        match make_this_devices_passkey(token).await {
+            Ok(()) => client::go_to("/auth/account?recovered=1"),
+            Err(problem) => set_error.set(Some(problem)),
+        }
+    });
+    let busy = Signal::derive(move || {
+        ask.pending().get() || recover.pending().get() || open_link.pending().get()
+    });
     let on_code = move |ev| {
         let digits: String = event_target_value(&ev)
             .chars()
@@ -111,8 +149,32 @@ fn RecoverForm(email: String) -> impl IntoView {
     };
 
     view! {
+        <Show when=move || mailed_link.with(Option::is_some)>
+            <div class="stack" data-testid="recovery-link">
+                <p class="notice">
+                    "Your administrator sent you this link. Make a passkey on this device and you\u{2019}re back in. Use it only on a device of your own."
+                </p>
+                <button
+                    type="button"
+                    class="button"
+                    disabled=move || busy.get()
+                    on:click=move |_| {
+                        open_link.dispatch_local(());
+                    }
+                >
+                    "Make this device\u{2019}s passkey"
+                </button>
+                <Status message=error error=true />
+                <p class="switch">
+                    <button type="button" class="link" on:click=move |_| set_mailed_link.set(None)>
+                        "Use a code from my email instead"
+                    </button>
+                </p>
+            </div>
+        </Show>
         <form
             class="stack"
+            hidden=move || mailed_link.with(Option::is_some)
             data-hydrated=move || hydrated.get().to_string()
             on:submit=move |ev: leptos::ev::SubmitEvent| {
                 ev.prevent_default();

@@ -236,11 +236,13 @@ pub enum SecurityEventKind {
     EmailChanged,
     /// A change of address was undone from the old address; every session ended.
     EmailChangeUndone,
+    /// An administrator sent a recovery link to the account's address.
+    RecoveryLinkSent,
 }
 
 impl SecurityEventKind {
     /// Every kind.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 16] = [
         Self::SignedUp,
         Self::SignedIn,
         Self::DeviceAdded,
@@ -256,6 +258,7 @@ impl SecurityEventKind {
         Self::SessionsEndedByAdmin,
         Self::EmailChanged,
         Self::EmailChangeUndone,
+        Self::RecoveryLinkSent,
     ];
 
     /// Its name on the wire and in storage (`signed_in`).
@@ -280,6 +283,7 @@ impl SecurityEventKind {
             Self::SessionsEndedByAdmin => "sessions_ended_by_admin",
             Self::EmailChanged => "email_changed",
             Self::EmailChangeUndone => "email_change_undone",
+            Self::RecoveryLinkSent => "recovery_link_sent",
         }
     }
 

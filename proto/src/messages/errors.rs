@@ -101,6 +101,16 @@ pub enum ErrorCode {
     ResendTooSoon,
     /// Too many requests from this client or for this address.
     RateLimited,
+    /// Forward auth: the proxy's `X-Forwarded-…` headers are missing or malformed,
+    /// or a return URL is not an absolute http(s) URL.
+    ForwardRequestInvalid,
+    /// Forward auth: the host is not in `[[forward_auth.hosts]]`.
+    ForwardHostNotListed,
+    /// Forward auth: the person signed in is not on the host's `allow` list.
+    ForwardNotAllowed,
+    /// Forward auth: the one-time code that carries a sign-in to the host was used,
+    /// expired, or made for another browser.
+    ForwardCodeInvalid,
     /// No device link with this token or code, or not one this person may see.
     LinkNotFound,
     /// The device link is more than 5 minutes old: start again.

@@ -1,4 +1,5 @@
-//! `bmauth users list|show|disable|enable|delete` and `bmauth admin grant|revoke`.
+//! `bmauth users list|show|disable|enable|delete|send-recovery-link` and
+//! `bmauth admin grant|revoke`.
 
 use bmauth::auth::{Actor, Person, PersonDetails};
 use clap::Subcommand;
@@ -39,6 +40,15 @@ pub enum UsersCommand {
     },
     /// Let a disabled account sign in again.
     Enable {
+        /// Its email address.
+        email: String,
+        #[command(flatten)]
+        overrides: Overrides,
+    },
+    /// Mail the account a one-time link (24 hours) that lets the device opening it
+    /// make a passkey: for a person who lost every device. A link sent before stops
+    /// working.
+    SendRecoveryLink {
         /// Its email address.
         email: String,
         #[command(flatten)]
@@ -190,6 +200,11 @@ pub async fn run(
             let bmauth = beside_serve(file, overrides).await?;
             bmauth.auth().disable_person(&email, &actor).await?;
             println!("disabled {email}: its sessions and app tokens have ended");
+        }
+        UsersCommand::SendRecoveryLink { email, overrides } => {
+            let bmauth = beside_serve(file, overrides).await?;
+            bmauth.auth().send_recovery_link(&email, &actor).await?;
+            println!("sent {email} a recovery link, good for 24 hours");
         }
         UsersCommand::Enable { email, overrides } => {
             let bmauth = beside_serve(file, overrides).await?;

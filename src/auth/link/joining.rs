@@ -159,7 +159,7 @@ impl Auth {
         let previous = previous_session.map(SessionToken::id_hash);
         let kind = match link.origin {
             LinkOrigin::Device | LinkOrigin::Nearby => SecurityEventKind::DeviceAdded,
-            LinkOrigin::Recovery => SecurityEventKind::DeviceRecovered,
+            LinkOrigin::Recovery | LinkOrigin::RecoveryLink => SecurityEventKind::DeviceRecovered,
         };
         let event = self.event(&user_id, kind, Some(&credential.name), client);
         let outcome = match self

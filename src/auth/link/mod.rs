@@ -18,6 +18,7 @@
 mod approval;
 mod asking;
 mod joining;
+mod recovery_link;
 mod steps;
 
 use rand::Rng;
@@ -145,7 +146,7 @@ pub(super) fn needs_holding_confirmation(link: &LinkRow, client: &ClientInfo) ->
 pub(super) fn passkey_origin(origin: LinkOrigin) -> PasskeyOrigin {
     match origin {
         LinkOrigin::Device => PasskeyOrigin::DeviceLink,
-        LinkOrigin::Recovery => PasskeyOrigin::Recovery,
+        LinkOrigin::Recovery | LinkOrigin::RecoveryLink => PasskeyOrigin::Recovery,
         LinkOrigin::Nearby => PasskeyOrigin::Nearby,
     }
 }
@@ -180,6 +181,7 @@ impl Auth {
         let ip = client.ip.map(|ip| ip.to_string());
         let approved_by = match link.origin {
             LinkOrigin::Recovery => ApprovedBy::RecoveryCode,
+            LinkOrigin::RecoveryLink => ApprovedBy::RecoveryLink,
             LinkOrigin::Nearby => ApprovedBy::NearbyPasskey,
             LinkOrigin::Device => ApprovedBy::SignedInDevice {
                 device: approver.as_deref(),

@@ -9,7 +9,9 @@
 //!                                       wrong number)    └──decline──▶ declined
 //! ```
 //!
-//! Recovery and the nearby path store a link already `approved`.
+//! Recovery and the nearby path store a link already `approved`. A recovery link
+//! an administrator mailed is stored `mailed`, and opening it redeems it:
+//! `mailed ──redeem──▶ approved`, bound to the browser that opened it.
 
 use bmauth_proto::LinkState as Wire;
 
@@ -28,6 +30,8 @@ pub(crate) enum Step {
     Decline,
     /// The new device made its passkey.
     Use,
+    /// A mailed recovery link was opened: the browser that opened it is bound.
+    Redeem,
 }
 
 impl Step {
@@ -40,6 +44,7 @@ impl Step {
             Self::Deny => &[S::Waiting, S::Pending],
             Self::Decline => &[S::Pending, S::Approved],
             Self::Use => &[S::Approved],
+            Self::Redeem => &[S::Mailed],
         }
     }
 
@@ -51,6 +56,7 @@ impl Step {
             Self::Deny => LinkState::Denied,
             Self::Decline => LinkState::Declined,
             Self::Use => LinkState::Used,
+            Self::Redeem => LinkState::Approved,
         }
     }
 }
@@ -70,7 +76,8 @@ pub(crate) fn on_the_wire(state: LinkState, expired: bool) -> Wire {
         return Wire::Expired;
     }
     match state {
-        LinkState::Waiting => Wire::Waiting,
+        // A mailed link waits for its browser as an offer waits for its scan.
+        LinkState::Waiting | LinkState::Mailed => Wire::Waiting,
         LinkState::Pending => Wire::Pending,
         LinkState::Approved => Wire::Approved,
         LinkState::Denied => Wire::Denied,
@@ -91,6 +98,7 @@ mod tests {
             Step::Deny,
             Step::Decline,
             Step::Use,
+            Step::Redeem,
         ] {
             assert!(
                 step.from().iter().all(|state| !finished(*state)),

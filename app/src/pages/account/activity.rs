@@ -27,7 +27,9 @@ pub(crate) fn event_words(event: &SecurityEventView) -> String {
         SecurityEventKind::DeviceAdded => {
             format!("Device added{passkey}, approved on a signed-in device")
         }
-        SecurityEventKind::DeviceRecovered => format!("Device added{passkey} with a recovery code"),
+        SecurityEventKind::DeviceRecovered => {
+            format!("Device added{passkey} by recovery through your email")
+        }
         SecurityEventKind::PasskeyRenamed => format!("Passkey renamed to{passkey}"),
         SecurityEventKind::PasskeyRemoved => format!("Passkey{passkey} removed"),
         SecurityEventKind::CounterWentBack => {
@@ -46,6 +48,7 @@ pub(crate) fn event_words(event: &SecurityEventView) -> String {
             "Signed out everywhere by an administrator".into()
         }
         SecurityEventKind::EmailChanged => "Email address changed".into(),
+        SecurityEventKind::RecoveryLinkSent => "Recovery link sent by an administrator".into(),
         SecurityEventKind::EmailChangeUndone => {
             "Email address change undone from the old address; signed out everywhere".into()
         }

@@ -80,9 +80,14 @@ pub(super) fn EmailSection() -> impl IntoView {
             }
         }
     });
+    let current = move || {
+        let email = ctx.account.with(|a| a.as_ref().map(|a| a.email.clone()))?;
+        Some(format!("Mail about your account goes to {email}."))
+    };
     view! {
         <section class="card" aria-labelledby="email-heading">
             <h2 id="email-heading">"Email address"</h2>
+            <p data-testid="current-email">{current}</p>
             <Show
                 when=move || sent_to.get().is_some()
                 fallback=move || {

@@ -31,7 +31,7 @@ use sessions::SessionsSection;
 
 use super::{Status, failure_message, query, safe_next};
 use crate::api::routes::{
-    Activity, Apps, Passkeys, ReauthBegin, ReauthComplete, RemovePasskey, Sessions,
+    Activity, Apps, Me, Passkeys, ReauthBegin, ReauthComplete, RemovePasskey, Sessions,
 };
 use crate::api::{
     AcceptedPasskeysView, AppView, Empty, ErrorCode, PasskeyRequest, PasskeyView, ReauthRequest,
@@ -111,6 +111,8 @@ async fn signal_accepted(accepted: &AcceptedPasskeysView) {
 /// Everything the page shows, fetched together.
 #[derive(Clone, Default)]
 struct Account {
+    /// The account's address.
+    email: String,
     passkeys: Vec<PasskeyView>,
     /// This device joined by a link moments ago: until then it cannot remove the
     /// others (Unix seconds).
@@ -123,6 +125,7 @@ struct Account {
 async fn load_account() -> Result<Account, ApiFailure> {
     let passkeys = client::read::<Passkeys>().await?;
     Ok(Account {
+        email: client::read::<Me>().await?.user.email,
         passkeys: passkeys.passkeys,
         cooldown_until: passkeys.cooldown_until,
         sessions: client::read::<Sessions>().await?.sessions,

@@ -1,12 +1,14 @@
 //! `/auth/admin/person?email=…`: one person (passkeys, sessions, activity) and what
 //! an administrator can do: sign them out everywhere, disable or enable them, make
-//! them an administrator or not, delete them (after saying what that means).
+//! them an administrator or not, mail them a recovery link, delete them (after
+//! saying what that means).
 
 use leptos::prelude::*;
 
 use super::{admin_failure, with_fresh_passkey};
 use crate::api::routes::{
-    AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminGrant, AdminPerson, AdminRevoke,
+    AdminDelete, AdminDisable, AdminEnable, AdminEndSessions, AdminGrant, AdminPerson,
+    AdminRecoveryLink, AdminRevoke,
 };
 use crate::api::{PersonRequest, PersonResponse};
 use crate::client;
@@ -19,6 +21,7 @@ use crate::pages::ask_first::AskFirst;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Act {
     EndSessions,
+    SendRecoveryLink,
     Disable,
     Enable,
     Grant,
@@ -30,6 +33,7 @@ async fn act(act: Act, email: String) -> Result<String, String> {
     let request = PersonRequest { email };
     let done = match act {
         Act::EndSessions => with_fresh_passkey::<AdminEndSessions>(&request).await,
+        Act::SendRecoveryLink => with_fresh_passkey::<AdminRecoveryLink>(&request).await,
         Act::Disable => with_fresh_passkey::<AdminDisable>(&request).await,
         Act::Enable => with_fresh_passkey::<AdminEnable>(&request).await,
         Act::Grant => with_fresh_passkey::<AdminGrant>(&request).await,
@@ -158,6 +162,25 @@ pub(super) fn PersonPanel(email: String) -> impl IntoView {
                                         )
                                     } else {
                                         button(Act::Grant, "Make administrator", "button secondary")
+                                    }}
+                                </div>
+                            </section>
+                            <section class="card" aria-labelledby="recovery-heading">
+                                <h2 id="recovery-heading">"Lost every device?"</h2>
+                                <p class="meta">
+                                    "A link to their address lets the device that opens it make a passkey. It works once, for 24 hours; a new one replaces it."
+                                </p>
+                                <div class="actions">
+                                    {if disabled {
+                                        view! { <p class="meta">"Enable the account first."</p> }
+                                            .into_any()
+                                    } else {
+                                        button(
+                                                Act::SendRecoveryLink,
+                                                "Send a recovery link",
+                                                "button secondary",
+                                            )
+                                            .into_any()
                                     }}
                                 </div>
                             </section>
