@@ -27,8 +27,9 @@ async fn verify(browser: &Browser, email: &str, pin: &str) -> Answer {
         .await
 }
 
-/// With the link token a recovery code gave: this device's passkey, signed in.
-async fn make_passkey(browser: &mut Browser, token: &str) -> Answer {
+/// With the link token a recovery code (or an administrator's recovery link) gave:
+/// this device's passkey, signed in.
+pub(crate) async fn make_passkey(browser: &mut Browser, token: &str) -> Answer {
     let options = browser
         .post("/auth/link/register/begin", json!({ "token": token }))
         .await;

@@ -9,6 +9,7 @@ use bmauth::testing::Table;
 use serde_json::json;
 
 use crate::both_backends;
+use crate::recovery::make_passkey;
 use crate::support::{Answer, Browser, TestApp};
 
 const ANA: &str = "ana@example.org";
@@ -28,20 +29,6 @@ fn link_token(app: &TestApp, email: &str) -> String {
 async fn open(browser: &Browser, token: &str) -> Answer {
     browser
         .post("/auth/recover/link", json!({ "token": token }))
-        .await
-}
-
-/// With the device link the recovery link gave: this device's passkey, signed in.
-async fn make_passkey(browser: &mut Browser, token: &str) -> Answer {
-    let options = browser
-        .post("/auth/link/register/begin", json!({ "token": token }))
-        .await;
-    let credential = browser.authenticator.create(options.expect_ok());
-    browser
-        .post(
-            "/auth/link/register/complete",
-            json!({ "token": token, "credential": credential }),
-        )
         .await
 }
 
