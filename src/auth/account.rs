@@ -14,6 +14,16 @@ use super::{Auth, AuthError, AuthResult, ClientInfo, CredentialId, SessionToken,
 use crate::clock::UnixTime;
 use crate::store::{CredentialRow, RemoveOutcome, SESSION_HANDLE_LEN, SessionUserRow};
 
+/// A passkey removed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PasskeyRemoved {
+    /// This session was opened by it, so it ended too.
+    pub signed_out: bool,
+    /// The account's passkeys left, read in the removal's own transaction, for the
+    /// browser's passkey manager (`signalAllAcceptedCredentials`).
+    pub accepted: super::AcceptedPasskeys,
+}
 /// One of the account's passkeys, as its owner sees it.
 ///
 /// ```no_run
@@ -174,6 +184,14 @@ impl Auth {
     /// ```
     pub async fn passkeys(&self, token: &SessionToken) -> AuthResult<PasskeyList> {
         let session = self.signed_in_session(token).await?;
+        self.passkeys_seen_from(&session).await
+    }
+
+    /// The passkeys of `session`'s account, marking the one that opened it.
+    pub(crate) async fn passkeys_seen_from(
+        &self,
+        session: &SessionUserRow,
+    ) -> AuthResult<PasskeyList> {
         let rows = self.store.credentials_of(&session.user_id).await?;
         let passkeys = rows
             .into_iter()
@@ -181,7 +199,7 @@ impl Auth {
             .collect();
         Ok(PasskeyList {
             passkeys,
-            cooldown_until: self.cooldown_until(&session),
+            cooldown_until: self.cooldown_until(session),
         })
     }
 
@@ -291,14 +309,15 @@ impl Auth {
     /// needs a fresh biometric in this session (`ReauthenticationRequired`
     /// otherwise), is refused for the account's last passkey (`LastPasskey`: the
     /// account would be locked) and, for another device's passkey, from a session
-    /// held back (`NewDeviceCooldown`), and mails the account. True if this session was
-    /// one of those ended (it was opened by that passkey).
+    /// held back (`NewDeviceCooldown`), and mails the account. Says whether this
+    /// session was one of those ended (it was opened by that passkey), and the
+    /// passkeys left, for the browser's passkey manager.
     ///
     /// ```no_run
     /// # async fn run(bmauth: bmauth::BmAuth, session: bmauth::auth::SessionToken, client: bmauth::auth::ClientInfo) -> Result<(), bmauth::AuthError> {
     /// match bmauth.auth().remove_passkey(&session, "qFw3…", &client).await {
     ///     Err(bmauth::AuthError::ReauthenticationRequired) => { /* confirm with a passkey, then again */ }
-    ///     other => { other?; }
+    ///     other => { let removed = other?; println!("signed out: {}", removed.signed_out); }
     /// }
     /// # Ok(()) }
     /// ```
@@ -307,7 +326,7 @@ impl Auth {
         token: &SessionToken,
         id: &str,
         client: &ClientInfo,
-    ) -> AuthResult<bool> {
+    ) -> AuthResult<PasskeyRemoved> {
         let session = self.signed_in_session(token).await?;
         let id = CredentialId::from_text(id).ok_or(AuthError::PasskeyNotFound)?;
         let rows = self.store.credentials_of(&session.user_id).await?;
@@ -341,13 +360,18 @@ impl Auth {
             .remove_credential(&session.user_id, &id, &event, &notice)
             .await?
         {
-            RemoveOutcome::Removed => {}
-            RemoveOutcome::NotFound => return Err(AuthError::PasskeyNotFound),
-            RemoveOutcome::Last => return Err(AuthError::LastPasskey),
+            RemoveOutcome::Removed { remaining } => {
+                tracing::info!(user = %session.user_id, credential = %id, "passkey removed");
+                self.send_notice(&notice).await;
+                let ids = remaining.iter().map(|c| c.as_str().to_string()).collect();
+                Ok(PasskeyRemoved {
+                    signed_out: session.credential_id.as_ref() == Some(&id),
+                    accepted: self.accepted_passkeys(&session.user_id, ids),
+                })
+            }
+            RemoveOutcome::NotFound => Err(AuthError::PasskeyNotFound),
+            RemoveOutcome::Last => Err(AuthError::LastPasskey),
         }
-        tracing::info!(user = %session.user_id, credential = %id, "passkey removed");
-        self.send_notice(&notice).await;
-        Ok(session.credential_id.as_ref() == Some(&id))
     }
 
     /// The account's live sessions, most recently used first.
@@ -361,6 +385,14 @@ impl Auth {
     /// ```
     pub async fn sessions(&self, token: &SessionToken) -> AuthResult<Vec<SessionInfo>> {
         let session = self.signed_in_session(token).await?;
+        self.sessions_seen_from(&session).await
+    }
+
+    /// The live sessions of `session`'s account, marking `session` itself.
+    pub(crate) async fn sessions_seen_from(
+        &self,
+        session: &SessionUserRow,
+    ) -> AuthResult<Vec<SessionInfo>> {
         let now = self.now();
         let rows = self
             .store

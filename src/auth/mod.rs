@@ -36,7 +36,7 @@ use std::time::Duration;
 
 use webauthn_rs::prelude::{Url, Webauthn, WebauthnBuilder};
 
-pub use account::{PasskeyInfo, PasskeyList, SessionInfo};
+pub use account::{PasskeyInfo, PasskeyList, PasskeyRemoved, SessionInfo};
 pub use activity::SecurityEvent;
 pub use bmauth_proto::{LinkState as LinkStatus, SecurityEventKind};
 pub use email::{Email, mask_email};

@@ -103,8 +103,9 @@ impl Auth {
             verified: true,
             admin: session.is_admin,
         };
-        let passkeys = self.passkeys(token).await?.passkeys;
-        let sessions = self.sessions(token).await?;
+        // One look at the session, shared by every part of the export.
+        let passkeys = self.passkeys_seen_from(&session).await?.passkeys;
+        let sessions = self.sessions_seen_from(&session).await?;
         let activity = self.recent_activity(&user).await?;
         let apps = self.signed_in_apps(&user).await?;
         Ok(AccountExport {
@@ -187,19 +188,6 @@ impl Auth {
         tracing::info!(user = %user.id, "account deleted by its owner");
         self.send_notice(&farewell).await;
         Ok(self.accepted_passkeys(&user.id, Vec::new()))
-    }
-
-    /// What the browser's passkey manager may be told about `user` now: the
-    /// passkeys that still count (after one was removed).
-    pub async fn accepted_passkeys_now(&self, user: &User) -> AuthResult<AcceptedPasskeys> {
-        let ids = self
-            .store
-            .credentials_of(&user.id)
-            .await?
-            .into_iter()
-            .map(|c| c.id.as_str().to_string())
-            .collect();
-        Ok(self.accepted_passkeys(&user.id, ids))
     }
 
     /// The signal for `user_id` with these passkeys still counting.

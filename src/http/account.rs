@@ -110,21 +110,16 @@ pub async fn remove_passkey(
     ApiJson(req): ApiJson<PasskeyRequest>,
 ) -> ApiResult<Response> {
     let token = session(&client)?;
-    let owner = bm.auth().session_user(token).await?;
-    let signed_out = bm
+    let removed = bm
         .auth()
         .remove_passkey(token, &req.id, &client.info)
         .await?;
-    let accepted = match owner {
-        Some(owner) => Some(bm.auth().accepted_passkeys_now(&owner).await?.into()),
-        None => None,
-    };
     let answer = axum::Json(PasskeyRemovedResponse {
         message: "Removed. It can no longer sign in, and its sessions have ended.".into(),
-        signed_out,
-        accepted,
+        signed_out: removed.signed_out,
+        accepted: Some(removed.accepted.into()),
     });
-    Ok(ending_session(&bm, jar, signed_out, answer))
+    Ok(ending_session(&bm, jar, removed.signed_out, answer))
 }
 
 pub async fn reauth_begin(

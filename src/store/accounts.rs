@@ -83,7 +83,8 @@ pub enum ConfirmOutcome {
 /// How removing a passkey ended.
 #[derive(Debug, PartialEq, Eq)]
 pub enum RemoveOutcome {
-    Removed,
+    /// Removed; the account's passkeys left, read under the same lock.
+    Removed { remaining: Vec<CredentialId> },
     /// The account has no such passkey (any more).
     NotFound,
     /// It is the account's last passkey: kept.
@@ -457,7 +458,8 @@ impl Store {
                 .await?;
             insert_event!(&mut *tx, event)?;
             insert_mail!(&mut *tx, notice)?;
-            Ok(RemoveOutcome::Removed)
+            let remaining = ids.into_iter().filter(|id| id != credential_id).collect();
+            Ok(RemoveOutcome::Removed { remaining })
         })
     }
 }
