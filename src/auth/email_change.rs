@@ -62,15 +62,7 @@ impl Auth {
         }
         let now = self.now();
         if new_email.as_str() == session.email
-            || self
-                .store
-                .user_by_confirmed_email(new_email.as_str())
-                .await?
-                .is_some()
-            || self
-                .store
-                .email_kept_for_undo(new_email.as_str(), now)
-                .await?
+            || self.store.email_in_use(new_email.as_str(), now).await?
         {
             return Err(AuthError::EmailTaken);
         }

@@ -69,18 +69,9 @@ impl Auth {
         self.limit(Limit::CeremoniesPerClient, &client_key(client))
             .await?;
         let invitation_id = self.may_sign_up(&email, invitation).await?;
-        if self
-            .store
-            .user_by_confirmed_email(email.as_str())
-            .await?
-            .is_some_and(|u| u.verified_at.is_some())
-            // An address its owner moved away from moments ago stays theirs while
-            // they may still undo the change.
-            || self
-                .store
-                .email_kept_for_undo(email.as_str(), self.now())
-                .await?
-        {
+        // Taken by an account, or kept for an owner who moved away from it moments
+        // ago and may still undo the change.
+        if self.store.email_in_use(email.as_str(), self.now()).await? {
             return Err(AuthError::EmailTaken);
         }
         let user_id = Uuid::new_v4();

@@ -79,11 +79,13 @@ impl Store {
         .await?))
     }
 
-    /// Whether `email` is kept for an account that may still undo a change away
-    /// from it: nobody else may take it meanwhile.
-    pub async fn email_kept_for_undo(&self, email: &str, now: UnixTime) -> StoreResult<bool> {
+    /// Whether `email` is in use: a confirmed account's, or kept for an owner who
+    /// moved away from it and may still undo that (`email_undo`). One statement.
+    pub async fn email_in_use(&self, email: &str, now: UnixTime) -> StoreResult<bool> {
         let found: Option<String> = with_pool!(self, |pool| sqlx::query_scalar(
-            "SELECT id_hash FROM email_undo WHERE old_email = $1 AND expires_at > $2 LIMIT 1"
+            "SELECT id FROM users WHERE email = $1 AND verified_at IS NOT NULL \
+             UNION ALL SELECT id_hash FROM email_undo WHERE old_email = $1 AND expires_at > $2 \
+             LIMIT 1"
         )
         .bind(email)
         .bind(now)
