@@ -12,11 +12,17 @@
 //! host, with the host's cookie of a live session, as a proxy makes on every
 //! request it passes to the app.
 //!
+//! Before BMAuth, the same people sign up and sign in, the same way, against a
+//! baseline in the same run: webauthn-rs with no storage (`baseline.rs`, the shape
+//! of the crate's own tutorial), and the sign-in figures are printed as ratios to it.
+//!
 //! It reports ceremonies per second, latency percentiles, the server's CPU time
 //! per ceremony (and the database server's, on PostgreSQL) and its peak memory,
 //! read from `/proc`, and errors by code. Settings, from the environment:
 //! `BENCH_SERVER` (the binary), `BENCH_DATABASE` (`sqlite` or a `postgres://` URL),
 //! `BENCH_PEOPLE` (default 256), `BENCH_CONCURRENCY` (16), `BENCH_SECONDS` (10).
+
+mod baseline;
 
 #[allow(dead_code)]
 #[path = "../tests/api/support/authenticator.rs"]
@@ -157,7 +163,14 @@ impl Person {
         }
     }
 
-    async fn sign_up(&mut self, base: &str, origin: &str, mail: &MailSink) -> Result<(), Failure> {
+    /// Signs up; with `mail`, also confirms the address with the code it brings (the
+    /// baseline has no such step).
+    async fn sign_up(
+        &mut self,
+        base: &str,
+        origin: &str,
+        mail: Option<&MailSink>,
+    ) -> Result<(), Failure> {
         let email = self.email.clone();
         let options = self
             .post(
@@ -175,6 +188,9 @@ impl Person {
             json!({ "email": email, "credential": credential }),
         )
         .await?;
+        let Some(mail) = mail else {
+            return Ok(());
+        };
         let mails = mail.wait_for(&email, 1).await;
         let pin = mails.first().ok_or("no mail")?.pin();
         self.post(
@@ -421,12 +437,16 @@ impl Drop for Server {
     }
 }
 
-async fn start_server(binary: &str, database: &str, smtp_port: u16) -> Server {
-    let data = tempfile::tempdir().expect("a temporary folder");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
-        .port();
+        .port()
+}
+
+async fn start_server(binary: &str, database: &str, smtp_port: u16) -> Server {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let port = free_port();
     let database_url = if database == "sqlite" {
         format!("sqlite://{}/bmauth.db", data.path().display())
     } else {
@@ -449,13 +469,36 @@ async fn start_server(binary: &str, database: &str, smtp_port: u16) -> Server {
         .stdin(Stdio::null())
         .spawn()
         .unwrap_or_else(|e| panic!("{binary} does not start: {e}"));
-    // Owned from here: dropped (killed and waited for) on every path.
-    let server = Server {
+    ready(Server {
         child,
         base: format!("http://127.0.0.1:{port}"),
         origin,
         _data: data,
-    };
+    })
+    .await
+}
+
+/// Starts the baseline (`baseline.rs`): this program again, as a process of its own.
+async fn start_baseline() -> Server {
+    let port = free_port();
+    let origin = format!("http://localhost:{port}");
+    let child = Command::new(std::env::current_exe().expect("this program's path"))
+        .args(["--baseline-server", &format!("127.0.0.1:{port}"), &origin])
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("the baseline starts");
+    ready(Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        origin,
+        _data: tempfile::tempdir().expect("a temporary folder"),
+    })
+    .await
+}
+
+/// Waits until `server` answers `/readyz`. Owned from the start: dropped (killed
+/// and waited for) on every path.
+async fn ready(server: Server) -> Server {
     for _ in 0..400 {
         if reqwest::get(format!("{}/readyz", server.base))
             .await
@@ -465,7 +508,15 @@ async fn start_server(binary: &str, database: &str, smtp_port: u16) -> Server {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{binary} did not become ready");
+    panic!("the server did not become ready");
+}
+
+/// What a phase measured, for the ratios to the baseline.
+#[derive(Clone, Copy)]
+struct Measured {
+    per_sec: f64,
+    cpu_ms: f64,
+    p99_ms: f64,
 }
 
 /// Runs `work` for each person `concurrency` at a time (once each, or again and
@@ -477,7 +528,8 @@ async fn phase<F, Fut>(
     concurrency: usize,
     until: Option<Instant>,
     work: F,
-) where
+) -> Measured
+where
     F: Fn(Arc<Mutex<Person>>) -> Fut + Clone + Send + 'static,
     Fut: std::future::Future<Output = Result<(), Failure>> + Send,
 {
@@ -533,15 +585,110 @@ async fn phase<F, Fut>(
         peak_rss_mb(pid),
         tally.errors,
     );
+    Measured {
+        per_sec: tally.latencies.len() as f64 / elapsed,
+        cpu_ms: (cpu + pg) * 1000.0 / done,
+        p99_ms: percentile(&tally.latencies, 0.99),
+    }
+}
+
+/// The people, each on their own loopback address, for `server`.
+fn people_of(server: &Server, count: usize) -> Vec<Arc<Mutex<Person>>> {
+    (0..count)
+        .map(|i| Arc::new(Mutex::new(Person::new(i, &server.origin))))
+        .collect()
+}
+
+/// Each person signs up once (confirming the address by `mail`, on BMAuth).
+async fn sign_ups(
+    name: &str,
+    server: &Server,
+    people: &[Arc<Mutex<Person>>],
+    concurrency: usize,
+    mail: Option<Arc<MailSink>>,
+) -> Measured {
+    let (base, origin) = (server.base.clone(), server.origin.clone());
+    phase(name, server, people, concurrency, None, move |person| {
+        let (base, origin, mail) = (base.clone(), origin.clone(), mail.clone());
+        async move {
+            let mail = mail.as_deref();
+            person.lock().await.sign_up(&base, &origin, mail).await
+        }
+    })
+    .await
+}
+
+/// The people sign in again and again for `seconds`.
+async fn sign_ins(
+    server: &Server,
+    people: &[Arc<Mutex<Person>>],
+    concurrency: usize,
+    seconds: usize,
+) -> Measured {
+    let (base, origin) = (server.base.clone(), server.origin.clone());
+    let until = Instant::now() + Duration::from_secs(seconds as u64);
+    phase(
+        "sign-ins (begin, assertion, complete)",
+        server,
+        people,
+        concurrency,
+        Some(until),
+        move |person| {
+            let (base, origin) = (base.clone(), origin.clone());
+            async move { person.lock().await.sign_in(&base, &origin).await }
+        },
+    )
+    .await
+}
+
+/// BMAuth's figures as multiples of the baseline's.
+fn print_ratio(what: &str, bmauth: Measured, baseline: Measured) {
+    println!(
+        "{what}, BMAuth ÷ webauthn-rs with no storage: server CPU {:.1}× ({:.3} ms ÷ {:.3} ms), \
+         rate {:.2}× ({:.0}/s ÷ {:.0}/s), p99 {:.1}×",
+        bmauth.cpu_ms / baseline.cpu_ms,
+        bmauth.cpu_ms,
+        baseline.cpu_ms,
+        bmauth.per_sec / baseline.per_sec,
+        bmauth.per_sec,
+        baseline.per_sec,
+        bmauth.p99_ms / baseline.p99_ms,
+    );
 }
 
 #[tokio::main]
 async fn main() {
+    let mut arguments = std::env::args().skip(1);
+    if arguments.next().as_deref() == Some("--baseline-server") {
+        let address = arguments.next().expect("an address to listen on");
+        let origin = arguments.next().expect("an origin");
+        baseline::serve(&address, &origin).await;
+        return;
+    }
     let binary = setting("BENCH_SERVER", "target/release/bmauth");
     let database = setting("BENCH_DATABASE", "sqlite");
-    let people = number("BENCH_PEOPLE", 256);
+    let count = number("BENCH_PEOPLE", 256);
     let concurrency = number("BENCH_CONCURRENCY", 16);
     let seconds = number("BENCH_SECONDS", 10);
+
+    // The baseline's sign-ups have no email code to confirm: only its sign-ins are
+    // compared.
+    let baseline_sign_in = {
+        let server = start_baseline().await;
+        println!(
+            "webauthn-rs with no storage (the baseline): {count} people, {concurrency} at a time"
+        );
+        let people = people_of(&server, count);
+        sign_ups(
+            "sign-ups (begin, passkey, complete)",
+            &server,
+            &people,
+            concurrency,
+            None,
+        )
+        .await;
+        sign_ins(&server, &people, concurrency, seconds).await
+    };
 
     let mail = Arc::new(MailSink::start());
     let server = start_server(&binary, &database, mail.port).await;
@@ -550,43 +697,18 @@ async fn main() {
     } else {
         "PostgreSQL"
     };
-    println!("BMAuth on {backend}: {people} people, {concurrency} at a time");
-    let people: Vec<_> = (0..people)
-        .map(|i| Arc::new(Mutex::new(Person::new(i, &server.origin))))
-        .collect();
-
+    println!("BMAuth on {backend}: {count} people, {concurrency} at a time");
+    let people = people_of(&server, count);
     let (base, origin) = (server.base.clone(), server.origin.clone());
-    phase(
+    sign_ups(
         "sign-ups (begin, passkey, complete, code)",
         &server,
         &people,
         concurrency,
-        None,
-        {
-            let (base, origin, mail) = (base.clone(), origin.clone(), mail.clone());
-            move |person: Arc<Mutex<Person>>| {
-                let (base, origin, mail) = (base.clone(), origin.clone(), mail.clone());
-                async move { person.lock().await.sign_up(&base, &origin, &mail).await }
-            }
-        },
+        Some(mail.clone()),
     )
     .await;
-    let until = Instant::now() + Duration::from_secs(seconds as u64);
-    phase(
-        "sign-ins (begin, assertion, complete)",
-        &server,
-        &people,
-        concurrency,
-        Some(until),
-        {
-            let (base, origin) = (base.clone(), origin.clone());
-            move |person: Arc<Mutex<Person>>| {
-                let (base, origin) = (base.clone(), origin.clone());
-                async move { person.lock().await.sign_in(&base, &origin).await }
-            }
-        },
-    )
-    .await;
+    let sign_in = sign_ins(&server, &people, concurrency, seconds).await;
     // Each person consents once (not measured), then signs in to the app again
     // and again with the session they hold.
     for person in &people {
@@ -631,4 +753,5 @@ async fn main() {
         },
     )
     .await;
+    print_ratio("Sign-in", sign_in, baseline_sign_in);
 }

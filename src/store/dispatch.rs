@@ -2,12 +2,21 @@
 //! (`with_pool!` for reads, `with_writer!` for single writes, `transaction!` for
 //! several), and `in_one_trip!` for the busiest writes, written once per database.
 
-/// Runs `$body` (a read) with `$pool` bound to the concrete pool. The body is
-/// compiled once per backend, so the same SQL and code serve both.
+/// Runs `$body` (a read) with `$pool` bound to an executor: on SQLite a reading
+/// connection (see `readers`), on PostgreSQL the pool. The body is compiled once
+/// per backend, so the same SQL and code serve both.
 macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite { read: $pool, .. } => $body,
+            $crate::store::Pool::Sqlite { read, .. } => {
+                let mut reader = read.acquire().await?;
+                let value = {
+                    let $pool = &mut *reader;
+                    $body
+                };
+                reader.finished();
+                value
+            }
             $crate::store::Pool::Postgres($pool) => $body,
         }
     };

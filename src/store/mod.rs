@@ -20,6 +20,7 @@ mod outbox;
 mod people;
 mod pins;
 mod rate_limits;
+mod readers;
 mod rows;
 #[cfg(feature = "test-support")]
 mod schema;
@@ -33,7 +34,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 
 pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
@@ -73,10 +74,11 @@ pub struct Cutoffs {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
-    /// Readers share a pool; every write goes through one connection, so writers
-    /// wait in line (cheaply, sharing commits) rather than in SQLite's busy handler.
+    /// Readers share a few connections (`readers`); every write goes through one
+    /// connection, so writers wait in line (cheaply, sharing commits) rather than
+    /// in SQLite's busy handler.
     Sqlite {
-        read: SqlitePool,
+        read: std::sync::Arc<readers::Readers>,
         writer: std::sync::Arc<writer::Writer>,
     },
     Postgres(PgPool),
@@ -115,9 +117,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 impl Store {
     /// Connects to `sqlite:…` (creating the file and its folder) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        // No `test_before_acquire`: sqlx already pings each connection as it goes
-        // back to the pool (a broken one is dropped then); pinging again before every
-        // query cost a round trip per query.
+        // No `test_before_acquire`: sqlx's pools (PostgreSQL's, SQLite's writer)
+        // already ping each connection as it goes back (a broken one is dropped
+        // then); pinging again before every query cost a round trip per query.
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -136,13 +138,8 @@ impl Store {
                 .test_before_acquire(false)
                 .connect_with(options.clone())
                 .await?;
-            let read = SqlitePoolOptions::new()
-                .max_connections(8)
-                .test_before_acquire(false)
-                .connect_with(options.read_only(true))
-                .await?;
             Pool::Sqlite {
-                read,
+                read: std::sync::Arc::new(readers::Readers::new(options.read_only(true), 8)),
                 writer: std::sync::Arc::new(writer::Writer::new(write)),
             }
         } else {
@@ -177,10 +174,12 @@ impl Store {
     pub async fn backup_into(&self, path: &str) -> StoreResult<bool> {
         match &self.pool {
             Pool::Sqlite { read, .. } => {
+                let mut reader = read.acquire().await?;
                 sqlx::query("VACUUM INTO $1")
                     .bind(path)
-                    .execute(read)
+                    .execute(&mut *reader)
                     .await?;
+                reader.finished();
                 Ok(true)
             }
             Pool::Postgres(_) => Ok(false),

@@ -27,7 +27,7 @@ impl Store {
                      JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
                      AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' ORDER BY 1, 2",
                 )
-                .fetch_all(read)
+                .fetch_all(&mut *read.acquire().await?)
                 .await?
             }
             Pool::Postgres(pool) => {
@@ -51,7 +51,7 @@ impl Store {
                     "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
                      ORDER BY 1",
                 )
-                .fetch_all(read)
+                .fetch_all(&mut *read.acquire().await?)
                 .await?
             }
             Pool::Postgres(pool) => {

@@ -292,12 +292,14 @@ mod tests {
     }
 
     async fn stored(store: &Store) -> Vec<i64> {
-        with_pool!(store, |pool| sqlx::query_scalar(
-            "SELECT n FROM scratch ORDER BY n"
-        )
-        .fetch_all(pool)
-        .await
-        .unwrap())
+        let read = async {
+            StoreResult::Ok(with_pool!(store, |pool| sqlx::query_scalar(
+                "SELECT n FROM scratch ORDER BY n"
+            )
+            .fetch_all(pool)
+            .await?))
+        };
+        read.await.unwrap()
     }
 
     async fn insert(store: &Store, n: i64, fail: bool) -> StoreResult<()> {

@@ -1,5 +1,5 @@
 //! The camera's QR scanner: `html5-qrcode` (npm, vendored into `public/vendor` by
-//! `scripts/build-site`), loaded only by the pages that scan.
+//! `scripts/build-site`), fetched only when the person asks for the camera.
 
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -36,20 +36,51 @@ fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     object.into()
 }
 
+/// The library's address, and the id of the one `<script>` element that loads it.
+const LIBRARY: &str = "/vendor/html5-qrcode.min.js";
+const LIBRARY_ELEMENT: &str = "html5-qrcode-library";
+
+/// Loads the library the first time the camera is asked for. A phone opening
+/// `/link` from a QR code is often on mobile data, and a person who types the code
+/// instead never downloads the scanner's 106 kB.
+async fn load_library() -> Result<(), ScanFailure> {
+    let unavailable = |_| ScanFailure::Unavailable;
+    let window = web_sys::window().ok_or(ScanFailure::Unavailable)?;
+    if Reflect::has(&window, &"Html5Qrcode".into()).unwrap_or(false) {
+        return Ok(());
+    }
+    let document = window.document().ok_or(ScanFailure::Unavailable)?;
+    // A second press while the first still loads it waits for the same element.
+    let (script, fresh) = match document.get_element_by_id(LIBRARY_ELEMENT) {
+        Some(script) => (script, false),
+        None => {
+            let script = document.create_element("script").map_err(unavailable)?;
+            script.set_id(LIBRARY_ELEMENT);
+            (script, true)
+        }
+    };
+    let loaded = Promise::new(&mut |resolve, reject| {
+        let _ = script.add_event_listener_with_callback("load", &resolve);
+        let _ = script.add_event_listener_with_callback("error", &reject);
+    });
+    if fresh {
+        script.set_attribute("src", LIBRARY).map_err(unavailable)?;
+        let head = document.head().ok_or(ScanFailure::Unavailable)?;
+        head.append_child(&script).map_err(unavailable)?;
+    }
+    if JsFuture::from(loaded).await.is_err() {
+        // Gone, so that the next press fetches it again (the network may be back).
+        script.remove();
+        return Err(ScanFailure::Unavailable);
+    }
+    Ok(())
+}
+
 /// Opens the back camera in the element with `element_id` and gives the text of
 /// the first QR code it reads.
 pub async fn scan_qr(element_id: &str) -> Result<String, ScanFailure> {
-    // The library loads with the page (`defer`); give it a moment if the person was
-    // quicker.
-    let mut scanner = Html5Qrcode::new(element_id);
-    for _ in 0..20 {
-        if scanner.is_ok() {
-            break;
-        }
-        super::sleep(100).await;
-        scanner = Html5Qrcode::new(element_id);
-    }
-    let scanner = scanner.map_err(|_| ScanFailure::Unavailable)?;
+    load_library().await?;
+    let scanner = Html5Qrcode::new(element_id).map_err(|_| ScanFailure::Unavailable)?;
     let scanning = Promise::new(&mut |resolve, reject| {
         // Called for every frame with a code until the scanner stops: not `once`.
         let on_success = Closure::<dyn FnMut(JsValue)>::new(move |text: JsValue| {

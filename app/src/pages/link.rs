@@ -32,8 +32,6 @@ pub fn LinkPage() -> impl IntoView {
         <section class="card">
             <LinkFlow shows_code=shows_code />
         </section>
-        // The scanner library, for this page only: the sign-in page stays light.
-        <script src="/vendor/html5-qrcode.min.js" defer></script>
     }
 }
 
