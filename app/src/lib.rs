@@ -130,27 +130,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Which browser bundle and stylesheet this page loads: `/link`, `/auth/recover` and
-/// `/auth/account` have their own (adding a device: the camera, QR codes, a new
-/// device's passkey; managing passkeys and sessions), so that the sign-in and
-/// sign-up pages stay light.
+/// Which browser bundle and stylesheet this page loads. Adding a device, recovery and
+/// the undo links (the camera, QR codes, a new device's passkey) have a bundle of
+/// their own, and the account and administrators' pages another, so that the
+/// sign-in and sign-up pages stay light and a phone opening `/link` from a QR code
+/// downloads no account management.
 #[cfg_attr(not(feature = "ssr"), allow(unused_mut))]
 fn bundle_for_this_page(mut options: LeptosOptions) -> LeptosOptions {
     #[cfg(feature = "ssr")]
-    if use_context::<http::request::Parts>().is_some_and(|parts| {
-        matches!(
-            parts.uri.path(),
-            "/link"
-                | "/auth/recover"
-                | "/auth/account"
-                | "/auth/undo"
-                | "/auth/email-undo"
-                | "/auth/admin"
-                | "/auth/admin/person"
-        )
-    }) {
-        options.output_name = "bmauth-link".into();
-        options.hash_file = "hash-link.txt".into();
+    if let Some(parts) = use_context::<http::request::Parts>() {
+        let bundle = match parts.uri.path() {
+            "/link" | "/auth/recover" | "/auth/undo" | "/auth/email-undo" => "link",
+            "/auth/account" | "/auth/admin" | "/auth/admin/person" => "manage",
+            _ => return options,
+        };
+        options.output_name = format!("bmauth-{bundle}").into();
+        options.hash_file = format!("hash-{bundle}.txt").into();
     }
     options
 }

@@ -132,8 +132,8 @@ test('page weight and time to an interactive sign-in page', async () => {
   writeFileSync(join(artifacts, 'metrics.json'), JSON.stringify(metrics, null, 2));
   console.log(`sign-in page: ${total} bytes transferred (compressed), interactive in ${interactiveMs} ms`);
   assert.ok(total > 0);
-  assert.ok(!weight.some((e) => /html5-qrcode|bmauth-link/.test(e.name)),
-    'the sign-in page loads neither the QR scanner nor the /link page\'s bundle');
+  assert.ok(!weight.some((e) => /html5-qrcode|bmauth-link|bmauth-manage/.test(e.name)),
+    'the sign-in page loads neither the QR scanner nor the other pages\' bundles');
 });
 
 test('a code typed in another browser does nothing there', async () => {

@@ -136,6 +136,7 @@ test('the /link page is light until the camera is asked for', async () => {
   const total = before.reduce((sum, e) => sum + e.bytes, 0);
   console.log(`# /link page: ${total} bytes transferred (compressed) before the camera is asked for`);
   assert.ok(!before.some((e) => e.name.includes('html5-qrcode')), 'no scanner before "Scan a code"');
+  assert.ok(!before.some((e) => e.name.includes('bmauth-manage')), 'no account pages\' bundle');
   assert.equal(await d.page.evaluate(() => typeof Html5Qrcode), 'undefined');
 
   await d.page.getByRole('button', { name: 'Scan a code' }).click();

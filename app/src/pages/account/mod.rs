@@ -135,8 +135,8 @@ async fn load_account() -> Result<Account, ApiFailure> {
 }
 
 // An island where it is rendered and in the `/link` page's bundle (see `link.rs`).
-#[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
-#[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
+#[cfg_attr(any(feature = "manage", not(feature = "hydrate")), island)]
+#[cfg_attr(all(feature = "hydrate", not(feature = "manage")), component)]
 fn AccountPanel(recovered: bool, next: String) -> impl IntoView {
     let account = RwSignal::new(None::<Account>);
     let (message, set_message) = signal(None::<String>);

@@ -53,8 +53,8 @@ fn log_words(entry: &AdminLogView) -> String {
     format!("{who} {did} {}", entry.subject)
 }
 
-#[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
-#[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
+#[cfg_attr(any(feature = "manage", not(feature = "hydrate")), island)]
+#[cfg_attr(all(feature = "hydrate", not(feature = "manage")), component)]
 pub(super) fn AdminPanel() -> impl IntoView {
     let overview = RwSignal::new(None::<Overview>);
     let (message, set_message) = signal(None::<String>);

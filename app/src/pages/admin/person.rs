@@ -43,8 +43,8 @@ async fn act(act: Act, email: String) -> Result<String, String> {
     Ok(done.message)
 }
 
-#[cfg_attr(any(feature = "link", not(feature = "hydrate")), island)]
-#[cfg_attr(all(feature = "hydrate", not(feature = "link")), component)]
+#[cfg_attr(any(feature = "manage", not(feature = "hydrate")), island)]
+#[cfg_attr(all(feature = "hydrate", not(feature = "manage")), component)]
 pub(super) fn PersonPanel(email: String) -> impl IntoView {
     let details = RwSignal::new(None::<PersonResponse>);
     let (message, set_message) = signal(None::<String>);
