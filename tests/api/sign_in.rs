@@ -39,6 +39,47 @@ async fn a_replayed_assertion_is_refused(app: TestApp) {
     );
 }
 
+/// One sign-in's answer sent many times at once (a replay racing the real request):
+/// the ceremony is taken once, so exactly one session is made.
+async fn one_answer_sent_at_once_many_times_signs_in_once(app: TestApp) {
+    let email = "ada@example.com";
+    let mut browser = signed_up_and_out(&app, email).await;
+    let options = browser.login_begin(email).await;
+    let credential = browser.authenticator.get(&options).unwrap();
+    let answers = futures::future::join_all(
+        (0..8).map(|_| browser.login_complete(email, credential.clone())),
+    )
+    .await;
+    let signed_in = answers.iter().filter(|a| a.status.is_success()).count();
+    assert_eq!(signed_in, 1, "exactly one of the racing answers signs in");
+    for refused in answers.into_iter().filter(|a| !a.status.is_success()) {
+        refused.expect_error(400, "ceremony_not_found");
+    }
+    assert_eq!(app.rows(Table::Sessions).await, 1, "one session");
+}
+
+/// A forged answer that reaches the server first spends the challenge: the real
+/// answer that follows is refused too (one try per challenge), and nothing signs in.
+async fn a_forged_answer_first_spends_the_challenge(app: TestApp) {
+    let email = "ada@example.com";
+    let mut browser = signed_up_and_out(&app, email).await;
+    let options = browser.login_begin(email).await;
+    let genuine = browser.authenticator.get(&options).unwrap();
+    let mut forged = genuine.clone();
+    let mut signature = unb64(forged["response"]["signature"].as_str().unwrap());
+    signature[8] ^= 0x01;
+    forged["response"]["signature"] = json!(b64(&signature));
+    browser
+        .login_complete(email, forged)
+        .await
+        .expect_error(401, "credential_rejected");
+    browser
+        .login_complete(email, genuine)
+        .await
+        .expect_error(400, "ceremony_not_found");
+    assert_eq!(app.rows(Table::Sessions).await, 0);
+}
+
 async fn a_tampered_signature_is_refused(app: TestApp) {
     let mut browser = signed_up_and_out(&app, "ada@example.com").await;
     let options = browser.login_begin("ada@example.com").await;
@@ -366,6 +407,8 @@ async fn a_sign_in_whose_passkey_is_gone_writes_nothing(app: TestApp) {
 both_backends!(
     a_sign_in_whose_passkey_is_gone_writes_nothing,
     a_replayed_assertion_is_refused,
+    one_answer_sent_at_once_many_times_signs_in_once,
+    a_forged_answer_first_spends_the_challenge,
     a_tampered_signature_is_refused,
     an_assertion_from_another_origin_is_refused,
     an_assertion_for_another_rp_id_is_refused,
