@@ -427,7 +427,8 @@ struct Server {
     child: Child,
     base: String,
     origin: String,
-    _data: tempfile::TempDir,
+    /// BMAuth's data folder (the baseline keeps nothing on disk).
+    _data: Option<tempfile::TempDir>,
 }
 
 impl Drop for Server {
@@ -473,7 +474,7 @@ async fn start_server(binary: &str, database: &str, smtp_port: u16) -> Server {
         child,
         base: format!("http://127.0.0.1:{port}"),
         origin,
-        _data: data,
+        _data: Some(data),
     })
     .await
 }
@@ -491,7 +492,7 @@ async fn start_baseline() -> Server {
         child,
         base: format!("http://127.0.0.1:{port}"),
         origin,
-        _data: tempfile::tempdir().expect("a temporary folder"),
+        _data: None,
     })
     .await
 }
