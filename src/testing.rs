@@ -1,10 +1,10 @@
 //! Hooks for tests (the `test-support` feature): read the store's rows, make a
 //! server secret that several test instances share. Not for production code.
 
-pub use crate::model::PinPurpose;
+pub use crate::model::{CeremonyKind, PinPurpose};
 pub use crate::store::{
-    ColumnInfo, CredentialRow, CredentialUse, EventRow, PinRow, SessionRow, Store, StoreError,
-    Table, UserRow,
+    CeremonyRow, ColumnInfo, CredentialRow, CredentialUse, EventRow, PinRow, SessionRow, Store,
+    StoreError, Table, UserRow,
 };
 
 /// Lower-case hex, for names made of random bytes.

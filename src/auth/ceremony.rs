@@ -31,8 +31,12 @@ impl PasskeyAnswer for PublicKeyCredential {
     }
 }
 
-/// A ceremony taken from the store, still to be checked against the response.
+/// A ceremony taken (or, for a sign-in, read) from the store, still to be checked
+/// against the response.
 pub(crate) struct TakenCeremony {
+    /// Its key in the store.
+    pub id: String,
+    pub kind: CeremonyKind,
     pub user_id: Option<UserId>,
     pub email: Option<String>,
     pub state: String,
@@ -120,8 +124,7 @@ impl Auth {
         credential: serde_json::Value,
         client: &ClientInfo,
     ) -> AuthResult<(R, TakenCeremony)> {
-        let answer: R = serde_json::from_value(credential)
-            .map_err(|e| AuthError::InvalidCredential(e.to_string()))?;
+        let answer: R = parse_answer(credential)?;
         let ceremony = self
             .take_ceremony(kind, answer.client_data_json(), client)
             .await?;
@@ -137,25 +140,82 @@ impl Auth {
         client_data_json: &[u8],
         client: &ClientInfo,
     ) -> AuthResult<TakenCeremony> {
-        let challenge = challenge_of(client_data_json)?;
+        let id = self.ceremony_key(&challenge_of(client_data_json)?);
         let row = self
             .store
-            .take_ceremony(
-                &self.ceremony_key(&challenge),
-                kind,
-                &client.browser.id_hash(),
-            )
-            .await?
-            .ok_or(AuthError::CeremonyNotFound)?;
+            .take_ceremony(&id, kind, &client.browser.id_hash())
+            .await?;
+        self.unexpired(row)
+    }
+
+    /// Reads a passkey's answer and the ceremony of `kind` it answers, if this
+    /// browser began it, leaving the ceremony in place: a sign-in's one write takes
+    /// it (`Store::record_sign_in`) once the answer is judged right. Whatever else
+    /// comes of the answer must spend it (`spend_unless_ok`): one try per challenge.
+    pub(crate) async fn read_answer<R: PasskeyAnswer>(
+        &self,
+        kind: CeremonyKind,
+        credential: serde_json::Value,
+        client: &ClientInfo,
+    ) -> AuthResult<(R, TakenCeremony)> {
+        let answer: R = parse_answer(credential)?;
+        let id = self.ceremony_key(&challenge_of(answer.client_data_json())?);
+        let browser_hash = client.browser.id_hash();
+        let row = self.store.read_ceremony(&id, kind, &browser_hash).await?;
+        let ceremony = self.unexpired(row);
+        if let Err(AuthError::CeremonyExpired) = ceremony {
+            self.store.take_ceremony(&id, kind, &browser_hash).await?;
+        }
+        Ok((answer, ceremony?))
+    }
+
+    /// Passes `outcome` on, having taken the ceremony (read by `read_answer`) unless
+    /// it succeeded, which took it itself.
+    pub(crate) async fn spend_unless_ok<T>(
+        &self,
+        ceremony: &TakenCeremony,
+        client: &ClientInfo,
+        outcome: AuthResult<T>,
+    ) -> AuthResult<T> {
+        if outcome.is_err() {
+            self.spend(ceremony, client).await?;
+        }
+        outcome
+    }
+
+    /// Takes a ceremony read by `read_answer`: false if another request took it
+    /// first.
+    pub(crate) async fn spend(
+        &self,
+        ceremony: &TakenCeremony,
+        client: &ClientInfo,
+    ) -> AuthResult<bool> {
+        let taken = self
+            .store
+            .take_ceremony(&ceremony.id, ceremony.kind, &client.browser.id_hash())
+            .await?;
+        Ok(taken.is_some())
+    }
+
+    /// The ceremony found, if any and still in time.
+    fn unexpired(&self, row: Option<CeremonyRow>) -> AuthResult<TakenCeremony> {
+        let row = row.ok_or(AuthError::CeremonyNotFound)?;
         if row.expires_at <= self.now() {
             return Err(AuthError::CeremonyExpired);
         }
         Ok(TakenCeremony {
+            id: row.id,
+            kind: row.kind,
             user_id: row.user_id,
             email: row.email,
             state: row.state,
         })
     }
+}
+
+/// A passkey's answer, read from WebAuthn JSON.
+fn parse_answer<R: PasskeyAnswer>(credential: serde_json::Value) -> AuthResult<R> {
+    serde_json::from_value(credential).map_err(|e| AuthError::InvalidCredential(e.to_string()))
 }
 
 /// The challenge the browser signed, read from `clientDataJSON`. webauthn-rs checks it

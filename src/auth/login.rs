@@ -10,12 +10,20 @@ use webauthn_rs_proto::AllowCredentials;
 
 use super::CeremonyKind;
 use super::SecurityEventKind;
-use super::ceremony::verification_error;
+use super::ceremony::{TakenCeremony, verification_error};
 use super::{
     Auth, AuthError, AuthResult, ClientInfo, CredentialId, Email, SessionToken, SignedIn, UserId,
 };
 use crate::crypto::HashPurpose;
 use crate::store::{CredentialRow, CredentialUse, UserKey, UserRow};
+
+/// An answer judged by webauthn-rs: the account, its passkeys the answer may have
+/// been made with, and the verdict.
+type Judged = (
+    UserRow,
+    Vec<Passkey>,
+    Result<AuthenticationResult, WebauthnError>,
+);
 
 /// What `judge_discoverable` found: the account, its stored passkey that answered,
 /// that passkey as webauthn-rs reads it, and webauthn-rs's verdict.
@@ -196,16 +204,32 @@ impl Auth {
     ) -> AuthResult<SignedIn> {
         let email = Email::parse(email)?;
         let (response, ceremony): (PublicKeyCredential, _) = self
-            .take_answer(CeremonyKind::Login, credential, client)
+            .read_answer(CeremonyKind::Login, credential, client)
             .await?;
+        let outcome = self
+            .judge_login(&email, &response, &ceremony, client, previous_session)
+            .await;
+        self.spend_unless_ok(&ceremony, client, outcome).await
+    }
+
+    /// `finish_login` once the ceremony is read: the answer judged and, if right,
+    /// the sign-in recorded (which takes the ceremony).
+    async fn judge_login(
+        &self,
+        email: &Email,
+        response: &PublicKeyCredential,
+        ceremony: &TakenCeremony,
+        client: &ClientInfo,
+        previous_session: Option<&SessionToken>,
+    ) -> AuthResult<SignedIn> {
         // A decoy ceremony has no user: no credential can be right for it.
         let user_id = ceremony
             .user_id
-            .clone()
+            .as_ref()
             .ok_or(AuthError::CredentialNotAllowed)?;
         let (user, rows) = self
             .store
-            .user_with_credentials(UserKey::Id(&user_id))
+            .user_with_credentials(UserKey::Id(user_id))
             .await?
             .filter(|(u, _)| u.email == email.as_str())
             .ok_or(AuthError::CeremonyMismatch)?;
@@ -214,8 +238,9 @@ impl Auth {
 
         let outcome = self
             .webauthn
-            .finish_passkey_authentication(&response, &state);
-        self.complete_sign_in(user, passkeys, &response, outcome, client, previous_session)
+            .finish_passkey_authentication(response, &state);
+        let judged = (user, passkeys, outcome);
+        self.complete_sign_in(ceremony, judged, response, client, previous_session)
             .await
     }
 
@@ -266,20 +291,18 @@ impl Auth {
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
         let (response, ceremony): (PublicKeyCredential, _) = self
-            .take_answer(CeremonyKind::Autofill, credential, client)
+            .read_answer(CeremonyKind::Autofill, credential, client)
             .await?;
-        let judged = self
-            .judge_discoverable(&response, ceremony.state()?)
-            .await?;
-        self.complete_sign_in(
-            judged.user,
-            vec![judged.passkey],
-            &response,
-            judged.outcome,
-            client,
-            previous_session,
-        )
-        .await
+        let outcome = async {
+            let judged = self
+                .judge_discoverable(&response, ceremony.state()?)
+                .await?;
+            let judged = (judged.user, vec![judged.passkey], judged.outcome);
+            self.complete_sign_in(&ceremony, judged, &response, client, previous_session)
+                .await
+        }
+        .await;
+        self.spend_unless_ok(&ceremony, client, outcome).await
     }
 
     /// A discoverable passkey's answer (autofill, a phone nearby), judged: the
@@ -317,19 +340,27 @@ impl Auth {
         })
     }
 
-    /// What every passkey sign-in does once webauthn-rs has judged the response:
-    /// flag a cloned key, bring the passkey's counter and backup state up to date,
-    /// refuse an unconfirmed account, and open a new session. `candidates` are the
-    /// account's passkeys the response may have been made with.
+    /// What every passkey sign-in does once webauthn-rs has judged the response
+    /// (`judged`: the account, its passkeys the response may have been made with,
+    /// the verdict): flag a cloned key, bring the passkey's counter and backup state
+    /// up to date, refuse an unconfirmed account, and open a new session, taking
+    /// `ceremony` in the same write.
     async fn complete_sign_in(
         &self,
-        user: UserRow,
-        candidates: Vec<Passkey>,
+        ceremony: &TakenCeremony,
+        (user, candidates, outcome): Judged,
         response: &PublicKeyCredential,
-        outcome: Result<AuthenticationResult, WebauthnError>,
         client: &ClientInfo,
         previous_session: Option<&SessionToken>,
     ) -> AuthResult<SignedIn> {
+        // A counter that went backwards flags the passkey as cloned, but only if
+        // this answer is the first to its challenge: the same answer sent twice
+        // (a double submit) finds the counter already moved on by the first.
+        if let Err(WebauthnError::CredentialPossibleCompromise) = outcome
+            && !self.spend(ceremony, client).await?
+        {
+            return Err(AuthError::CeremonyNotFound);
+        }
         let used = self
             .passkey_used(&user, candidates, response, outcome, client)
             .await?;
@@ -343,14 +374,18 @@ impl Auth {
         let (session, token) = self.new_session(&user.id, Some(&used.id), true, client);
         let previous = previous_session.map(SessionToken::id_hash);
         let event = self.event(&user.id, SecurityEventKind::SignedIn, None, client);
-        match self
+        let taken = match self
             .store
-            .record_sign_in(&used, &session, previous.as_deref(), &event)
+            .record_sign_in(&ceremony.id, &used, &session, previous.as_deref(), &event)
             .await
         {
             // The passkey was removed while it signed in.
             Err(e) if e.is_foreign_key_violation() => return Err(AuthError::CredentialNotAllowed),
             other => other?,
+        };
+        // Another request with the same answer signed in first.
+        if !taken {
+            return Err(AuthError::CeremonyNotFound);
         }
         tracing::info!(user = %user.id, "signed in with a passkey");
         Ok(SignedIn::new(user, token, &session))

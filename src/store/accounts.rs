@@ -339,45 +339,63 @@ impl Store {
         }
     }
 
-    /// Records a successful sign-in with a passkey: its new counter and backup state,
-    /// and a new session (ending the one the browser had, if any).
+    /// Records a sign-in and takes its ceremony (`ceremony_id`), in one trip: the
+    /// passkey's new counter, the session (ending `previous_session`), the event.
+    /// False, and nothing written, if the ceremony is gone: another request
+    /// answering the same challenge got there first, or a failed one spent it.
+    /// The answer is judged before this, against the ceremony as read, so that a
+    /// sign-in costs one write, not two; every failure spends the ceremony itself.
     pub async fn record_sign_in(
         &self,
+        ceremony_id: &str,
         used: &CredentialUse,
         session: &SessionRow,
         previous_session: Option<&str>,
         event: &EventRow,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         // What `record_passkey_use!`, `delete_session!`, `insert_session!` and
-        // `insert_event!` do, in one trip: this runs for every sign-in.
-        in_one_trip!(
+        // `insert_event!` do, each only if the ceremony is still there to take.
+        let taken = in_one_trip!(
             self,
             sqlite: "SAVEPOINT script; \
                 UPDATE credentials SET passkey = $2, sign_count = $3, backup_eligible = $4, \
                 backup_state = $5, last_used_at = $6 WHERE id = $1 AND user_id = $7 \
-                AND sign_count <= $3; \
-                DELETE FROM sessions WHERE id_hash = $8; \
+                AND sign_count <= $3 AND EXISTS (SELECT 1 FROM ceremonies WHERE id = $24); \
+                DELETE FROM sessions WHERE id_hash = $8 \
+                AND EXISTS (SELECT 1 FROM ceremonies WHERE id = $24); \
                 INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
                 last_seen_at, expires_at, verified_at) \
-                VALUES ($9, $10, $11, $12, $13, $14, $15, $16); \
+                SELECT $9, $10, $11, $12, $13, $14, $15, $16 \
+                WHERE EXISTS (SELECT 1 FROM ceremonies WHERE id = $24); \
                 INSERT INTO security_events (id, user_id, kind, passkey_name, user_agent, ip, \
-                created_at) VALUES ($17, $18, $19, $20, $21, $22, $23); \
+                created_at) SELECT $17, $18, $19, $20, $21, $22, $23 \
+                WHERE EXISTS (SELECT 1 FROM ceremonies WHERE id = $24); \
+                DELETE FROM ceremonies WHERE id = $24 RETURNING 1; \
                 RELEASE script",
-            postgres: "WITH used AS (UPDATE credentials SET passkey = $2, sign_count = $3, \
+            // Two requests deleting the same ceremony: the second waits for the
+            // first to commit, then finds nothing to delete, so `taken` is empty
+            // and every part below writes nothing.
+            postgres: "WITH taken AS (DELETE FROM ceremonies WHERE id = $24 RETURNING 1), \
+                used AS (UPDATE credentials SET passkey = $2, sign_count = $3, \
                 backup_eligible = $4, backup_state = $5, last_used_at = $6 \
-                WHERE id = $1 AND user_id = $7 AND sign_count <= $3), \
-                ended AS (DELETE FROM sessions WHERE id_hash = $8), \
+                WHERE id = $1 AND user_id = $7 AND sign_count <= $3 \
+                AND EXISTS (SELECT 1 FROM taken)), \
+                ended AS (DELETE FROM sessions WHERE id_hash = $8 \
+                AND EXISTS (SELECT 1 FROM taken)), \
                 event AS (INSERT INTO security_events (id, user_id, kind, passkey_name, \
-                user_agent, ip, created_at) VALUES ($17, $18, $19, $20, $21, $22, $23)) \
-                INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, created_at, \
-                last_seen_at, expires_at, verified_at) \
-                VALUES ($9, $10, $11, $12, $13, $14, $15, $16)",
+                user_agent, ip, created_at) SELECT $17, $18, $19, $20, $21, $22, $23 \
+                FROM taken), \
+                opened AS (INSERT INTO sessions (id_hash, user_id, credential_id, user_agent, \
+                created_at, last_seen_at, expires_at, verified_at) \
+                SELECT $9, $10, $11, $12, $13, $14, $15, $16 FROM taken) \
+                SELECT 1::BIGINT FROM taken",
             |query| {
                 let used = bind_passkey_use!(query, &session.user_id, used, session.created_at);
                 bind_event!(bind_session!(used.bind(previous_session), session), event)
+                    .bind(ceremony_id)
             }
         );
-        Ok(())
+        Ok(taken.is_some())
     }
 
     /// Marks a passkey whose counter went backwards (a sign of a cloned key), and

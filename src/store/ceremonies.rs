@@ -1,6 +1,6 @@
 //! WebAuthn ceremony state, shared by every instance through the database.
 
-use super::{CeremonyRow, Store, StoreResult, in_one_trip, with_writer};
+use super::{CeremonyRow, Store, StoreResult, in_one_trip, with_pool, with_writer};
 use crate::clock::UnixTime;
 use crate::model::CeremonyKind;
 
@@ -23,6 +23,9 @@ macro_rules! bind_ceremony {
 
 const TAKE_CEREMONY_SQL: &str = "DELETE FROM ceremonies WHERE id = $1 AND kind = $2 AND browser_hash = $3 \
              RETURNING id, kind, browser_hash, user_id, email, state, created_at, expires_at";
+
+const READ_CEREMONY_SQL: &str = "SELECT id, kind, browser_hash, user_id, email, state, \
+             created_at, expires_at FROM ceremonies WHERE id = $1 AND kind = $2 AND browser_hash = $3";
 
 impl Store {
     pub async fn insert_ceremony(&self, c: &CeremonyRow) -> StoreResult<()> {
@@ -83,6 +86,22 @@ impl Store {
         browser_hash: &str,
     ) -> StoreResult<Option<CeremonyRow>> {
         Ok(with_writer!(self, |pool| sqlx::query_as(TAKE_CEREMONY_SQL)
+            .bind(id)
+            .bind(kind)
+            .bind(browser_hash)
+            .fetch_optional(pool)
+            .await?))
+    }
+
+    /// Reads the ceremony without taking it, for a step whose write takes it only if
+    /// the answer was right (`record_sign_in`); a wrong answer must take it still.
+    pub async fn read_ceremony(
+        &self,
+        id: &str,
+        kind: CeremonyKind,
+        browser_hash: &str,
+    ) -> StoreResult<Option<CeremonyRow>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(READ_CEREMONY_SQL)
             .bind(id)
             .bind(kind)
             .bind(browser_hash)

@@ -33,8 +33,9 @@ mod writer;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 
 pub use accounts::{
     AccountOutcome, ConfirmOutcome, CredentialUse, NewAccount, NewCredential, RemoveOutcome,
@@ -117,9 +118,6 @@ pub type StoreResult<T> = Result<T, StoreError>;
 impl Store {
     /// Connects to `sqlite:…` (creating the file and its folder) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        // No `test_before_acquire`: sqlx's pools (PostgreSQL's, SQLite's writer)
-        // already ping each connection as it goes back (a broken one is dropped
-        // then); pinging again before every query cost a round trip per query.
         let pool = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -132,18 +130,16 @@ impl Store {
                 std::fs::create_dir_all(folder)?;
             }
             // The writer connects first: it creates the file and switches it to WAL.
-            let write = SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .test_before_acquire(false)
-                .connect_with(options.clone())
-                .await?;
+            let write = options.connect().await?;
             Pool::Sqlite {
                 read: std::sync::Arc::new(readers::Readers::new(options.read_only(true), 8)),
                 writer: std::sync::Arc::new(writer::Writer::new(write)),
             }
         } else {
             let options = PgConnectOptions::from_str(url)?;
+            // No `test_before_acquire`: sqlx's pool already pings each connection as
+            // it goes back (a broken one is dropped then); pinging again before
+            // every query cost a round trip per query.
             Pool::Postgres(
                 PgPoolOptions::new()
                     .max_connections(16)
@@ -159,9 +155,7 @@ impl Store {
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pool {
             Pool::Sqlite { writer, .. } => {
-                sqlx::migrate!("migrations/sqlite")
-                    .run(writer.pool())
-                    .await?
+                writer.migrate(&sqlx::migrate!("migrations/sqlite")).await?
             }
             Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
@@ -200,7 +194,7 @@ impl Store {
         match &self.pool {
             Pool::Sqlite { read, writer } => {
                 read.close().await;
-                writer.pool().close().await;
+                writer.close().await;
             }
             Pool::Postgres(pool) => pool.close().await,
         }

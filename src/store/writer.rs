@@ -9,6 +9,13 @@
 //! nobody else is waiting to join it. No write returns before its batch is
 //! committed: every write is as durable as if it had committed alone.
 //!
+//! The connection is owned here, not borrowed from a pool of one: a pool pings a
+//! connection each time it goes back (one more trip to the connection's thread per
+//! batch), and a SQLite file does not drop a connection the way a server can. The
+//! batch is begun and committed by sqlx's transaction manager all the same, which
+//! sees a `BEGIN` or `COMMIT` whose caller went away through, and nested
+//! transactions (`transaction!`) are its savepoints, as in a pooled connection.
+//!
 //! Committing is done by a spawned task, so a request dropped half-way (its client
 //! went away) can neither leave the batch open nor lose the others' writes.
 
@@ -17,9 +24,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use sqlx::migrate::Migrator;
 use sqlx::query::Query;
-use sqlx::sqlite::{Sqlite, SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
-use sqlx::{Executor, Transaction};
+use sqlx::sqlite::{
+    Sqlite, SqliteArguments, SqliteConnection, SqliteRow, SqliteTransactionManager,
+};
+use sqlx::{Connection, Executor, SqlSafeStr};
+use sqlx_core::transaction::TransactionManager;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 
@@ -30,15 +41,14 @@ use super::{StoreError, StoreResult};
 const OUTCOMES_KEPT: usize = 256;
 
 pub(crate) struct Writer {
-    /// One connection.
-    pool: SqlitePool,
     batch: Arc<Mutex<Batch>>,
     /// Writers waiting for the connection: while any are, a batch stays open for them.
     waiting: Arc<AtomicUsize>,
 }
 
 struct Batch {
-    open: Option<Transaction<'static, Sqlite>>,
+    /// The one connection, in a transaction while a batch is open; `None` once closed.
+    conn: Option<SqliteConnection>,
     /// The open batch's number, or the next one's.
     number: u64,
     /// Recently committed batches: their number, and the error if the commit failed.
@@ -46,11 +56,10 @@ struct Batch {
 }
 
 impl Writer {
-    pub(crate) fn new(pool: SqlitePool) -> Self {
+    pub(crate) fn new(conn: SqliteConnection) -> Self {
         Self {
-            pool,
             batch: Arc::new(Mutex::new(Batch {
-                open: None,
+                conn: Some(conn),
                 number: 0,
                 outcomes: VecDeque::with_capacity(OUTCOMES_KEPT),
             })),
@@ -58,9 +67,20 @@ impl Writer {
         }
     }
 
-    /// The writer's own pool (one connection), for migrations and closing.
-    pub(crate) fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// Applies `migrations`, which run transactions of their own: before any write.
+    pub(crate) async fn migrate(&self, migrations: &Migrator) -> StoreResult<()> {
+        let mut batch = self.batch.lock().await;
+        let conn = batch.conn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
+        migrations.run(conn).await?;
+        Ok(())
+    }
+
+    /// Closes the connection: every write fails from now on (tests of failure).
+    #[cfg(feature = "test-support")]
+    pub(crate) async fn close(&self) {
+        if let Some(conn) = self.batch.lock().await.conn.take() {
+            let _ = conn.close().await;
+        }
     }
 
     /// Runs `sql`, a script (see `Lease::run_script`), with `arguments` in the open
@@ -91,8 +111,10 @@ impl Writer {
     /// Waits for the connection, inside an open batch. Finish with `Lease::finish`.
     pub(crate) async fn lease(&self) -> StoreResult<Lease> {
         let mut guard = lock(&self.batch, &self.waiting).await;
-        if guard.open.is_none() {
-            guard.open = Some(self.pool.begin_with("BEGIN IMMEDIATE").await?);
+        let conn = guard.conn.as_mut().ok_or(sqlx::Error::PoolClosed)?;
+        if !conn.is_in_transaction() {
+            let begin = Some("BEGIN IMMEDIATE".into_sql_str());
+            SqliteTransactionManager::begin(conn, begin).await?;
         }
         Ok(Lease {
             number: guard.number,
@@ -106,7 +128,7 @@ impl Writer {
 
 impl fmt::Debug for Writer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Writer").field("pool", &self.pool).finish()
+        f.debug_struct("Writer").finish_non_exhaustive()
     }
 }
 
@@ -123,8 +145,8 @@ pub(crate) struct Lease {
 
 impl Lease {
     pub(crate) fn conn(&mut self) -> StoreResult<&mut SqliteConnection> {
-        match self.guard.as_mut().and_then(|batch| batch.open.as_mut()) {
-            Some(transaction) => Ok(&mut **transaction),
+        match self.guard.as_mut().and_then(|batch| batch.conn.as_mut()) {
+            Some(conn) => Ok(conn),
             None => Err(StoreError::Database(sqlx::Error::PoolClosed)),
         }
     }
@@ -207,18 +229,15 @@ async fn settle(
     waiting: Arc<AtomicUsize>,
 ) -> Result<(), Arc<sqlx::Error>> {
     if script_running
-        && let Some(open) = guard.as_mut().and_then(|batch| batch.open.as_mut())
-        && let Err(error) = undo_script(open).await
+        && let Some(held) = guard.as_mut()
+        && let Some(conn) = held.conn.as_mut()
+        && let Err(error) = undo_script(conn).await
     {
         tracing::error!(%error, "could not undo an interrupted write; rolling back its batch");
-        if let Some(held) = guard.as_mut()
-            && let Some(transaction) = held.open.take()
-        {
-            let error = Arc::new(error);
-            let _ = transaction.rollback().await;
-            record_outcome(held, Some(error.clone()));
-            return Err(error);
-        }
+        let error = Arc::new(error);
+        let _ = SqliteTransactionManager::rollback(conn).await;
+        record_outcome(held, Some(error.clone()));
+        return Err(error);
     }
     let guard = match guard {
         Some(guard) if waiting.load(Ordering::Acquire) == 0 => guard,
@@ -233,9 +252,19 @@ async fn settle(
 /// Commits batch `number` if it is still open; else reads how its commit went.
 async fn commit(mut guard: OwnedMutexGuard<Batch>, number: u64) -> Result<(), Arc<sqlx::Error>> {
     if guard.number == number {
-        let outcome = match guard.open.take() {
-            Some(transaction) => transaction.commit().await.err().map(Arc::new),
-            None => None,
+        let outcome = match guard.conn.as_mut() {
+            Some(conn) if conn.is_in_transaction() => {
+                match SqliteTransactionManager::commit(conn).await {
+                    Ok(()) => None,
+                    Err(error) => {
+                        // A COMMIT that failed (SQLITE_BUSY) leaves the transaction
+                        // open: end it, so that the next batch begins afresh.
+                        let _ = SqliteTransactionManager::rollback(conn).await;
+                        Some(Arc::new(error))
+                    }
+                }
+            }
+            _ => None,
         };
         record_outcome(&mut guard, outcome);
     }

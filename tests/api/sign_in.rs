@@ -2,7 +2,9 @@ use std::time::Duration;
 
 use bmauth::Clock;
 use bmauth::auth::SecurityEventKind;
-use bmauth::testing::{CredentialUse, EventRow, SessionRow, Table, credential_id};
+use bmauth::testing::{
+    CeremonyKind, CeremonyRow, CredentialUse, EventRow, SessionRow, Table, credential_id,
+};
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -58,6 +60,38 @@ async fn one_answer_sent_at_once_many_times_signs_in_once(app: TestApp) {
     assert_eq!(app.rows(Table::Sessions).await, 1, "one session");
 }
 
+/// The same for autofill, where the counter is checked against the passkey as
+/// stored: the copies that lose the race are refused as used, and none of them
+/// flags the passkey as cloned (the counter moved on because of its own twin).
+async fn one_autofill_answer_sent_at_once_many_times_signs_in_once(app: TestApp) {
+    let email = "ada@example.com";
+    let mut browser = signed_up_and_out(&app, email).await;
+    let options = browser.post("/auth/login/autofill/begin", json!({})).await;
+    let options = options.expect_ok().clone();
+    let credential = browser.authenticator.get(&options).unwrap();
+    let answers = futures::future::join_all((0..8).map(|_| {
+        browser.post(
+            "/auth/login/autofill/complete",
+            json!({ "credential": credential.clone() }),
+        )
+    }))
+    .await;
+    let signed_in = answers.iter().filter(|a| a.status.is_success()).count();
+    assert_eq!(signed_in, 1, "exactly one of the racing answers signs in");
+    for refused in answers.into_iter().filter(|a| !a.status.is_success()) {
+        refused.expect_error(400, "ceremony_not_found");
+    }
+    let user = app
+        .store()
+        .user_by_confirmed_email(email)
+        .await
+        .unwrap()
+        .unwrap();
+    let passkey = &app.store().credentials_of(&user.id).await.unwrap()[0];
+    assert_eq!(passkey.counter_regressed_at, None, "not flagged as cloned");
+    assert_eq!(app.rows(Table::Sessions).await, 1, "one session");
+}
+
 /// A forged answer that reaches the server first spends the challenge: the real
 /// answer that follows is refused too (one try per challenge), and nothing signs in.
 async fn a_forged_answer_first_spends_the_challenge(app: TestApp) {
@@ -77,6 +111,51 @@ async fn a_forged_answer_first_spends_the_challenge(app: TestApp) {
         .login_complete(email, genuine)
         .await
         .expect_error(400, "ceremony_not_found");
+    assert_eq!(app.rows(Table::Sessions).await, 0);
+}
+
+/// An answer sent with another address than the one it began with is refused, and
+/// its challenge is spent: the right address cannot use it afterwards.
+async fn an_answer_under_another_address_spends_the_challenge(app: TestApp) {
+    let email = "ada@example.com";
+    let mut browser = signed_up_and_out(&app, email).await;
+    let options = browser.login_begin(email).await;
+    let genuine = browser.authenticator.get(&options).unwrap();
+    browser
+        .login_complete("eve@example.com", genuine.clone())
+        .await
+        .expect_error(400, "ceremony_mismatch");
+    browser
+        .login_complete(email, genuine)
+        .await
+        .expect_error(400, "ceremony_not_found");
+    assert_eq!(app.rows(Table::Sessions).await, 0);
+}
+
+/// The same for autofill: a refused answer uses up the challenge it answered.
+async fn a_refused_autofill_answer_spends_the_challenge(app: TestApp) {
+    let mut browser = signed_up_and_out(&app, "ada@example.com").await;
+    let options = browser.post("/auth/login/autofill/begin", json!({})).await;
+    let genuine = browser
+        .authenticator
+        .get(&options.expect_ok().clone())
+        .unwrap();
+    let mut forged = genuine.clone();
+    let mut signature = unb64(forged["response"]["signature"].as_str().unwrap());
+    signature[8] ^= 0x01;
+    forged["response"]["signature"] = json!(b64(&signature));
+    for (credential, status, code) in [
+        (forged, 401, "credential_rejected"),
+        (genuine, 400, "ceremony_not_found"),
+    ] {
+        browser
+            .post(
+                "/auth/login/autofill/complete",
+                json!({ "credential": credential }),
+            )
+            .await
+            .expect_error(status, code);
+    }
     assert_eq!(app.rows(Table::Sessions).await, 0);
 }
 
@@ -336,9 +415,11 @@ async fn parallel_sign_ins_never_move_the_counter_back(app: TestApp) {
     assert_eq!(stored, highest, "the highest counter seen stays");
 }
 
-/// A sign-in's writes are one unit: when its session cannot be stored because the
-/// passkey was removed meanwhile (a foreign-key violation, which the sign-in turns
-/// into `401 credential_not_allowed`), neither its event nor the new counter stays.
+/// A sign-in's writes are one unit, with the taking of its ceremony: when its
+/// ceremony is gone (another request took it), or its session cannot be stored
+/// because the passkey was removed meanwhile (a foreign-key violation, which the
+/// sign-in turns into `401 credential_not_allowed`), neither its session, its event
+/// nor the new counter stays.
 async fn a_sign_in_whose_passkey_is_gone_writes_nothing(app: TestApp) {
     signed_up_and_out(&app, "ada@example.com").await;
     let store = app.store();
@@ -379,36 +460,83 @@ async fn a_sign_in_whose_passkey_is_gone_writes_nothing(app: TestApp) {
         ip: None,
         created_at: now,
     };
+    let ceremony = CeremonyRow {
+        id: "c".repeat(64),
+        kind: CeremonyKind::Login,
+        browser_hash: "b".repeat(64),
+        user_id: Some(user.id.clone()),
+        email: None,
+        state: "{}".into(),
+        created_at: now,
+        expires_at: now + 300,
+    };
+    let ceremonies = app.rows(Table::Ceremonies).await;
+    let unchanged = || async {
+        assert_eq!(app.rows(Table::Sessions).await, sessions);
+        assert_eq!(app.rows(Table::SecurityEvents).await, events);
+        let after = store.credentials_of(&user.id).await.unwrap().remove(0);
+        assert_eq!(after.sign_count, passkey.sign_count);
+    };
+    // No ceremony to take: nothing is written.
+    let taken = store
+        .record_sign_in(&ceremony.id, &used, &session, None, &event)
+        .await
+        .unwrap();
+    assert!(!taken);
+    unchanged().await;
+
+    store.insert_ceremony(&ceremony).await.unwrap();
     let error = store
-        .record_sign_in(&used, &session, None, &event)
+        .record_sign_in(&ceremony.id, &used, &session, None, &event)
         .await
         .unwrap_err();
     assert!(error.is_foreign_key_violation(), "{error}");
-    assert_eq!(app.rows(Table::Sessions).await, sessions);
-    assert_eq!(app.rows(Table::SecurityEvents).await, events);
-    let after = store.credentials_of(&user.id).await.unwrap().remove(0);
-    assert_eq!(after.sign_count, passkey.sign_count);
+    unchanged().await;
+    assert_eq!(
+        app.rows(Table::Ceremonies).await,
+        ceremonies + 1,
+        "the ceremony stays"
+    );
 
-    // The same writes for the passkey that exists all stay.
+    // The same writes for the passkey that exists all stay, and take the ceremony.
     let session = SessionRow {
         credential_id: Some(passkey.id.clone()),
         ..session
     };
-    store
-        .record_sign_in(&used, &session, None, &event)
+    let taken = store
+        .record_sign_in(&ceremony.id, &used, &session, None, &event)
         .await
         .unwrap();
+    assert!(taken);
     assert_eq!(app.rows(Table::Sessions).await, sessions + 1);
     assert_eq!(app.rows(Table::SecurityEvents).await, events + 1);
+    assert_eq!(app.rows(Table::Ceremonies).await, ceremonies);
     let after = store.credentials_of(&user.id).await.unwrap().remove(0);
     assert_eq!(after.sign_count, passkey.sign_count + 10);
+
+    // Again with the ceremony gone: the session it would end stays, and nothing
+    // else is written.
+    let again = SessionRow {
+        id_hash: "1".repeat(64),
+        ..session.clone()
+    };
+    let taken = store
+        .record_sign_in(&ceremony.id, &used, &again, Some(&session.id_hash), &event)
+        .await
+        .unwrap();
+    assert!(!taken);
+    assert_eq!(app.rows(Table::Sessions).await, sessions + 1);
+    assert_eq!(app.rows(Table::SecurityEvents).await, events + 1);
 }
 
 both_backends!(
     a_sign_in_whose_passkey_is_gone_writes_nothing,
     a_replayed_assertion_is_refused,
     one_answer_sent_at_once_many_times_signs_in_once,
+    one_autofill_answer_sent_at_once_many_times_signs_in_once,
     a_forged_answer_first_spends_the_challenge,
+    an_answer_under_another_address_spends_the_challenge,
+    a_refused_autofill_answer_spends_the_challenge,
     a_tampered_signature_is_refused,
     an_assertion_from_another_origin_is_refused,
     an_assertion_for_another_rp_id_is_refused,
