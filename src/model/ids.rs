@@ -45,6 +45,11 @@ impl UserId {
         Self(text.to_owned())
     }
 
+    /// An id as the store read it.
+    pub(crate) fn from_stored(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+
     /// A passkey's user handle, as the id it names (unchecked: look it up).
     pub(crate) fn from_handle(handle: &Uuid) -> Self {
         Self::from_uuid(*handle)
@@ -60,6 +65,11 @@ impl CredentialId {
     /// The id of a passkey from its raw bytes.
     pub(crate) fn from_raw(raw: &[u8]) -> Self {
         Self(crate::crypto::b64url(raw))
+    }
+
+    /// An id as the store read it.
+    pub(crate) fn from_stored(text: &str) -> Self {
+        Self(text.to_owned())
     }
 
     /// A credential id as sent by a client: base64url of at most 1023 bytes (the

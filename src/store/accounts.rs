@@ -7,7 +7,8 @@ use super::invitations::SPEND_INVITATION_SQL;
 use super::{
     CredentialRow, EventRow, OutboxRow, PinRow, SessionRow, Store, StoreResult, UserRow,
     bind_event, bind_passkey_use, bind_session, delete_session, in_one_trip, insert_credential,
-    insert_event, insert_mail, insert_session, transaction, upsert_pin, use_pin, with_pool,
+    insert_event, insert_mail, insert_session, read_inline, transaction, upsert_pin, use_pin,
+    with_pool,
 };
 use crate::clock::UnixTime;
 use crate::model::{CredentialId, PasskeyOrigin, PinPurpose, UserId};
@@ -142,14 +143,14 @@ macro_rules! owned_credentials_sql {
 /// A passkey with its account's columns beside it: an account and its passkeys in
 /// one query.
 #[derive(sqlx::FromRow)]
-struct OwnedCredentialRow {
+pub(super) struct OwnedCredentialRow {
     #[sqlx(flatten)]
-    credential: CredentialRow,
-    owner_email: String,
-    owner_created_at: UnixTime,
-    owner_verified_at: Option<UnixTime>,
-    owner_disabled_at: Option<UnixTime>,
-    owner_is_admin: bool,
+    pub credential: CredentialRow,
+    pub owner_email: String,
+    pub owner_created_at: UnixTime,
+    pub owner_verified_at: Option<UnixTime>,
+    pub owner_disabled_at: Option<UnixTime>,
+    pub owner_is_admin: bool,
 }
 
 /// The account the rows share, and its passkeys; `None` if there are no rows.
@@ -218,15 +219,19 @@ impl Store {
         &self,
         key: UserKey<'_>,
     ) -> StoreResult<Option<(UserRow, Vec<CredentialRow>)>> {
-        let rows: Vec<OwnedCredentialRow> = with_pool!(self, |pool| match key {
-            UserKey::ConfirmedEmail(email) => sqlx::query_as(owned_credentials_sql!(
-                "u.email = $1 AND u.verified_at IS NOT NULL"
-            ))
-            .bind(email),
-            UserKey::Id(id) => sqlx::query_as(owned_credentials_sql!("u.id = $1")).bind(id),
-        }
-        .fetch_all(pool)
-        .await?);
+        let rows = match key {
+            UserKey::ConfirmedEmail(email) => read_inline!(
+                self,
+                all::<OwnedCredentialRow>(
+                    owned_credentials_sql!("u.email = $1 AND u.verified_at IS NOT NULL"),
+                    email
+                )
+            ),
+            UserKey::Id(id) => read_inline!(
+                self,
+                all::<OwnedCredentialRow>(owned_credentials_sql!("u.id = $1"), id)
+            ),
+        };
         Ok(owner_and_credentials(rows))
     }
 

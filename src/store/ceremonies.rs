@@ -1,6 +1,6 @@
 //! WebAuthn ceremony state, shared by every instance through the database.
 
-use super::{CeremonyRow, Store, StoreResult, in_one_trip, with_pool, with_writer};
+use super::{CeremonyRow, Store, StoreResult, in_one_trip, read_inline, with_writer};
 use crate::clock::UnixTime;
 use crate::model::CeremonyKind;
 
@@ -101,11 +101,9 @@ impl Store {
         kind: CeremonyKind,
         browser_hash: &str,
     ) -> StoreResult<Option<CeremonyRow>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(READ_CEREMONY_SQL)
-            .bind(id)
-            .bind(kind)
-            .bind(browser_hash)
-            .fetch_optional(pool)
-            .await?))
+        Ok(read_inline!(
+            self,
+            optional::<CeremonyRow>(READ_CEREMONY_SQL, id, kind, browser_hash)
+        ))
     }
 }

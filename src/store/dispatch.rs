@@ -1,6 +1,7 @@
 //! How a query reaches a database: the same code compiled once per backend
 //! (`with_pool!` for reads, `with_writer!` for single writes, `transaction!` for
-//! several), and `in_one_trip!` for the busiest writes, written once per database.
+//! several), `in_one_trip!` for the busiest writes, written once per database, and
+//! `read_inline!` for the busiest reads, which SQLite runs on the calling thread.
 
 /// Runs `$body` (a read) with `$pool` bound to an executor: on SQLite a reading
 /// connection (see `readers`), on PostgreSQL the pool. The body is compiled once
@@ -22,6 +23,26 @@ macro_rules! with_pool {
     };
 }
 pub(crate) use with_pool;
+
+/// A read of the busiest kind, `$fetch` (`optional` or `all`) rows of `$row` that
+/// `$sql` reads with the parameters that follow: on SQLite run on the calling
+/// thread (see `inline_reads`), on PostgreSQL by sqlx. `$row` implements both
+/// sqlx's `FromRow` and `FromInlineRow`, each parameter both drivers' encoding.
+macro_rules! read_inline {
+    ($store:expr, $fetch:ident::<$row:ty>($sql:expr, $($param:expr),+ $(,)?)) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite { inline, .. } => {
+                inline.$fetch::<$row>($sql, rusqlite::params![$($param),+])?
+            }
+            $crate::store::Pool::Postgres(pool) => $crate::store::read_inline!(
+                @postgres $fetch, sqlx::query_as::<_, $row>($sql)$(.bind($param))+, pool
+            ),
+        }
+    };
+    (@postgres optional, $query:expr, $pool:expr) => { $query.fetch_optional($pool).await? };
+    (@postgres all, $query:expr, $pool:expr) => { $query.fetch_all($pool).await? };
+}
+pub(crate) use read_inline;
 
 /// Like `with_pool!`, for a single statement that writes. On SQLite that is the one
 /// writer connection (see `writer`): writers queue there instead of fighting for

@@ -3,7 +3,7 @@
 //! (`ON DELETE CASCADE`): when it ends, by sign-out, sign-out everywhere, a removed
 //! passkey or a disabled account, so does every protected host's.
 
-use super::{Store, StoreResult, transaction, with_pool, with_writer};
+use super::{Store, StoreResult, read_inline, transaction, with_writer};
 use crate::clock::UnixTime;
 use crate::model::UserId;
 
@@ -117,14 +117,15 @@ impl Store {
         now: UnixTime,
         idle_cutoff: UnixTime,
     ) -> StoreResult<Option<ForwardIdentityRow>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(
-            FORWARD_IDENTITY_SQL
-        )
-        .bind(token_hash)
-        .bind(host)
-        .bind(now)
-        .bind(idle_cutoff)
-        .fetch_optional(pool)
-        .await?))
+        Ok(read_inline!(
+            self,
+            optional::<ForwardIdentityRow>(
+                FORWARD_IDENTITY_SQL,
+                token_hash,
+                host,
+                now,
+                idle_cutoff
+            )
+        ))
     }
 }

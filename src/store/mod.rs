@@ -12,6 +12,7 @@ mod dispatch;
 mod email_change;
 mod events;
 mod forward;
+mod inline_reads;
 mod invitations;
 mod links;
 mod oidc;
@@ -53,7 +54,7 @@ pub use rows::*;
 pub use schema::{ColumnInfo, Table};
 pub use sessions::SESSION_HANDLE_LEN;
 
-pub(crate) use dispatch::{in_one_trip, transaction, with_pool, with_writer};
+pub(crate) use dispatch::{in_one_trip, read_inline, transaction, with_pool, with_writer};
 pub(crate) use people::insert_admin_log;
 pub(crate) use statements::{
     bind_event, bind_passkey_use, bind_session, credential_exists, delete_session,
@@ -80,6 +81,8 @@ pub(crate) enum Pool {
     /// in SQLite's busy handler.
     Sqlite {
         read: std::sync::Arc<readers::Readers>,
+        /// For the busiest reads (`read_inline!`): no hand-off to another thread.
+        inline: std::sync::Arc<inline_reads::InlineReaders>,
         writer: std::sync::Arc<writer::Writer>,
     },
     Postgres(PgPool),
@@ -94,6 +97,8 @@ pub struct Store {
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("the write could not be committed: {0}")]
     Commit(std::sync::Arc<sqlx::Error>),
     #[error("migration failed: {0}")]
@@ -131,7 +136,9 @@ impl Store {
             }
             // The writer connects first: it creates the file and switches it to WAL.
             let write = options.connect().await?;
+            let path = options.get_filename().to_path_buf();
             Pool::Sqlite {
+                inline: std::sync::Arc::new(inline_reads::InlineReaders::new(path)),
                 read: std::sync::Arc::new(readers::Readers::new(options.read_only(true), 8)),
                 writer: std::sync::Arc::new(writer::Writer::new(write)),
             }
@@ -192,7 +199,12 @@ impl Store {
     #[cfg(feature = "test-support")]
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite { read, writer } => {
+            Pool::Sqlite {
+                read,
+                inline,
+                writer,
+            } => {
+                inline.close();
                 read.close().await;
                 writer.close().await;
             }

@@ -2,7 +2,7 @@
 
 use super::{
     CredentialUse, EventRow, SessionUserRow, Store, StoreResult, credential_exists, delete_session,
-    insert_event, record_passkey_use, transaction, with_pool, with_writer,
+    insert_event, read_inline, record_passkey_use, transaction, with_pool, with_writer,
 };
 use crate::clock::UnixTime;
 use crate::model::UserId;
@@ -49,12 +49,10 @@ impl Store {
         now: UnixTime,
         idle_cutoff: UnixTime,
     ) -> StoreResult<Option<SessionUserRow>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(LIVE_SESSION_SQL)
-            .bind(id_hash)
-            .bind(now)
-            .bind(idle_cutoff)
-            .fetch_optional(pool)
-            .await?))
+        Ok(read_inline!(
+            self,
+            optional::<SessionUserRow>(LIVE_SESSION_SQL, id_hash, now, idle_cutoff)
+        ))
     }
 
     /// The account's live sessions, most recently used first.

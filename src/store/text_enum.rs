@@ -1,6 +1,7 @@
 //! Enums stored as their text name (`verify_email`, `login`, …) in both databases.
 
-/// Implements sqlx's `Type`, `Encode` and `Decode` for `$ty`, which has
+/// Implements sqlx's `Type`, `Encode` and `Decode` for `$ty` (and rusqlite's
+/// `ToSql` and `FromSql`, for `inline_reads`), which has
 /// `as_str(self) -> &'static str` and `from_name(&str) -> Option<Self>`.
 macro_rules! text_enum {
     ($ty:ty) => {
@@ -38,6 +39,20 @@ macro_rules! text_enum {
             ) -> Result<Self, sqlx::error::BoxDynError> {
                 let name = <String as sqlx::Decode<'r, DB>>::decode(value)?;
                 <$ty>::from_name(&name).ok_or_else(|| format!("unknown value `{name}`").into())
+            }
+        }
+
+        impl rusqlite::types::ToSql for $ty {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(rusqlite::types::ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl rusqlite::types::FromSql for $ty {
+            fn column_result(
+                value: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                super::inline_reads::text_enum_from_sql(value, <$ty>::from_name)
             }
         }
     };
