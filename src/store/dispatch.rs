@@ -26,21 +26,35 @@ pub(crate) use with_pool;
 
 /// A read of the busiest kind, `$fetch` (`optional` or `all`) rows of `$row` that
 /// `$sql` reads with the parameters that follow: on SQLite run on the calling
-/// thread (see `inline_reads`), on PostgreSQL by sqlx. `$row` implements both
-/// sqlx's `FromRow` and `FromInlineRow`, each parameter both drivers' encoding.
+/// thread (see `inline_reads`), or, while another process locks the file, by a
+/// reader of `with_pool!`; on PostgreSQL by sqlx. `$row` implements both sqlx's
+/// `FromRow` and `FromInlineRow`, each parameter both drivers' encoding.
 macro_rules! read_inline {
     ($store:expr, $fetch:ident::<$row:ty>($sql:expr, $($param:expr),+ $(,)?)) => {
         match &$store.pool {
-            $crate::store::Pool::Sqlite { inline, .. } => {
-                inline.$fetch::<$row>($sql, rusqlite::params![$($param),+])?
+            $crate::store::Pool::Sqlite { inline, read, .. } => {
+                // Bound apart, so that the parameters are gone before any `.await`.
+                let rows = inline.$fetch::<$row>($sql, rusqlite::params![$($param),+]);
+                match rows {
+                    Err(e) if e.is_busy() => {
+                        let mut reader = read.acquire().await?;
+                        let value = $crate::store::read_inline!(
+                            @sqlx $fetch, sqlx::query_as::<_, $row>($sql)$(.bind($param))+,
+                            &mut *reader
+                        );
+                        reader.finished();
+                        value
+                    }
+                    other => other?,
+                }
             }
             $crate::store::Pool::Postgres(pool) => $crate::store::read_inline!(
-                @postgres $fetch, sqlx::query_as::<_, $row>($sql)$(.bind($param))+, pool
+                @sqlx $fetch, sqlx::query_as::<_, $row>($sql)$(.bind($param))+, pool
             ),
         }
     };
-    (@postgres optional, $query:expr, $pool:expr) => { $query.fetch_optional($pool).await? };
-    (@postgres all, $query:expr, $pool:expr) => { $query.fetch_all($pool).await? };
+    (@sqlx optional, $query:expr, $exec:expr) => { $query.fetch_optional($exec).await? };
+    (@sqlx all, $query:expr, $exec:expr) => { $query.fetch_all($exec).await? };
 }
 pub(crate) use read_inline;
 

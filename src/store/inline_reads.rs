@@ -4,15 +4,18 @@
 //! there and back, two thread wake-ups, which cost more CPU than reading a few
 //! indexed rows does. The reads that every sign-in, every signed-in request and
 //! every forward-auth check make run here instead, where they are called (see
-//! `read_inline!`): a read takes microseconds and never waits on a lock, as
-//! SQLite's readers do not wait for its writer in WAL mode. The same SQL serves
-//! PostgreSQL through sqlx (`$n` parameters are numbered alike in both).
+//! `read_inline!`): a read takes microseconds and does not wait for the writer,
+//! as SQLite's readers never do in WAL mode. Only another process can make it
+//! wait (holding the file exclusively, recovering its log after a crash): then
+//! the read gives up at once and is done by sqlx's readers, which wait off the
+//! runtime's threads. The same SQL serves PostgreSQL through sqlx (`$n`
+//! parameters are numbered alike in both).
 //!
 //! A read never awaits, so no more connections are open at once than threads
 //! read at once (the runtime's workers): they are opened when first needed and
 //! kept, read-only, for the next read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -25,22 +28,29 @@ use super::forward::ForwardIdentityRow;
 use super::{CeremonyRow, CredentialRow, SessionUserRow, StoreError, StoreResult};
 use crate::model::{CredentialId, UserId};
 
-/// More idle connections than this are closed: more threads than the runtime has
-/// workers read at once only in a burst of blocking tasks.
-const IDLE_KEPT: usize = 8;
+/// How long a read waits for another process's lock before sqlx's readers take
+/// it over: long enough for a passing lock, short enough not to stall the runtime.
+const BUSY_TIMEOUT: Duration = Duration::from_millis(20);
 
 pub(crate) struct InlineReaders {
     path: PathBuf,
+    /// More idle connections than this are closed: at least the runtime's
+    /// workers (one per core), which are the threads that read.
+    idle_kept: usize,
     idle: Mutex<Vec<Connection>>,
     /// Set by `close`: every read fails from then on.
     closed: AtomicBool,
 }
 
 impl InlineReaders {
-    pub(crate) fn new(path: PathBuf) -> Self {
+    /// Readers of the database at `path`, which must exist: the path is resolved
+    /// now, so a later change of working folder cannot point them elsewhere.
+    pub(crate) fn new(path: &Path) -> Self {
+        let idle_kept = std::thread::available_parallelism().map_or(8, |n| n.get().max(8));
         Self {
-            path,
-            idle: Mutex::new(Vec::with_capacity(IDLE_KEPT)),
+            path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            idle_kept,
+            idle: Mutex::new(Vec::with_capacity(idle_kept)),
             closed: AtomicBool::new(false),
         }
     }
@@ -56,8 +66,7 @@ impl InlineReaders {
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        // Only a checkpoint restarting the log makes a reader wait, briefly.
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(conn)
     }
 
@@ -73,7 +82,7 @@ impl InlineReaders {
         };
         let result = read(&conn);
         let mut idle = self.idle();
-        if idle.len() < IDLE_KEPT && !self.closed.load(Ordering::Acquire) {
+        if idle.len() < self.idle_kept && !self.closed.load(Ordering::Acquire) {
             idle.push(conn);
         }
         Ok(result?)
@@ -235,7 +244,8 @@ mod tests {
     use rusqlite::Row;
 
     use super::FromInlineRow;
-    use crate::store::{Store, StoreResult, read_inline, transaction, with_writer};
+    use crate::store::writer::tests::{insert, scratch_store};
+    use crate::store::{Store, StoreResult, read_inline};
 
     impl FromInlineRow for (i64,) {
         fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -251,28 +261,6 @@ mod tests {
         Ok(rows.into_iter().map(|(n,)| n).collect())
     }
 
-    async fn scratch_store(folder: &tempfile::TempDir) -> StoreResult<Store> {
-        let url = format!("sqlite://{}/inline.db", folder.path().display());
-        let store = Store::connect(&url).await?;
-        with_writer!(store, |conn| sqlx::query(
-            "CREATE TABLE scratch (n INTEGER PRIMARY KEY)"
-        )
-        .execute(conn)
-        .await?
-        .rows_affected());
-        Ok(store)
-    }
-
-    async fn insert(store: &Store, n: i64) -> StoreResult<()> {
-        transaction!(store, |tx| {
-            sqlx::query("INSERT INTO scratch (n) VALUES ($1)")
-                .bind(n)
-                .execute(&mut *tx)
-                .await?;
-            Ok(())
-        })
-    }
-
     /// What a write committed, a read on any thread sees as soon as the write
     /// returns (a sign-in reads the ceremony its begin stored a moment before).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -283,7 +271,7 @@ mod tests {
             let store = store.clone();
             tokio::spawn(async move {
                 for n in (0..25).map(|i| w * 100 + i) {
-                    insert(&store, n).await.unwrap();
+                    insert(&store, n, false).await.unwrap();
                     assert_eq!(numbers_from(&store, n).await.unwrap()[0], n);
                 }
             })

@@ -108,6 +108,11 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Another process holds a lock on the SQLite file.
+    pub(crate) fn is_busy(&self) -> bool {
+        matches!(self, Self::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
+    }
+
     pub(crate) fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
@@ -136,9 +141,10 @@ impl Store {
             }
             // The writer connects first: it creates the file and switches it to WAL.
             let write = options.connect().await?;
-            let path = options.get_filename().to_path_buf();
             Pool::Sqlite {
-                inline: std::sync::Arc::new(inline_reads::InlineReaders::new(path)),
+                inline: std::sync::Arc::new(inline_reads::InlineReaders::new(
+                    options.get_filename(),
+                )),
                 read: std::sync::Arc::new(readers::Readers::new(options.read_only(true), 8)),
                 writer: std::sync::Arc::new(writer::Writer::new(write)),
             }

@@ -301,14 +301,15 @@ async fn lock(batch: &Arc<Mutex<Batch>>, waiting: &Arc<AtomicUsize>) -> OwnedMut
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
     use super::Writer;
     use crate::store::{Store, StoreResult, transaction, with_pool, with_writer};
 
-    async fn scratch_store(folder: &tempfile::TempDir) -> StoreResult<Store> {
+    /// A store with one table, `scratch (n INTEGER PRIMARY KEY)`.
+    pub(in crate::store) async fn scratch_store(folder: &tempfile::TempDir) -> StoreResult<Store> {
         let url = format!("sqlite://{}/writer.db", folder.path().display());
         let store = Store::connect(&url).await?;
         with_writer!(store, |conn| sqlx::query(
@@ -331,7 +332,8 @@ mod tests {
         read.await.unwrap()
     }
 
-    async fn insert(store: &Store, n: i64, fail: bool) -> StoreResult<()> {
+    /// Inserts `n` in a transaction that, if `fail`, fails after writing.
+    pub(in crate::store) async fn insert(store: &Store, n: i64, fail: bool) -> StoreResult<()> {
         transaction!(store, |tx| {
             sqlx::query("INSERT INTO scratch (n) VALUES ($1)")
                 .bind(n)

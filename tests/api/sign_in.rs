@@ -92,6 +92,15 @@ async fn one_autofill_answer_sent_at_once_many_times_signs_in_once(app: TestApp)
     assert_eq!(app.rows(Table::Sessions).await, 1, "one session");
 }
 
+/// `genuine` with one bit of its signature flipped.
+fn forged(genuine: &Value) -> Value {
+    let mut forged = genuine.clone();
+    let mut signature = unb64(forged["response"]["signature"].as_str().unwrap());
+    signature[8] ^= 0x01;
+    forged["response"]["signature"] = json!(b64(&signature));
+    forged
+}
+
 /// A forged answer that reaches the server first spends the challenge: the real
 /// answer that follows is refused too (one try per challenge), and nothing signs in.
 async fn a_forged_answer_first_spends_the_challenge(app: TestApp) {
@@ -99,12 +108,8 @@ async fn a_forged_answer_first_spends_the_challenge(app: TestApp) {
     let mut browser = signed_up_and_out(&app, email).await;
     let options = browser.login_begin(email).await;
     let genuine = browser.authenticator.get(&options).unwrap();
-    let mut forged = genuine.clone();
-    let mut signature = unb64(forged["response"]["signature"].as_str().unwrap());
-    signature[8] ^= 0x01;
-    forged["response"]["signature"] = json!(b64(&signature));
     browser
-        .login_complete(email, forged)
+        .login_complete(email, forged(&genuine))
         .await
         .expect_error(401, "credential_rejected");
     browser
@@ -140,12 +145,8 @@ async fn a_refused_autofill_answer_spends_the_challenge(app: TestApp) {
         .authenticator
         .get(&options.expect_ok().clone())
         .unwrap();
-    let mut forged = genuine.clone();
-    let mut signature = unb64(forged["response"]["signature"].as_str().unwrap());
-    signature[8] ^= 0x01;
-    forged["response"]["signature"] = json!(b64(&signature));
     for (credential, status, code) in [
-        (forged, 401, "credential_rejected"),
+        (forged(&genuine), 401, "credential_rejected"),
         (genuine, 400, "ceremony_not_found"),
     ] {
         browser
