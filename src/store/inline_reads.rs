@@ -7,8 +7,8 @@
 //! `read_inline!`): a read takes microseconds and does not wait for the writer,
 //! as SQLite's readers never do in WAL mode. Only another process can make it
 //! wait (holding the file exclusively, recovering its log after a crash): then
-//! the read gives up at once and is done by sqlx's readers, which wait off the
-//! runtime's threads. The same SQL serves PostgreSQL through sqlx (`$n`
+//! the read gives up after a moment (`BUSY_TIMEOUT`) and is done by sqlx's
+//! readers, which wait off the runtime's threads. The same SQL serves PostgreSQL through sqlx (`$n`
 //! parameters are numbered alike in both).
 //!
 //! A read never awaits, so no more connections are open at once than threads
