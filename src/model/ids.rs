@@ -40,13 +40,7 @@ impl UserId {
     }
 
     /// An id as stored or sent (unchecked: look it up).
-    #[cfg(feature = "test-support")]
     pub(crate) fn from_text(text: &str) -> Self {
-        Self(text.to_owned())
-    }
-
-    /// An id as the store read it.
-    pub(crate) fn from_stored(text: &str) -> Self {
         Self(text.to_owned())
     }
 

@@ -21,11 +21,32 @@ macro_rules! bind_ceremony {
     }};
 }
 
-const TAKE_CEREMONY_SQL: &str = "DELETE FROM ceremonies WHERE id = $1 AND kind = $2 AND browser_hash = $3 \
-             RETURNING id, kind, browser_hash, user_id, email, state, created_at, expires_at";
+/// The columns of `CeremonyRow`, and the condition that finds a ceremony by its
+/// key, kind and browser, for `concat!` (SQL text stays a literal).
+macro_rules! ceremony_columns {
+    () => {
+        "id, kind, browser_hash, user_id, email, state, created_at, expires_at"
+    };
+}
+macro_rules! this_browsers_ceremony {
+    () => {
+        "id = $1 AND kind = $2 AND browser_hash = $3"
+    };
+}
 
-const READ_CEREMONY_SQL: &str = "SELECT id, kind, browser_hash, user_id, email, state, \
-             created_at, expires_at FROM ceremonies WHERE id = $1 AND kind = $2 AND browser_hash = $3";
+const TAKE_CEREMONY_SQL: &str = concat!(
+    "DELETE FROM ceremonies WHERE ",
+    this_browsers_ceremony!(),
+    " RETURNING ",
+    ceremony_columns!()
+);
+
+const READ_CEREMONY_SQL: &str = concat!(
+    "SELECT ",
+    ceremony_columns!(),
+    " FROM ceremonies WHERE ",
+    this_browsers_ceremony!()
+);
 
 impl Store {
     pub async fn insert_ceremony(&self, c: &CeremonyRow) -> StoreResult<()> {

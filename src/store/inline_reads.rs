@@ -220,7 +220,7 @@ impl ToSql for UserId {
 
 impl FromSql for UserId {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        value.as_str().map(UserId::from_stored)
+        value.as_str().map(UserId::from_text)
     }
 }
 
